@@ -1,0 +1,62 @@
+# Maillage — the front door. `make run` and `make test` are the two commands of the README.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= maillage.settings.dev
+
+.PHONY: run test venv install install-test quality fix e2e bench demo-codes worker clean
+
+$(VENV)/bin/activate:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 est requis ($(PYTHON) introuvable)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+venv: $(VENV)/bin/activate
+
+install: venv
+	$(PIP) install --quiet -r requirements/base.txt
+
+install-test: venv
+	$(PIP) install --quiet -r requirements/test.txt
+	@scripts/ensure-chromium.sh
+
+## run: set up (venv, SQLite, territories, demo data) and serve on http://127.0.0.1:8000 with a task worker.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_territories --departements 21
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "Maillage : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
+	@scripts/serve.sh $(PY) $(HOST) $(PORT)
+
+## test: install what tests need, lint, then the whole suite on SQLite and, if reachable, PostgreSQL.
+test: install-test
+	@scripts/test.sh $(PY)
+
+quality: install-test
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	DJANGO_SETTINGS_MODULE=maillage.settings.test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=maillage.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+fix: install-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+e2e: install-test
+	$(VENV)/bin/pytest -m e2e tests/e2e
+
+bench: install-test
+	@for b in bench/*.py; do [ -f "$$b" ] && $(PY) "$$b"; done; true
+
+demo-codes: install
+	$(PY) manage.py demo_codes
+
+worker: install
+	$(PY) manage.py db_worker
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,208 @@
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.contenttypes.models import ContentType
+from dsfr.forms import DsfrBaseForm as _DsfrBaseForm
+
+from maillage.core.enums import Role
+from maillage.core.models import AuditLogEntry, Commune, Organisation
+from maillage.core.tasks import send_email
+
+
+class DsfrBaseForm(_DsfrBaseForm):
+    """django-dsfr's base form, marking optional fields (current DSFR rule) without its transitional
+    warnings. Every form of the project derives from it."""
+
+    def get_context(self):
+        context = super(_DsfrBaseForm, self).get_context()
+        context["DSFR_MARK_OPTIONAL_FIELDS"] = True
+        return context
+
+
+class LoginForm(DsfrBaseForm, auth_forms.AuthenticationForm):
+    """E-mail and password. The French messages never say which of the two was wrong."""
+
+    username = forms.EmailField(
+        label="Adresse électronique",
+        help_text="Format attendu : nom@domaine.fr",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    error_messages = {
+        "invalid_login": (
+            "Adresse électronique ou mot de passe incorrect. Après plusieurs essais infructueux, "
+            "le compte est bloqué pendant 30 minutes."
+        ),
+        "inactive": "Ce compte est désactivé. Contactez l'administrateur de votre structure.",
+    }
+
+
+class OTPTokenForm(DsfrBaseForm):
+    """The code from the authenticator application (6 digits) or a recovery code."""
+
+    token = forms.CharField(
+        label="Code de vérification",
+        help_text="Les 6 chiffres affichés par votre application d'authentification, ou un code de secours.",
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+    )
+
+    def clean_token(self):
+        return "".join(self.cleaned_data["token"].split()).replace("-", "").lower()
+
+
+class OTPSetupForm(DsfrBaseForm):
+    token = forms.CharField(
+        label="Code affiché par l'application",
+        help_text="6 chiffres, par exemple 123456.",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        error_messages={
+            "min_length": "Le code doit comporter 6 chiffres.",
+            "max_length": "Le code doit comporter 6 chiffres.",
+        },
+    )
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].strip()
+        if not token.isdigit():
+            raise forms.ValidationError("Le code ne doit contenir que des chiffres.")
+        return token
+
+
+class TaskPasswordResetForm(DsfrBaseForm, auth_forms.PasswordResetForm):
+    """Password reset whose e-mail leaves through the background task, not inside the request."""
+
+    email = forms.EmailField(
+        label="Adresse électronique", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
+        from django.template import loader
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        send_email.enqueue(subject=subject, body=body, to=[to_email])
+
+
+class SetPasswordForm(DsfrBaseForm, auth_forms.SetPasswordForm):
+    pass
+
+
+class PasswordChangeForm(DsfrBaseForm, auth_forms.PasswordChangeForm):
+    pass
+
+
+class OrganisationSwitchForm(forms.Form):
+    organisation = forms.IntegerField()
+
+
+class OrganisationForm(DsfrBaseForm, forms.ModelForm):
+    website = forms.URLField(
+        label="Site internet",
+        required=False,
+        assume_scheme="https",
+        help_text="Par exemple https://www.ccas-exemple.fr",
+    )
+    commune_code = forms.CharField(
+        label="Commune du siège (code INSEE)",
+        required=False,
+        max_length=5,
+        help_text="5 caractères, par exemple 21231 pour Dijon.",
+    )
+    communes_served_codes = forms.CharField(
+        label="Communes desservies (codes INSEE)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Codes INSEE séparés par des virgules ou des espaces.",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "siret", "email", "phone", "website", "address", "postal_code"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["commune_code"].initial = self.instance.commune.code if self.instance.commune else ""
+            self.fields["communes_served_codes"].initial = " ".join(
+                self.instance.communes_served.order_by("code").values_list("code", flat=True)
+            )
+
+    def clean_commune_code(self):
+        code = self.cleaned_data["commune_code"].strip().upper()
+        if not code:
+            return None
+        commune = Commune.objects.filter(code=code).first()
+        if commune is None:
+            raise forms.ValidationError(f"La commune de code INSEE « {code} » n'existe pas.")
+        return commune
+
+    def clean_communes_served_codes(self):
+        raw = self.cleaned_data["communes_served_codes"].replace(",", " ").split()
+        codes = sorted({code.strip().upper() for code in raw})
+        communes = list(Commune.objects.filter(code__in=codes))
+        unknown = sorted(set(codes) - {c.code for c in communes})
+        if unknown:
+            raise forms.ValidationError(f"Codes INSEE inconnus : {', '.join(unknown)}.")
+        return communes
+
+
+class MembershipCreateForm(DsfrBaseForm):
+    email = forms.EmailField(label="Adresse électronique")
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    role = forms.ChoiceField(label="Rôle", choices=Role.choices)
+
+
+class MembershipUpdateForm(DsfrBaseForm):
+    role = forms.ChoiceField(label="Rôle", choices=Role.choices)
+    is_active = forms.BooleanField(label="Membre actif", required=False)
+
+
+class MemberFilterForm(DsfrBaseForm):
+    q = forms.CharField(label="Nom ou adresse électronique", required=False, max_length=100)
+    role = forms.ChoiceField(label="Rôle", required=False, choices=[("", "Tous les rôles"), *Role.choices])
+
+
+AUDIT_ACTION_CHOICES = [
+    ("", "Toutes les actions"),
+    (AuditLogEntry.Action.CREATE, "Création"),
+    (AuditLogEntry.Action.UPDATE, "Modification"),
+    (AuditLogEntry.Action.DELETE, "Suppression"),
+    (AuditLogEntry.Action.ACCESS, "Consultation / connexion"),
+]
+
+
+class AuditFilterForm(DsfrBaseForm):
+    q = forms.CharField(label="Recherche", required=False, max_length=100, help_text="Personne, objet ou page.")
+    action = forms.TypedChoiceField(
+        label="Action", required=False, choices=AUDIT_ACTION_CHOICES, coerce=int, empty_value=None
+    )
+    content_type = forms.ModelChoiceField(
+        label="Type d'objet", required=False, queryset=ContentType.objects.none(), empty_label="Tous les types"
+    )
+    date_from = forms.DateField(label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, content_types=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["content_type"].queryset = (
+            content_types if content_types is not None else ContentType.objects.none()
+        )
+        self.fields["content_type"].label_from_instance = lambda ct: (
+            ct.model_class()._meta.verbose_name.capitalize() if ct.model_class() else ct.model
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "La date de fin doit être postérieure ou égale à la date de début.")
+        return cleaned

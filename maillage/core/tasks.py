@@ -1,0 +1,23 @@
+"""Background tasks of the core (Django's task API; django-tasks backport, database backend).
+
+Run them with `manage.py db_worker`; `make run` starts one beside the web server.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django_tasks import task
+
+
+@task()
+def send_email(*, subject: str, body: str, to: list[str], html_body: str = "", reply_to: list[str] | None = None):
+    """Send one e-mail. Arguments are plain text so that the task can be stored and retried."""
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        reply_to=reply_to or None,
+    )
+    if html_body:
+        message.attach_alternative(html_body, "text/html")
+    return message.send()

@@ -1,0 +1,85 @@
+"""Validators for French identifiers and for passwords.
+
+Pure functions: each raises ``ValidationError`` with a French message naming the reason.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+_SIRET_RE = re.compile(r"^\d{14}$")
+# La Poste's establishments share SIREN 356 000 000; their SIRET follow a digit-sum rule, not Luhn
+# (INSEE, "Le numéro SIRET de La Poste").
+_LA_POSTE_SIREN = "356000000"
+
+
+def luhn_is_valid(digits: str) -> bool:
+    """Luhn checksum, the key of SIREN and SIRET numbers (INSEE)."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def normalise_siret(value: str) -> str:
+    """Drop the spaces people type in a SIRET ("123 456 789 00012")."""
+    return re.sub(r"[\s.\-]", "", value or "")
+
+
+def validate_siret(value: str) -> None:
+    """A SIRET is 14 digits whose Luhn key is right (La Poste: sum of digits multiple of 5)."""
+    siret = normalise_siret(value)
+    if not _SIRET_RE.match(siret):
+        raise ValidationError(
+            "Le SIRET doit comporter exactement 14 chiffres (reçu : « %(value)s »).",
+            code="siret_format",
+            params={"value": value},
+        )
+    if siret.startswith(_LA_POSTE_SIREN) and siret != _LA_POSTE_SIREN + "00000":
+        valid = sum(int(c) for c in siret) % 5 == 0
+    else:
+        valid = luhn_is_valid(siret)
+    if not valid:
+        raise ValidationError(
+            "Le SIRET « %(value)s » n'est pas valide : sa clé de contrôle est fausse.",
+            code="siret_checksum",
+            params={"value": value},
+        )
+
+
+class CnilPasswordValidator:
+    """Password strength from CNIL deliberation n° 2022-100 (recommendation on passwords).
+
+    Accepted, for a password alone (no other factor): at least 12 characters mixing upper case,
+    lower case, digits and special characters; or at least 14 characters mixing upper case, lower
+    case and digits. Maillage adds a second factor on top of this.
+    """
+
+    def validate(self, password, user=None):
+        classes = {
+            "upper": any(c.isupper() for c in password),
+            "lower": any(c.islower() for c in password),
+            "digit": any(c.isdigit() for c in password),
+            "special": any(not c.isalnum() for c in password),
+        }
+        if len(password) >= 12 and all(classes.values()):
+            return
+        if len(password) >= 14 and classes["upper"] and classes["lower"] and classes["digit"]:
+            return
+        raise ValidationError(
+            "Le mot de passe doit comporter au moins 12 caractères avec des majuscules, des minuscules, "
+            "des chiffres et des caractères spéciaux, ou au moins 14 caractères avec des majuscules, "
+            "des minuscules et des chiffres.",
+            code="password_too_weak",
+        )
+
+    def get_help_text(self):
+        return (
+            "Au moins 12 caractères mêlant majuscules, minuscules, chiffres et caractères spéciaux "
+            "(ou au moins 14 caractères mêlant majuscules, minuscules et chiffres)."
+        )

@@ -1,0 +1,215 @@
+"""Authentication: e-mail + password, lockout (django-axes), TOTP second factor and recovery codes
+(django-otp), password reset by e-mail. Every page is DSFR and French."""
+
+import base64
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from django_otp import devices_for_user, user_has_device
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from maillage.core import audit, services
+from maillage.core.forms import (
+    LoginForm,
+    OTPSetupForm,
+    OTPTokenForm,
+    PasswordChangeForm,
+    SetPasswordForm,
+    TaskPasswordResetForm,
+)
+
+SETUP_DEVICE_SESSION_KEY = "maillage_otp_setup_device"
+RECOVERY_CODES_SESSION_KEY = "maillage_new_recovery_codes"
+
+
+def _safe_next(request, default="core:dashboard") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+@login_not_required
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def login(request):
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request))
+    expired = request.session.pop("maillage_session_expired", False)
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        auth_login(request, user)
+        audit.record_security_event(request, user, "Connexion (mot de passe vérifié)")
+        next_url = _safe_next(request)
+        target = "core:otp_verify" if user_has_device(user) else "core:otp_setup"
+        return redirect(f"{reverse(target)}?next={next_url}")
+    return render(
+        request,
+        "core/auth/login.html",
+        {"form": form, "session_expired": expired, "next": request.GET.get("next", "")},
+    )
+
+
+def lockout_response(request, credentials, *args, **kwargs):
+    """What django-axes answers once an account is locked: the login page with the reason."""
+    form = LoginForm(request)
+    return render(
+        request,
+        "core/auth/login.html",
+        {"form": form, "locked_out": True, "session_expired": False, "next": ""},
+        status=429,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def otp_verify(request):
+    """Second step: a code from the authenticator application, or a single-use recovery code."""
+    user = request.user
+    if user.is_verified():
+        return redirect(_safe_next(request))
+    if not user_has_device(user):
+        return redirect("core:otp_setup")
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = _verify_token(user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            kind = "code de secours" if isinstance(device, StaticDevice) else "application d'authentification"
+            audit.record_security_event(request, user, f"Second facteur vérifié ({kind})")
+            if isinstance(device, StaticDevice):
+                remaining = device.token_set.count()
+                messages.warning(request, f"Vous avez utilisé un code de secours : il vous en reste {remaining}.")
+            return redirect(_safe_next(request))
+        audit.record_security_event(request, user, "Second facteur refusé (code incorrect)")
+        form.add_error(
+            "token",
+            "Code incorrect ou expiré. Vérifiez l'heure de votre téléphone, ou utilisez un code de secours. "
+            "Après plusieurs erreurs, patientez quelques secondes avant de réessayer.",
+        )
+    return render(request, "core/auth/otp_verify.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def _verify_token(user, token: str):
+    for device in devices_for_user(user, confirmed=True):
+        allowed, _ = device.verify_is_allowed()
+        if allowed and device.verify_token(token):
+            return device
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def otp_setup(request):
+    """First login: pair an authenticator application (QR code or secret), confirm with a code,
+    then receive recovery codes."""
+    user = request.user
+    if user_has_device(user):
+        return redirect("core:otp_verify")
+    device = _pending_device(request)
+    form = OTPSetupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            with transaction.atomic():
+                device.confirmed = True
+                device.save()
+                codes = services.recovery_codes_replace(user=user)
+            otp_login(request, device)
+            request.session.pop(SETUP_DEVICE_SESSION_KEY, None)
+            request.session[RECOVERY_CODES_SESSION_KEY] = codes
+            audit.record_security_event(request, user, "Second facteur activé")
+            return redirect("core:recovery_codes")
+        form.add_error("token", "Ce code ne correspond pas. Vérifiez que l'heure de votre téléphone est exacte.")
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "core/auth/otp_setup.html",
+        {
+            "form": form,
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "qr_svg": _qr_svg(device.config_url),
+        },
+    )
+
+
+def _pending_device(request) -> TOTPDevice:
+    device_id = request.session.get(SETUP_DEVICE_SESSION_KEY)
+    device = TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first() if device_id else None
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="Application d'authentification", confirmed=False)
+        request.session[SETUP_DEVICE_SESSION_KEY] = device.pk
+    return device
+
+
+def _qr_svg(data: str) -> str:
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    svg = image.to_string(encoding="unicode")
+    return svg.replace("<svg ", '<svg role="img" aria-label="QR code à scanner avec l\'application" ', 1)
+
+
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request):
+    """Show freshly issued recovery codes once; POST issues a new set."""
+    if request.method == "POST":
+        request.session[RECOVERY_CODES_SESSION_KEY] = services.recovery_codes_replace(user=request.user)
+        audit.record_security_event(request, request.user, "Codes de secours renouvelés")
+        return redirect("core:recovery_codes")
+    codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
+    remaining = StaticToken.objects.filter(device__user=request.user).count()
+    formatted = [f"{c[:5]}-{c[5:]}" for c in codes] if codes else None
+    return render(request, "core/auth/recovery_codes.html", {"codes": formatted, "remaining": remaining})
+
+
+@require_http_methods(["POST"])
+def logout(request):
+    user = request.user
+    if user.is_authenticated:
+        audit.record_security_event(request, user, "Déconnexion")
+    from django.contrib.auth import logout as auth_logout
+
+    auth_logout(request)
+    messages.info(request, "Vous êtes déconnecté·e.")
+    return redirect("core:login")
+
+
+password_reset = login_not_required(
+    auth_views.PasswordResetView.as_view(
+        form_class=TaskPasswordResetForm,
+        template_name="core/auth/password_reset.html",
+        email_template_name="core/emails/password_reset.txt",
+        subject_template_name="core/emails/password_reset_subject.txt",
+        success_url=reverse_lazy("core:password_reset_done"),
+    )
+)
+password_reset_done = login_not_required(
+    auth_views.PasswordResetDoneView.as_view(template_name="core/auth/password_reset_done.html")
+)
+password_reset_confirm = login_not_required(
+    auth_views.PasswordResetConfirmView.as_view(
+        form_class=SetPasswordForm,
+        template_name="core/auth/password_reset_confirm.html",
+        success_url=reverse_lazy("core:password_reset_complete"),
+    )
+)
+password_reset_complete = login_not_required(
+    auth_views.PasswordResetCompleteView.as_view(template_name="core/auth/password_reset_complete.html")
+)
+password_change = auth_views.PasswordChangeView.as_view(
+    form_class=PasswordChangeForm,
+    template_name="core/auth/password_change.html",
+    success_url=reverse_lazy("core:password_change_done"),
+)
+password_change_done = auth_views.PasswordChangeDoneView.as_view(template_name="core/auth/password_change_done.html")

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django_otp.admin import OTPAdminSite
+
+# The technical administration needs the second factor too.
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = "Maillage — administration technique"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("maillage.core.urls")),
+]
+
+handler400 = "maillage.core.views.errors.bad_request"
+handler403 = "maillage.core.views.errors.permission_denied"
+handler404 = "maillage.core.views.errors.page_not_found"
+handler500 = "maillage.core.views.errors.server_error"
+
+if settings.DEBUG:
+    from django.views.defaults import page_not_found
+
+    urlpatterns += [path("404/", page_not_found, {"exception": Exception()})]
