@@ -1,5 +1,5 @@
 # Maillage — the front door. `make run` and `make test` are the two commands of the README.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip

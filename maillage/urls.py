@@ -10,6 +10,7 @@ admin.site.site_header = "Maillage — administration technique"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("maillage.core.urls")),
+    path("annuaire/", include("maillage.directory.urls")),
 ]
 
 handler400 = "maillage.core.views.errors.bad_request"

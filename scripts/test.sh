@@ -16,7 +16,7 @@ run_suite() {
   local label="$1"; shift
   echo "== Tests sur $label"
   set +e
-  env "$@" "$bin/pytest" --create-db -q
+  env "$@" "$bin/pytest" --create-db -q -n 2
   local rc=$?
   set -e
   if [ "$rc" = 5 ]; then echo "Aucun test collecté sur $label : c'est une erreur." >&2; exit 1; fi

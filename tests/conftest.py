@@ -1,4 +1,5 @@
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -38,3 +39,15 @@ def member_client(client):
 def htmx_client(client):
     client.defaults["HTTP_HX_REQUEST"] = "true"
     return client
+
+
+def run_task_worker():
+    """Run the real task worker (`manage.py db_worker`) over every queued task, then return.
+
+    The worker recycles database connections between tasks (`close_old_connections`), which would
+    close the connection holding the test's transaction: inside tests it keeps the connection.
+    """
+    from unittest import mock
+
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)

@@ -11,10 +11,13 @@ and authorises in one call and answers 404 for both "absent" and "forbidden".
 
 from enum import StrEnum
 
+from django.db.models import Q
 from django.http import Http404
 
 from maillage.core.enums import Role
 from maillage.core.models import AuditLogEntry, Membership, Organisation, User
+from maillage.directory.enums import ServiceStatus
+from maillage.directory.models import Service
 
 
 class Perm(StrEnum):
@@ -24,6 +27,7 @@ class Perm(StrEnum):
     VIEW_MEMBERS = "view_members"
     MANAGE_MEMBERS = "manage_members"
     VIEW_AUDIT_LOG = "view_audit_log"
+    CHANGE_SERVICE = "change_service"
 
 
 _EVERY_ROLE = frozenset(Role)
@@ -38,6 +42,8 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.MANAGE_MEMBERS: frozenset({Role.ADMIN}),
     # The audit trail is the data-protection officer's (architecture.md, rule 2).
     Perm.VIEW_AUDIT_LOG: frozenset({Role.DPO}),
+    # Those who keep their own organisation's directory entries up to date.
+    Perm.CHANGE_SERVICE: frozenset({Role.ADMIN, Role.COORDINATOR, Role.RECEPTION_AGENT, Role.PARTNER}),
 }
 
 # Roles whose work touches personal data: their members must pass a second factor (ANSSI, CNIL).
@@ -154,3 +160,47 @@ def audit_entries_visible_to(user: User, organisation: Organisation):
     if not can_view_audit_log(user, organisation):
         return AuditLogEntry.objects.none()
     return AuditLogEntry.objects.filter(organisation=organisation).select_related("actor", "content_type")
+
+
+# --- Directory services --------------------------------------------------------------------------
+
+
+def services_visible_to(user: User):
+    """Published services, for everyone (anonymous included); drafts, for members of their organisation."""
+    published = Q(status=ServiceStatus.PUBLISHED)
+    if not user.is_authenticated:
+        return Service.objects.filter(published)
+    own = Q(organisation_id__in=active_memberships(user).values("organisation_id"))
+    return Service.objects.filter(published | own)
+
+
+def services_public():
+    """What the public directory shows: published services of active organisations."""
+    return Service.objects.published().filter(organisation__is_active=True)
+
+
+def can_view_service(user: User, service: Service) -> bool:
+    """A published service is readable by everyone; a draft, only by active members of its organisation."""
+    if service.status == ServiceStatus.PUBLISHED:
+        return True
+    return role_in(user, service.organisation) is not None
+
+
+def can_create_service(user: User, organisation: Organisation | None) -> bool:
+    """An active member of the organisation, with an editor role, adds services to it."""
+    return has_perm(user, organisation, Perm.CHANGE_SERVICE)
+
+
+def can_change_service(user: User, service: Service) -> bool:
+    """An active member of the service's organisation, with an editor role (administrator,
+    coordinator, reception agent, partner), edits and verifies that organisation's services."""
+    return has_perm(user, service.organisation, Perm.CHANGE_SERVICE)
+
+
+def get_service_for(user: User, pk, action: str = "view") -> Service:
+    """Fetch a service and authorise `action` ("view" or "change"); 404 for absent and forbidden alike."""
+    allowed = {"view": can_view_service, "change": can_change_service}[action]
+    service = Service.objects.select_related("organisation").filter(pk=pk).first()
+    if service is None or not allowed(user, service):
+        raise Http404("Service introuvable.")
+    return service

@@ -12,6 +12,7 @@ def shell(request):
     nav = []
     if user is not None and user.is_authenticated and user.is_verified():
         nav.append({"label": "Tableau de bord", "url": reverse("core:dashboard")})
+        nav.append({"label": "Annuaire", "url": reverse("directory:search")})
         if organisation is not None:
             nav.append({"label": "Ma structure", "url": reverse("core:organisation_detail", args=[organisation.pk])})
             if access.can_view_members(user, organisation):

@@ -91,11 +91,27 @@ class TaskPasswordResetForm(DsfrBaseForm, auth_forms.PasswordResetForm):
         send_email.enqueue(subject=subject, body=body, to=[to_email])
 
 
-class SetPasswordForm(DsfrBaseForm, auth_forms.SetPasswordForm):
+CNIL_RULES_HELP = (
+    "Au moins 12 caractères mêlant majuscules, minuscules, chiffres et caractères spéciaux (ou au moins "
+    "14 caractères mêlant majuscules, minuscules et chiffres) ; ni trop courant, ni proche de votre nom "
+    "ou de votre adresse électronique."
+)
+
+
+class _PlainPasswordHelpMixin:
+    """Django gives the password rules as an HTML list, which DSFR puts inside the label: one plain
+    sentence instead, read once by screen readers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = CNIL_RULES_HELP
+
+
+class SetPasswordForm(_PlainPasswordHelpMixin, DsfrBaseForm, auth_forms.SetPasswordForm):
     pass
 
 
-class PasswordChangeForm(DsfrBaseForm, auth_forms.PasswordChangeForm):
+class PasswordChangeForm(_PlainPasswordHelpMixin, DsfrBaseForm, auth_forms.PasswordChangeForm):
     pass
 
 

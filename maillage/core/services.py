@@ -117,3 +117,18 @@ def recovery_codes_replace(*, user: User) -> list[str]:
     codes = [secrets.token_hex(5) for _ in range(settings.MAILLAGE_RECOVERY_CODES_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
     return codes
+
+
+@transaction.atomic
+def second_factor_reset(*, actor: User, membership: Membership) -> None:
+    """The administrator resets a colleague's second factor (lost phone and recovery codes): the
+    colleague pairs a new application at their next login. Not on oneself: another administrator
+    must do it, so that a stolen session cannot remove the factor."""
+    if not access.can_manage_members(actor, membership.organisation):
+        raise ApplicationError("Vous n'avez pas le droit de gérer les membres de cette structure.")
+    if membership.user_id == actor.pk:
+        raise ApplicationError("Vous ne pouvez pas réinitialiser votre propre second facteur.")
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=membership.user).delete()
+    StaticDevice.objects.filter(user=membership.user).delete()

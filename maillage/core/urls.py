@@ -26,6 +26,11 @@ urlpatterns = [
     path("structures/<int:pk>/membres/", organisations.member_list, name="member_list"),
     path("structures/<int:pk>/membres/ajouter/", organisations.member_create, name="member_create"),
     path("structures/<int:pk>/membres/<int:membership_pk>/", organisations.member_edit, name="member_edit"),
+    path(
+        "structures/<int:pk>/membres/<int:membership_pk>/second-facteur/",
+        organisations.member_reset_second_factor,
+        name="member_reset_second_factor",
+    ),
     # Audit
     path("journal-d-audit/", audit.audit_log, name="audit_log"),
     # Public pages

@@ -11,6 +11,7 @@ _SIRET_RE = re.compile(r"^\d{14}$")
 # La Poste's establishments share SIREN 356 000 000; their SIRET follow a digit-sum rule, not Luhn
 # (INSEE, "Le numéro SIRET de La Poste").
 _LA_POSTE_SIREN = "356000000"
+_LA_POSTE_HEAD_OFFICE = "35600000000048"  # the head office keeps the Luhn rule
 
 
 def luhn_is_valid(digits: str) -> bool:
@@ -40,7 +41,7 @@ def validate_siret(value: str) -> None:
             code="siret_format",
             params={"value": value},
         )
-    if siret.startswith(_LA_POSTE_SIREN) and siret != _LA_POSTE_SIREN + "00000":
+    if siret.startswith(_LA_POSTE_SIREN) and siret != _LA_POSTE_HEAD_OFFICE:
         valid = sum(int(c) for c in siret) % 5 == 0
     else:
         valid = luhn_is_valid(siret)

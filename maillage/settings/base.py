@@ -5,7 +5,7 @@ Everything that differs between machines comes from environment variables (setti
 
 from pathlib import Path
 
-from csp.constants import NONCE, SELF
+from csp.constants import SELF
 
 from maillage.settings.env import env_bool, env_database, env_int, env_list, env_str
 
@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csp",
     "maillage.core",
+    "maillage.directory",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +133,9 @@ CSRF_FAILURE_VIEW = "maillage.core.views.errors.csrf_failure"
 
 # --- Audit (django-auditlog writes into core.AuditLogEntry) --------------------------------------
 AUDITLOG_LOGENTRY_MODEL = "core.AuditLogEntry"
+# auditlog's own migrations would create its (swapped out, unused) auditlog_logentry table, whose
+# foreign key to content types breaks flushing on PostgreSQL. Without them no such table exists.
+MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 AUDITLOG_CID_HEADER = None
@@ -175,7 +179,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE],
+        "script-src": [SELF],  # no inline script anywhere
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF, "data:"],

@@ -14,6 +14,8 @@ def audit_log(request):
     organisation = request.organisation
     if organisation is None or not access.can_view_audit_log(request.user, organisation):
         raise Http404("Page introuvable.")
+    # Logged first, so that the list read below is consistent (count and page include this line).
+    audit.record_access(request, organisation, what="Journal d'audit")
     entries = access.audit_entries_visible_to(request.user, organisation)
     content_types = ContentType.objects.filter(pk__in=entries.values("content_type")).order_by("model")
     form = AuditFilterForm(request.GET or None, content_types=content_types)
@@ -21,7 +23,6 @@ def audit_log(request):
     page = Paginator(
         selectors.audit_entry_list(actor=request.user, organisation=organisation, filters=filters), 50
     ).get_page(request.GET.get("page"))
-    audit.record_access(request, organisation, what="Journal d'audit")
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page_obj": page, "organisation": organisation, "query": query.urlencode()}

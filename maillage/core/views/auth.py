@@ -132,7 +132,11 @@ def otp_setup(request):
             request.session[RECOVERY_CODES_SESSION_KEY] = codes
             audit.record_security_event(request, user, "Second facteur activé")
             return redirect("core:recovery_codes")
-        form.add_error("token", "Ce code ne correspond pas. Vérifiez que l'heure de votre téléphone est exacte.")
+        form.add_error(
+            "token",
+            "Ce code ne correspond pas. Vérifiez que l'heure de votre téléphone est exacte ; après une erreur, "
+            "patientez quelques secondes avant de saisir le code suivant.",
+        )
     secret = base64.b32encode(device.bin_key).decode()
     return render(
         request,

@@ -62,11 +62,11 @@ def member_list(request, pk):
     organisation = access.get_organisation_for(request.user, pk, "view")
     if not access.can_view_members(request.user, organisation):
         raise Http404("Page introuvable.")
+    audit.record_access(request, organisation, what="Liste des membres")
     filter_form = MemberFilterForm(request.GET or None)
     filters = filter_form.cleaned_data if filter_form.is_valid() else {}
     memberships = selectors.membership_list(actor=request.user, organisation=organisation, filters=filters)
     page = Paginator(memberships, 50).get_page(request.GET.get("page"))
-    audit.record_access(request, organisation, what="Liste des membres")
     context = {
         "organisation": organisation,
         "filter_form": filter_form,
@@ -123,3 +123,21 @@ def member_edit(request, pk, membership_pk):
     return render(
         request, "core/member_form.html", {"organisation": organisation, "form": form, "membership": membership}
     )
+
+
+@require_http_methods(["POST"])
+def member_reset_second_factor(request, pk, membership_pk):
+    organisation = access.get_organisation_for(request.user, pk, "view")
+    membership = access.get_membership_for(request.user, organisation, membership_pk, "manage")
+    try:
+        services.second_factor_reset(actor=request.user, membership=membership)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        audit.record_access(request, membership.user, what="Second facteur réinitialisé par l'administrateur")
+        messages.success(
+            request,
+            f"Le second facteur de {membership.user} est réinitialisé : "
+            "il ou elle en configurera un nouveau à sa prochaine connexion.",
+        )
+    return redirect("core:member_edit", pk=organisation.pk, membership_pk=membership.pk)

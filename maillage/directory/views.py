@@ -1,0 +1,134 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from maillage.core import access
+from maillage.core.exceptions import ApplicationError
+from maillage.directory import conf, selectors, services
+from maillage.directory.forms import SearchForm, ServiceForm, ServiceListFilterForm
+from maillage.directory.search import SearchFilters, search_services
+
+
+def _add_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _current_organisation(request):
+    if request.organisation is None:
+        raise Http404("Aucune structure.")
+    return request.organisation
+
+
+@require_http_methods(["GET"])
+def service_list(request):
+    """The current organisation's services, with those to check (« à vérifier ») flagged."""
+    organisation = _current_organisation(request)
+    filter_form = ServiceListFilterForm(request.GET or None)
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    qs = selectors.service_list(actor=request.user, organisation=organisation, filters=filters)
+    context = {
+        "organisation": organisation,
+        "filter_form": filter_form,
+        "page_obj": Paginator(qs, conf.DEFAULT_PAGE_SIZE).get_page(request.GET.get("page")),
+        "can_create": access.can_create_service(request.user, organisation),
+        "freshness_days": conf.freshness_days(),
+    }
+    template = "directory/includes/_service_rows.html" if request.htmx else "directory/service_list.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET"])
+def service_detail(request, pk):
+    service = selectors.service_get(actor=request.user, pk=pk)
+    context = {
+        "service": service,
+        "terms": selectors.term_groups(service),
+        "can_change": access.can_change_service(request.user, service),
+        "public": False,
+    }
+    return render(request, "directory/service_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def service_create(request):
+    organisation = _current_organisation(request)
+    if not access.can_create_service(request.user, organisation):
+        raise Http404("Page introuvable.")
+    form = ServiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service = services.service_create(actor=request.user, organisation=organisation, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Le service « {service.name} » a été ajouté.")
+            return redirect("directory:service_detail", pk=service.pk)
+    return render(request, "directory/service_form.html", {"form": form, "service": None})
+
+
+@require_http_methods(["GET", "POST"])
+def service_edit(request, pk):
+    service = access.get_service_for(request.user, pk, "change")
+    form = ServiceForm(request.POST or None, instance=service)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_update(actor=request.user, service=service, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Le service a été mis à jour.")
+            return redirect("directory:service_detail", pk=service.pk)
+    return render(request, "directory/service_form.html", {"form": form, "service": service})
+
+
+@require_http_methods(["POST"])
+def service_verify(request, pk):
+    service = access.get_service_for(request.user, pk, "change")
+    services.service_mark_verified(actor=request.user, service=service)
+    messages.success(request, "Les informations du service sont marquées comme vérifiées aujourd'hui.")
+    return redirect("directory:service_detail", pk=service.pk)
+
+
+def _search(request, queryset, *, public: bool):
+    form = SearchForm(request.GET)
+    filters = SearchFilters.from_form(form.filters())
+    result = search_services(queryset, filters, page=request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "result": result, "page_obj": result.page, "public": public, "query": query.urlencode()}
+    if request.htmx:
+        return render(request, "directory/includes/_results.html", context)
+    return render(request, "directory/search.html", context)
+
+
+@require_http_methods(["GET"])
+def search(request):
+    """Staff search: published services and the drafts of one's own organisations."""
+    return _search(request, access.services_visible_to(request.user), public=False)
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def public_search(request):
+    """The public directory: published services only, no login."""
+    return _search(request, access.services_public(), public=True)
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def public_service_detail(request, pk):
+    service = selectors.public_service_get(pk=pk)
+    context = {"service": service, "terms": selectors.term_groups(service), "can_change": False, "public": True}
+    return render(request, "directory/service_detail.html", context)

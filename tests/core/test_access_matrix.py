@@ -1,0 +1,222 @@
+"""The access matrix: every URL the project defines, opened by a user of every role, on their own
+organisation's objects and on another organisation's. Fails if a page leaks another
+organisation's data or lets a role act beyond its rights, and if a URL is not in the matrix.
+
+Each later app adds its URLs to CASES (house style, "The access matrix").
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from maillage.core.enums import Role
+from tests.conftest import login_verified
+from tests.core.factories import MembershipFactory, OrganisationFactory
+from tests.directory.access_matrix_cases import DIRECTORY_PUBLIC, directory_cases
+
+EVERY_ROLE = frozenset(Role)
+OK = 200
+
+
+@dataclass
+class World:
+    own: object
+    other: object
+    own_colleague: object
+    other_member: object
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    kwargs: object = None  # World -> dict, for own organisation's objects
+    other_kwargs: object = None  # World -> dict, the same page for the other organisation
+    allowed: frozenset = EVERY_ROLE
+    method: str = "get"
+    # Status for an allowed role (200 unless the page redirects by design) and for a refused one.
+    allowed_status: tuple = (OK,)
+    refused_status: tuple = (404,)
+    data: dict = field(default_factory=dict)
+
+
+def _own(w):
+    return {"pk": w.own.pk}
+
+
+def _other(w):
+    return {"pk": w.other.pk}
+
+
+CASES = [
+    Case("core:home", allowed_status=(302,)),
+    Case("core:dashboard"),
+    Case("core:login", allowed_status=(302,)),  # already logged in: sent on
+    Case("core:logout", allowed_status=(405,)),  # GET refused: logout is a POST
+    Case("core:otp_verify", allowed_status=(302,)),  # already verified
+    Case("core:otp_setup", allowed_status=(302,)),  # already has a device
+    Case("core:recovery_codes"),
+    Case("core:password_change"),
+    Case("core:password_change_done"),
+    Case("core:password_reset"),
+    Case("core:password_reset_done"),
+    Case("core:password_reset_confirm", kwargs=lambda w: {"uidb64": "MQ", "token": "x-y"}),
+    Case("core:password_reset_complete"),
+    Case("core:organisation_switch", allowed_status=(405,)),
+    Case("core:organisation_detail", kwargs=_own, other_kwargs=_other),
+    Case("core:organisation_edit", kwargs=_own, other_kwargs=_other, allowed=frozenset({Role.ADMIN})),
+    Case(
+        "core:member_list",
+        kwargs=_own,
+        other_kwargs=_other,
+        allowed=frozenset({Role.ADMIN, Role.DIRECTOR, Role.DPO}),
+    ),
+    Case("core:member_create", kwargs=_own, other_kwargs=_other, allowed=frozenset({Role.ADMIN})),
+    Case(
+        "core:member_edit",
+        kwargs=lambda w: {"pk": w.own.pk, "membership_pk": w.own_colleague.pk},
+        other_kwargs=lambda w: {"pk": w.other.pk, "membership_pk": w.other_member.pk},
+        allowed=frozenset({Role.ADMIN}),
+    ),
+    Case(
+        "core:member_reset_second_factor",
+        kwargs=lambda w: {"pk": w.own.pk, "membership_pk": w.own_colleague.pk},
+        other_kwargs=lambda w: {"pk": w.other.pk, "membership_pk": w.other_member.pk},
+        allowed=frozenset({Role.ADMIN}),
+        method="post",
+        allowed_status=(302,),
+    ),
+    Case("core:audit_log", allowed=frozenset({Role.DPO})),
+    Case("core:accessibility"),
+    Case("core:legal_notice"),
+    Case("core:personal_data"),
+    Case("core:cookies"),
+    Case("core:sitemap"),
+]
+
+CASES += directory_cases(Case)
+
+# URL names outside the matrix on purpose: the technical administration (Django admin) has its own
+# test below; debug-only helpers.
+EXEMPT_PREFIXES = ("admin:",)
+
+
+def _all_url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _all_url_names(pattern, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_is_in_the_access_matrix():
+    covered = {case.name for case in CASES}
+    missing = {n for n in _all_url_names() if n not in covered and not n.startswith(EXEMPT_PREFIXES)}
+    assert not missing, f"URLs absentes de la matrice d'accès : {sorted(missing)}"
+
+
+@pytest.fixture
+def world(db):
+    own = OrganisationFactory(name="Structure Alpha")
+    other = OrganisationFactory(name="Structure Oméga secrète")
+    colleague = MembershipFactory(organisation=own, role=Role.RECEPTION_AGENT, user__email="collegue@alpha.fr")
+    other_member = MembershipFactory(organisation=other, role=Role.ADMIN, user__email="secret@omega.fr")
+    return World(own=own, other=other, own_colleague=colleague, other_member=other_member)
+
+
+def _request(client, case, kwargs):
+    url = reverse(case.name, kwargs=kwargs or None)
+    return getattr(client, case.method)(url, data=case.data)
+
+
+def _assert_no_leak(response, world):
+    if response.status_code != 200 or not hasattr(response, "content"):
+        return
+    body = response.content.decode()
+    for secret in (world.other.name, world.other_member.user.email, world.other.siret):
+        assert secret not in body, f"{response.request['PATH_INFO']} montre « {secret} » d'une autre structure"
+
+
+MATRIX = [pytest.param(case, role, id=f"{case.name}-{role.value}") for case in CASES for role in Role]
+
+
+@pytest.mark.parametrize(("case", "role"), MATRIX)
+def test_role_on_own_organisation(client, world, case, role):
+    membership = MembershipFactory(organisation=world.own, role=role)
+    login_verified(client, membership.user)
+    response = _request(client, case, case.kwargs(world) if case.kwargs else None)
+    expected = case.allowed_status if role in case.allowed else case.refused_status
+    assert response.status_code in expected, (
+        f"{case.name} pour le rôle {role.value} : {response.status_code}, attendu {expected}"
+    )
+    _assert_no_leak(response, world)
+
+
+CROSS = [
+    pytest.param(case, role, id=f"{case.name}-{role.value}") for case in CASES if case.other_kwargs for role in Role
+]
+
+
+@pytest.mark.parametrize(("case", "role"), CROSS)
+def test_role_cannot_open_other_organisation(client, world, case, role):
+    membership = MembershipFactory(organisation=world.own, role=role)
+    login_verified(client, membership.user)
+    response = _request(client, case, case.other_kwargs(world))
+    assert response.status_code == 404
+    _assert_no_leak(response, world)
+
+
+PUBLIC = {
+    "core:login",
+    "core:password_reset",
+    "core:password_reset_done",
+    "core:password_reset_confirm",
+    "core:password_reset_complete",
+    "core:accessibility",
+    "core:legal_notice",
+    "core:personal_data",
+    "core:cookies",
+    "core:sitemap",
+    "core:home",
+} | DIRECTORY_PUBLIC
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_anonymous_reaches_only_public_pages(client, world, case):
+    response = _request(client, case, case.kwargs(world) if case.kwargs else None)
+    if case.name in PUBLIC:
+        assert response.status_code in (200, 302)
+        if response.status_code == 302:
+            assert response["Location"].startswith(reverse("core:login"))
+    else:
+        assert response.status_code in (302, 405), case.name
+        if response.status_code == 302:
+            assert response["Location"].startswith(reverse("core:login"))
+    _assert_no_leak(response, world)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.name not in PUBLIC], ids=lambda c: c.name)
+def test_password_without_second_factor_reaches_nothing(client, world, case):
+    """After the password alone, every page but the second-factor ones sends to the second factor."""
+    membership = MembershipFactory(organisation=world.own, role=Role.ADMIN)
+    client.force_login(membership.user, backend="maillage.core.auth_backends.EmailBackend")
+    response = _request(client, case, case.kwargs(world) if case.kwargs else None)
+    if case.name in {"core:otp_setup", "core:logout"}:
+        assert response.status_code in (200, 405)
+    else:
+        assert response.status_code in (302, 405), case.name
+        if response.status_code == 302:
+            assert response["Location"].startswith(reverse("core:otp_setup"))
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_technical_admin_is_closed_to_every_role(client, world, role):
+    membership = MembershipFactory(organisation=world.own, role=role)
+    login_verified(client, membership.user)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

@@ -1,0 +1,69 @@
+"""Accessibility audit with axe-core, the copy bundled in axe-playwright-python (no network call).
+
+`assert_accessible(page, name)` runs axe in the page as it is now and fails, listing them, on every
+violation whose impact is "serious" or "critical" (RGAA / WCAG 2.1 AA rules and best practices).
+
+The pages' content security policy (script-src 'self' + nonce, no 'unsafe-eval') does not get in the
+way: Playwright's `page.evaluate` goes through the DevTools protocol, which the policy does not
+govern, and axe's few `new Function` calls are made from that evaluated code too. The tests check
+it (they fail on any console error, a CSP refusal included), so no `bypass_csp` context is needed.
+
+With MAILLAGE_E2E_SCREENSHOTS=/some/folder, each audited page is also saved there as a full-page
+screenshot, to look at (never inside the repository).
+"""
+
+import json
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+from axe_playwright_python.base import AXE_SCRIPT
+
+# MAILLAGE_E2E_AXE_IMPACTS=minor,moderate,serious,critical makes the audit stricter, for a review.
+BLOCKING_IMPACTS = tuple(os.environ.get("MAILLAGE_E2E_AXE_IMPACTS", "serious,critical").split(","))
+
+# WCAG 2.0/2.1/2.2 A and AA, plus axe's best practices (landmarks, headings, skip links…).
+RUN_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+def axe_violations(page) -> list[dict]:
+    """Every violation axe finds in the page, whatever its impact."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SCRIPT)
+    results = page.evaluate(f"() => axe.run(document, {json.dumps(RUN_OPTIONS)})")
+    return results["violations"]
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}) : {violation['help']} — {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            target = " ".join(str(t) for t in node["target"])
+            lines.append(f"    · {target} : {node['html'][:200]}")
+            summary = node.get("failureSummary")
+            if summary:
+                lines.extend(f"        {line}" for line in summary.splitlines())
+    return "\n".join(lines)
+
+
+def assert_accessible(page, name: str) -> None:
+    """Fail when axe finds a serious or critical violation in the page `name` (a label for the report)."""
+    folder = os.environ.get("MAILLAGE_E2E_SCREENSHOTS")
+    if folder:
+        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+        slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+        page.screenshot(path=str(Path(folder) / f"{slug}.png"), full_page=True)
+    violations = axe_violations(page)
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, (
+        f"Page « {name} » ({page.url}) : {len(blocking)} défaut(s) d'accessibilité ({', '.join(BLOCKING_IMPACTS)}) :\n"
+        + format_violations(blocking)
+    )
