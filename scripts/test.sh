@@ -9,8 +9,10 @@ export DJANGO_SETTINGS_MODULE=maillage.settings.test
 echo "== Qualité : ruff, manage.py check, migrations à jour"
 "$bin/ruff" format --check .
 "$bin/ruff" check .
-"$py" manage.py check --fail-level WARNING
-"$py" manage.py makemigrations --check --dry-run >/dev/null || { echo "Des migrations manquent : manage.py makemigrations." >&2; exit 1; }
+quality_db="sqlite:///$(pwd)/var/quality.sqlite3"
+DATABASE_URL="$quality_db" "$py" manage.py check --fail-level WARNING
+DATABASE_URL="$quality_db" "$py" manage.py makemigrations --check --dry-run >/dev/null \
+  || { echo "Des migrations manquent : manage.py makemigrations." >&2; exit 1; }
 
 run_suite() {
   local label="$1"; shift
