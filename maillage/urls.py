@@ -11,6 +11,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("maillage.core.urls")),
     path("annuaire/", include("maillage.directory.urls")),
+    path("", include("maillage.people.urls")),
+    path("api/v1/", include("maillage.directory.api_urls")),
+    path("", include("maillage.casework.urls")),
 ]
 
 handler400 = "maillage.core.views.errors.bad_request"

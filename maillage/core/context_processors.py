@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from maillage.core import access
+from maillage.core.enums import Role
 
 
 def shell(request):
@@ -9,25 +10,40 @@ def shell(request):
     switcher, and the navigation the user's role allows."""
     user = getattr(request, "user", None)
     organisation = getattr(request, "organisation", None)
+    membership = getattr(request, "membership", None)
     nav = []
     if user is not None and user.is_authenticated and user.is_verified():
+        # The role of the current membership, already loaded by the middleware: no query per item.
+        role = Role(membership.role) if membership is not None else None
+
+        def allowed(perm):
+            return role is not None and role in access.ROLE_PERMISSIONS[perm]
+
         nav.append({"label": "Tableau de bord", "url": reverse("core:dashboard")})
+        if allowed(access.Perm.CHANGE_PERSON):
+            nav.append({"label": "Accueil", "url": reverse("casework:reception")})
+        if allowed(access.Perm.VIEW_PERSON):
+            nav.append({"label": "Personnes", "url": reverse("people:list")})
+            nav.append({"label": "Demandes", "url": reverse("casework:request_list")})
+        if role == Role.COORDINATOR:
+            nav.append({"label": "Mes suivis", "url": reverse("casework:caseload")})
         nav.append({"label": "Annuaire", "url": reverse("directory:search")})
         if organisation is not None:
             nav.append({"label": "Ma structure", "url": reverse("core:organisation_detail", args=[organisation.pk])})
-            if access.can_view_members(user, organisation):
+            if allowed(access.Perm.VIEW_MEMBERS):
                 nav.append({"label": "Membres", "url": reverse("core:member_list", args=[organisation.pk])})
-            if access.can_view_audit_log(user, organisation):
+            if allowed(access.Perm.VIEW_AUDIT_LOG):
                 nav.append({"label": "Journal d'audit", "url": reverse("core:audit_log")})
+    # The current entry is the one whose address is the longest prefix of the page's address.
+    matches = [item for item in nav if request.path.startswith(item["url"])]
+    current = max(matches, key=lambda item: len(item["url"]), default=None)
     for item in nav:
-        item["current"] = request.path == item["url"] or (
-            item["url"] != "/" and request.path.startswith(item["url"]) and item["label"] != "Tableau de bord"
-        )
+        item["current"] = item is current
     return {
         "site_name": settings.MAILLAGE_SITE_NAME,
         "shell_nav": nav,
         "shell_organisation": organisation,
-        "shell_membership": getattr(request, "membership", None),
+        "shell_membership": membership,
         "shell_memberships": getattr(request, "memberships", []),
         "maillage_env": settings.MAILLAGE_ENV,
     }

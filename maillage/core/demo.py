@@ -21,10 +21,13 @@ from maillage.core.models import Commune, Departement, Membership, Organisation,
 from maillage.core.services import recovery_codes_replace
 from maillage.core.territories import load_territories, read_extract
 from maillage.core.validators import luhn_is_valid
+from maillage.directory.demo import seed_directory_demo
+from maillage.people.demo import seed_persons
 
 DEMO_DEPARTEMENT = "21"
 DEMO_PASSWORD = "Maillage-demo-2026!"  # noqa: S105 (published demo password, refused outside development)
 DEMO_EMAIL_DOMAIN = "demo.maillage.example"
+DEMO_PERSON_COMMUNES = ["Dijon", "Chenôve", "Talant", "Quetigny", "Longvic", "Fontaine-lès-Dijon"]
 
 # (kind, name, seat commune name, communes served by name; None = the seat only)
 DEMO_ORGANISATIONS = [
@@ -125,6 +128,13 @@ def seed_demo() -> list[DemoAccount]:
             organisation.full_clean()
             organisation.communes_served.set([_commune(n) for n in (served or [seat])])
         organisations[name] = organisation
+
+    # The directory's demo services (published and a few drafts), keyed by source « demo ».
+    seed_directory_demo(organisations=organisations, fake=fake, rng=rng)
+    # Synthetic persons followed by the CCAS and the CLIC (Faker fr_FR, real communes).
+    local = list(Commune.objects.filter(departement__code=DEMO_DEPARTEMENT, name__in=DEMO_PERSON_COMMUNES))
+    for name in ("CCAS de Dijon", "CLIC du Grand Dijon"):
+        seed_persons(organisations[name], local)
 
     accounts = []
     for local_part, role, organisation_names in DEMO_ACCOUNTS:

@@ -239,3 +239,24 @@ class AuditLogEntry(AbstractLogEntry):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Le journal d'audit ne peut pas être effacé.")
+
+
+# --- Retention ---------------------------------------------------------------------------------
+
+
+class RetentionRun(models.Model):
+    """One application of one rule: when, how many rows, what was done."""
+
+    rule = models.CharField("règle", max_length=100)
+    description = models.TextField("règle appliquée")
+    action = models.CharField("action", max_length=20)
+    count = models.PositiveIntegerField("lignes traitées")
+    ran_at = models.DateTimeField("le", default=timezone.now)
+    dry_run = models.BooleanField("simulation", default=False)
+
+    class Meta:
+        ordering = ["-ran_at"]
+        verbose_name = "application d'une règle de conservation"
+
+    def __str__(self):
+        return f"{self.rule} : {self.count} le {self.ran_at:%d/%m/%Y}"

@@ -21,3 +21,11 @@ def send_email(*, subject: str, body: str, to: list[str], html_body: str = "", r
     if html_body:
         message.attach_alternative(html_body, "text/html")
     return message.send()
+
+
+@task()
+def apply_retention_rules():
+    """The daily retention task: deletes or anonymises what has passed its time (core.retention)."""
+    from maillage.core.retention import apply_retention
+
+    return [{"rule": run.rule, "count": run.count} for run in apply_retention()]

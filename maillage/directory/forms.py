@@ -193,3 +193,23 @@ class SearchForm(DsfrBaseForm):
         """The valid fields only: a wrong field is reported and left out, the search still runs."""
         self.is_valid()
         return dict(self.cleaned_data)
+
+
+SELECTION_QUERY_MAX = 4000
+
+
+class SelectionEmailForm(DsfrBaseForm):
+    email = forms.EmailField(
+        label="Adresse électronique du destinataire",
+        help_text="Format attendu : nom@domaine.fr",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    message = forms.CharField(
+        label="Message",
+        required=False,
+        max_length=1000,
+        help_text="Quelques mots pour accompagner la sélection (1 000 caractères au plus).",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    selection = forms.CharField(required=False, max_length=SELECTION_QUERY_MAX, widget=forms.HiddenInput)

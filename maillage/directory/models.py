@@ -377,3 +377,93 @@ class ServiceCapacity(models.Model):
     def clean(self):
         if self.maximum is not None and self.available is not None and self.available > self.maximum:
             raise ValidationError({"available": "Les places disponibles ne peuvent dépasser la capacité totale."})
+
+
+# --- Import and export (maillage.directory.interop) ----------------------------------------------
+
+
+class ImportedOrganisationRef(models.Model):
+    """Which organisation an external file's organisation identifier designates (HSDS organization.id,
+    data·inclusion structure id), so that a re-import updates the same organisation. `owned` is true
+    when the import created the organisation: only then may a later import change its details."""
+
+    source = models.CharField("source", max_length=50)
+    source_id = models.CharField("identifiant dans la source", max_length=200)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="import_refs", verbose_name="structure"
+    )
+    owned = models.BooleanField("créée par l'import", default=False)
+
+    class Meta:
+        verbose_name = "référence de structure importée"
+        verbose_name_plural = "références de structures importées"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="importedorganisationref_unique_source_id")
+        ]
+
+    def __str__(self):
+        return f"{self.source}:{self.source_id} → {self.organisation_id}"
+
+
+class ImportedLocationRef(models.Model):
+    """Which place an external file's location identifier designates (HSDS location.id)."""
+
+    source = models.CharField("source", max_length=50)
+    source_id = models.CharField("identifiant dans la source", max_length=200)
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="import_refs", verbose_name="lieu")
+
+    class Meta:
+        verbose_name = "référence de lieu importé"
+        verbose_name_plural = "références de lieux importés"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="importedlocationref_unique_source_id")
+        ]
+
+    def __str__(self):
+        return f"{self.source}:{self.source_id} → {self.location_id}"
+
+
+class ImportJob(models.Model):
+    """One import of a file into an organisation's directory entries, run in the background."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente"
+        RUNNING = "running", "En cours"
+        SUCCEEDED = "succeeded", "Terminé"
+        REFUSED = "refused", "Refusé"
+        FAILED = "failed", "Échec"
+
+    class Format(models.TextChoices):
+        HSDS = "hsds", "Open Referral HSDS 3"
+        DATAINCLUSION = "datainclusion", "data·inclusion (schéma v1)"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="directory_import_jobs", verbose_name="structure"
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="lancé par"
+    )
+    format = models.CharField("format", max_length=20, choices=Format.choices)
+    source = models.CharField("source", max_length=50, blank=True)
+    file = models.FileField("fichier", upload_to="directory/imports/%Y/%m/")
+    original_name = models.CharField("nom du fichier", max_length=255, blank=True)
+    status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField("avancement (%)", default=0, validators=[MaxValueValidator(100)])
+    stage = models.CharField("étape", max_length=100, blank=True)
+    created = models.PositiveIntegerField("services créés", default=0)
+    updated = models.PositiveIntegerField("services mis à jour", default=0)
+    errors = models.JSONField("erreurs", default=list, blank=True)
+    created_at = models.DateTimeField("créé le", default=timezone.now, editable=False)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "import de l'annuaire"
+        verbose_name_plural = "imports de l'annuaire"
+
+    def __str__(self):
+        return f"{self.get_format_display()} — {self.original_name or self.file.name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.REFUSED, self.Status.FAILED}

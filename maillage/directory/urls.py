@@ -1,6 +1,7 @@
 from django.urls import path
 
-from maillage.directory import views
+from maillage.directory import selection_views, views
+from maillage.directory.interop import views as interop_views
 
 app_name = "directory"
 
@@ -11,6 +12,14 @@ urlpatterns = [
     path("services/<int:pk>/modifier/", views.service_edit, name="service_edit"),
     path("services/<int:pk>/verifier/", views.service_verify, name="service_verify"),
     path("recherche/", views.search, name="search"),
+    path("recherche/imprimer/", selection_views.search_print, name="search_print"),
+    path("recherche/envoyer/", selection_views.search_send, name="search_send"),
     path("public/", views.public_search, name="public_search"),
+    path("public/imprimer/", selection_views.public_search_print, name="public_search_print"),
+    path("public/envoyer/", selection_views.public_search_send, name="public_search_send"),
     path("public/services/<int:pk>/", views.public_service_detail, name="public_service_detail"),
+    # Import and export (maillage.directory.interop)
+    path("import-export/", interop_views.interop, name="interop"),
+    path("import-export/imports/<int:pk>/", interop_views.import_job, name="import_job"),
+    path("import-export/export/<str:fmt>/", interop_views.export, name="export"),
 ]

@@ -108,6 +108,8 @@ def _search(request, queryset, *, public: bool):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "result": result, "page_obj": result.page, "public": public, "query": query.urlencode()}
+    # The current filters, carried by the « imprimer / envoyer la sélection » form (selection_views).
+    context["selection_params"] = [(k, v) for k, values in query.lists() if k != "service" for v in values]
     if request.htmx:
         return render(request, "directory/includes/_results.html", context)
     return render(request, "directory/search.html", context)

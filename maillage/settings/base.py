@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "csp",
     "maillage.core",
     "maillage.directory",
+    "maillage.people",
+    "maillage.casework",
 ]
 
 MIDDLEWARE = [

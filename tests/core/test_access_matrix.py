@@ -11,9 +11,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from maillage.core.enums import Role
+from tests.casework.access_matrix_assessments import assessment_cases
+from tests.casework.access_matrix_cases import casework_requests_cases
 from tests.conftest import login_verified
 from tests.core.factories import MembershipFactory, OrganisationFactory
 from tests.directory.access_matrix_cases import DIRECTORY_PUBLIC, directory_cases
+from tests.people.access_matrix_cases import people_cases
 
 EVERY_ROLE = frozenset(Role)
 OK = 200
@@ -95,6 +98,9 @@ CASES = [
 ]
 
 CASES += directory_cases(Case)
+CASES += people_cases(Case)
+CASES += casework_requests_cases(Case)
+CASES += assessment_cases(Case)
 
 # URL names outside the matrix on purpose: the technical administration (Django admin) has its own
 # test below; debug-only helpers.

@@ -45,3 +45,38 @@ def test_purge_demo_accounts_deactivates_them(settings):
     from maillage.core.checks import check_no_demo_accounts
 
     assert check_no_demo_accounts() == []
+
+
+def test_seed_demo_fills_the_directory_for_a_newcomer_and_is_safe_twice(client):
+    from maillage.core import access
+    from maillage.directory.models import Service
+
+    call_command("seed_demo")
+    count = Service.objects.count()
+    call_command("seed_demo")
+    assert Service.objects.count() == count
+    published = access.services_public()
+    assert published.count() >= 40
+    assert Service.objects.filter(status="draft").exists()
+    assert published.values("organisation").distinct().count() >= 10
+    assert not published.filter(service_at_locations__isnull=True).exists()
+    assert not published.filter(phones__isnull=True).exists()
+    assert published.filter(schedule_exceptions__description="Fermeture estivale").exists()
+    assert published.filter(languages__code="fsl").exists()
+    # « portage de repas » à Dijon, de plain-pied: the public search finds it.
+    page = client.get(
+        "/annuaire/public/", {"q": "portage de repas", "commune": "21231", "accessibility": "step_free"}
+    ).content.decode()
+    assert "Portage de repas à domicile" in page
+    api = client.get("/api/v1/services", {"q": "portage de repas", "commune": "21231"}).json()
+    assert "Portage de repas à domicile" in [s["name"] for s in api["contents"]]
+
+
+def test_seed_demo_creates_synthetic_persons_once():
+    from maillage.people.models import Person
+
+    call_command("seed_demo")
+    count = Person.objects.count()
+    call_command("seed_demo")
+    assert Person.objects.count() == count == 60
+    assert set(Person.objects.values_list("organisation__name", flat=True)) == {"CCAS de Dijon", "CLIC du Grand Dijon"}

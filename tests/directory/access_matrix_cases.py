@@ -12,7 +12,20 @@ from maillage.directory.enums import ServiceStatus
 from tests.directory.factories import ServiceFactory
 
 EDITORS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.RECEPTION_AGENT, Role.PARTNER})
-DIRECTORY_PUBLIC = {"directory:public_search", "directory:public_service_detail"}
+DIRECTORY_PUBLIC = {
+    "directory:public_search",
+    "directory:public_service_detail",
+    "directory:public_search_print",
+    "directory:public_search_send",
+    "api:docs",
+    "api:openapi",
+    "api:service_list",
+    "api:service_detail",
+    "api:organization_list",
+    "api:organization_detail",
+    "api:taxonomy_list",
+    "api:taxonomy_term_list",
+}
 
 
 def _own_draft(world):
@@ -25,6 +38,17 @@ def _other_draft(world):
 
 def _own_published(world):
     return {"pk": ServiceFactory(organisation=world.own).pk}
+
+
+def _own_organisation_published(world):
+    ServiceFactory(organisation=world.own)
+    return {"pk": world.own.pk}
+
+
+def _other_organisation(world):
+    """Another organisation with only a draft: absent from the public API."""
+    ServiceFactory(organisation=world.other, status=ServiceStatus.DRAFT)
+    return {"pk": world.other.pk}
 
 
 def directory_cases(Case):  # noqa: N803 — the matrix's Case class, passed in to avoid an import cycle
@@ -44,4 +68,35 @@ def directory_cases(Case):  # noqa: N803 — the matrix's Case class, passed in 
         ),
         Case("directory:public_search"),
         Case("directory:public_service_detail", kwargs=_own_published, other_kwargs=_other_draft),
+        # The PDFs are binary: HEAD (same view, empty body) lets the matrix read the answer.
+        Case("directory:search_print", method="head"),
+        Case("directory:search_send"),
+        Case("directory:public_search_print", method="head"),
+        Case("directory:public_search_send"),
+        Case("api:docs"),
+        Case("api:openapi"),
+        Case("api:service_list"),
+        Case("api:service_detail", kwargs=_own_published, other_kwargs=_other_draft),
+        Case("api:organization_list"),
+        Case("api:organization_detail", kwargs=_own_organisation_published, other_kwargs=_other_organisation),
+        Case("api:taxonomy_list"),
+        Case("api:taxonomy_term_list"),
+        # Import and export (maillage.directory.interop)
+        Case("directory:interop", allowed=EDITORS),
+        Case("directory:import_job", kwargs=_own_import_job, other_kwargs=_other_import_job, allowed=EDITORS),
+        Case("directory:export", kwargs=lambda w: {"fmt": "hsds-json"}, allowed=EDITORS),
     ]
+
+
+def _import_job(organisation):
+    from maillage.directory.models import ImportJob
+
+    return ImportJob.objects.create(organisation=organisation, format="hsds", file="directory/imports/essai.json")
+
+
+def _own_import_job(world):
+    return {"pk": _import_job(world.own).pk}
+
+
+def _other_import_job(world):
+    return {"pk": _import_job(world.other).pk}

@@ -46,6 +46,11 @@ def browser():
 
 @pytest.fixture
 def context(browser, live_server, transactional_db):
+    # Browser tests commit for real and the database is emptied after each one: the vocabularies
+    # a data migration loaded are gone for the next test, so load them again (idempotent).
+    from django.core.management import call_command
+
+    call_command("load_taxonomies", verbosity=0)
     context = browser.new_context(
         base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 900}
     )

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class CaseworkConfig(AppConfig):
+    name = "maillage.casework"
+    label = "casework"
+    verbose_name = "Accompagnement"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.db.models.signals import post_delete
+
+        from maillage.casework import audit, retention  # noqa: F401  (audited models, retention rules)
+        from maillage.casework.models import Document
+
+        # A document's file goes with its row, however the row goes (retention, person deleted by
+        # retention or merge cascade): no orphan personal file on disk.
+        post_delete.connect(_delete_stored_file, sender=Document, dispatch_uid="casework_document_file")
+
+
+def _delete_stored_file(sender, instance, **kwargs):
+    if instance.file:
+        instance.file.delete(save=False)

@@ -1,0 +1,154 @@
+"""Writes of the follow-up: notes, coordinators' tasks, documents (checked by their content)."""
+
+import io
+import zipfile
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from maillage.casework.models import Document, FollowUpTask, Note
+from maillage.casework.models.followup import DOCUMENT_MAX_BYTES, DOCUMENT_RETENTION
+from maillage.core import access
+from maillage.core.exceptions import ApplicationError
+from maillage.core.models import Organisation, User
+from maillage.people.models import Person
+
+
+def _check_follow(actor: User, organisation: Organisation, person: Person) -> None:
+    if not access.can_write_followup(actor, organisation, person):
+        raise ApplicationError("Vous n'avez pas le droit d'écrire dans le suivi de cette personne.")
+
+
+@transaction.atomic
+def note_create(*, actor: User, organisation: Organisation, person: Person, body: str, visibility: str) -> Note:
+    """A follow-up note by a coordinator of the responsible organisation or a care-team member,
+    readable according to its visibility (core/access.py `notes_visible_to`)."""
+    _check_follow(actor, organisation, person)
+    note = Note(person=person, organisation=organisation, author=actor, body=body.strip(), visibility=visibility)
+    note.full_clean()
+    note.save()
+    return note
+
+
+@transaction.atomic
+def followup_task_create(
+    *, actor: User, organisation: Organisation, person: Person, assignee: User, title: str, due_on
+) -> FollowUpTask:
+    """A reminder for a coordinator of the organisation (the actor by default)."""
+    if not access.can_assess_person(actor, organisation, person):
+        raise ApplicationError("Vous n'avez pas le droit de programmer des tâches pour cette personne.")
+    if access.role_in(assignee, organisation) is None:
+        raise ValidationError({"assignee": "Cette personne n'est pas membre de votre structure."})
+    task = FollowUpTask(
+        person=person, organisation=organisation, assignee=assignee, title=title, due_on=due_on, created_by=actor
+    )
+    task.full_clean()
+    task.save()
+    return task
+
+
+@transaction.atomic
+def followup_task_complete(*, actor: User, organisation: Organisation, task: FollowUpTask) -> FollowUpTask:
+    if not access.can_change_followup_task(actor, organisation, task):
+        raise ApplicationError("Vous ne pouvez pas clore cette tâche.")
+    if task.done_at is None:
+        task.done_at = timezone.now()
+        task.save(update_fields=["done_at"])
+    return task
+
+
+# --- Documents ----------------------------------------------------------------------------------
+
+ALLOWED_TYPES = {
+    "application/pdf": ("pdf",),
+    "image/jpeg": ("jpg", "jpeg"),
+    "image/png": ("png",),
+    "application/vnd.oasis.opendocument.text": ("odt",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("docx",),
+}
+ALLOWED_LABEL = "PDF, JPEG, PNG, ODT ou DOCX"
+
+
+def sniff_content_type(head: bytes, stream) -> str | None:
+    """The file's real type from its content (magic numbers; inside the zip for ODT and DOCX),
+    whatever its name or the browser's claim."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            stream.seek(0)
+            with zipfile.ZipFile(stream) as archive:
+                names = set(archive.namelist())
+                if (
+                    "mimetype" in names
+                    and archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text"
+                ):
+                    return "application/vnd.oasis.opendocument.text"
+                if "[Content_Types].xml" in names and "word/document.xml" in names:
+                    return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        except (zipfile.BadZipFile, KeyError, OSError):
+            return None
+    return None
+
+
+def check_upload(upload) -> str:
+    """Refuse, in French, a file too large, of a type not allowed, or whose extension lies about
+    its content. Returns the real content type."""
+    if upload.size > DOCUMENT_MAX_BYTES:
+        raise ValidationError(
+            {"file": f"Le fichier pèse {upload.size / 1024 / 1024:.1f} Mo : la limite est de 10 Mo."}
+        )
+    if upload.size == 0:
+        raise ValidationError({"file": "Le fichier est vide."})
+    upload.seek(0)
+    data = upload.read()  # at most 10 MB, checked above
+    upload.seek(0)
+    content_type = sniff_content_type(data[:16], io.BytesIO(data))
+    if content_type is None:
+        raise ValidationError({"file": f"Type de fichier non autorisé : déposez un fichier {ALLOWED_LABEL}."})
+    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if extension not in ALLOWED_TYPES[content_type]:
+        raise ValidationError(
+            {
+                "file": f"L'extension « .{extension} » ne correspond pas au contenu du fichier "
+                f"({ALLOWED_TYPES[content_type][0].upper()}) : renommez-le ou déposez le bon fichier."
+            }
+        )
+    return content_type
+
+
+@transaction.atomic
+def document_upload(
+    *, actor: User, organisation: Organisation, person: Person, upload, kind: str, title: str, retain_until=None
+) -> Document:
+    """Store a document of the person under MEDIA_ROOT (random name), after checking its content."""
+    _check_follow(actor, organisation, person)
+    content_type = check_upload(upload)
+    today = timezone.localdate()
+    retain_until = retain_until or today + DOCUMENT_RETENTION
+    if retain_until < today:
+        raise ValidationError({"retain_until": "La date de conservation ne peut pas être passée."})
+    document = Document(
+        person=person,
+        organisation=organisation,
+        kind=kind,
+        title=title or upload.name,
+        original_name=upload.name[:255],
+        content_type=content_type,
+        size=upload.size,
+        retain_until=retain_until,
+        uploaded_by=actor,
+    )
+    document.file.save(upload.name, upload, save=False)
+    try:
+        document.full_clean()
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    return document

@@ -1,0 +1,33 @@
+"""Helpers shared by the casework views of assessments, plans and follow-up."""
+
+from django.urls import NoReverseMatch, reverse
+
+from maillage.core import access
+
+
+def person_file_url(person) -> str:
+    """The person's file page (people:detail), or the list of persons' pages is not installed yet."""
+    try:
+        return reverse("people:detail", args=[person.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def person_context(request, person) -> dict:
+    """What every casework page about a person shows: the person, the link back to their file,
+    and what the user may do (from core/access.py)."""
+    return {
+        "person": person,
+        "person_url": person_file_url(person),
+        "can_assess": access.can_assess_person(request.user, request.organisation, person),
+        "can_follow": access.can_write_followup(request.user, request.organisation, person),
+    }
+
+
+def add_validation_errors(form, exc) -> None:
+    """Put a service's ValidationError on the form's fields (or on the form when no field matches)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

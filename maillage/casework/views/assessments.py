@@ -1,0 +1,190 @@
+"""Assessments of a person: list, new (four kinds), change (a new version after a signature),
+sign, read a version, compare two versions. The AGGIR form previews the GIR as one answers (htmx:
+the same URL answers a fragment)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from maillage.casework.forms.assessments import FORMS, AggirForm, NeedsAssessmentForm
+from maillage.casework.models import AssessmentKind
+from maillage.casework.selectors import assessments as selectors
+from maillage.casework.services import assessments as services
+from maillage.casework.views._common import add_validation_errors, person_context
+from maillage.core import access, audit
+from maillage.core.exceptions import ApplicationError
+
+KIND_SLUGS = {"besoins": "needs", "aggir": "aggir", "fragilite": "fragility", "aidant": "carer"}
+SLUG_OF_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
+
+
+def _form(kind, request, person, data=None, initial=None):
+    form_class = FORMS[kind]
+    kwargs = {"initial": initial or {}}
+    if kind == AssessmentKind.CARER:
+        kwargs["person"] = person
+    return form_class(data, **kwargs)
+
+
+def _initial(kind, version):
+    if version is None:
+        return {}
+    answers = dict(version.answers)
+    if kind == AssessmentKind.NEEDS:
+        answers = NeedsAssessmentForm.initial_from(answers)
+    return {**answers, "assessed_on": version.assessed_on, "summary": version.summary}
+
+
+def _form_page(request, person, kind, form, assessment=None):
+    if request.htmx and kind == AssessmentKind.AGGIR:
+        return render(request, "casework/assessments/includes/_aggir_preview.html", {"preview": form.preview()})
+    context = {
+        **person_context(request, person),
+        "form": form,
+        "kind": kind,
+        "kind_label": AssessmentKind(kind).label,
+        "kind_slug": SLUG_OF_KIND[kind],
+        "assessment": assessment,
+        "preview": form.preview() if isinstance(form, AggirForm) else None,
+    }
+    return render(request, "casework/assessments/assessment_form.html", context)
+
+
+@require_http_methods(["GET"])
+def assessment_list(request, pk):
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "view")
+    audit.record_access(request, person, what="Évaluations")
+    context = {
+        **person_context(request, person),
+        "assessments": selectors.assessment_list(person=person),
+        "kinds": [(slug, AssessmentKind(kind).label) for slug, kind in KIND_SLUGS.items()],
+    }
+    return render(request, "casework/assessments/assessment_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def assessment_create(request, pk, kind):
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
+    if kind not in KIND_SLUGS:
+        raise Http404("Type d'évaluation inconnu.")
+    kind = KIND_SLUGS[kind]
+    form = _form(kind, request, person, request.POST or None, initial={"assessed_on": _today()})
+    if request.method == "POST" and not request.htmx and form.is_valid():
+        try:
+            version = services.assessment_create(
+                actor=request.user,
+                organisation=request.organisation,
+                person=person,
+                kind=kind,
+                answers=form.answers(),
+                assessed_on=form.cleaned_data["assessed_on"],
+                summary=form.cleaned_data["summary"],
+            )
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Évaluation enregistrée (brouillon). Relisez-la puis signez-la.")
+            return redirect("casework:assessment_detail", pk=person.pk, assessment_pk=version.assessment_id)
+    return _form_page(request, person, kind, form)
+
+
+@require_http_methods(["GET", "POST"])
+def assessment_edit(request, pk, assessment_pk):
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
+    assessment = selectors.assessment_get(person=person, pk=assessment_pk)
+    latest = assessment.latest_version
+    form = _form(assessment.kind, request, person, request.POST or None, initial=_initial(assessment.kind, latest))
+    if request.method == "POST" and not request.htmx and form.is_valid():
+        try:
+            version = services.assessment_update(
+                actor=request.user,
+                organisation=request.organisation,
+                assessment=assessment,
+                answers=form.answers(),
+                assessed_on=form.cleaned_data["assessed_on"],
+                summary=form.cleaned_data["summary"],
+            )
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Version {version.number} enregistrée (brouillon).")
+            return redirect("casework:assessment_detail", pk=person.pk, assessment_pk=assessment.pk)
+    return _form_page(request, person, assessment.kind, form, assessment)
+
+
+@require_http_methods(["GET"])
+def assessment_detail(request, pk, assessment_pk, number=None):
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "view")
+    assessment = selectors.assessment_get(person=person, pk=assessment_pk)
+    versions = list(assessment.versions.select_related("author", "signed_by").order_by("-number"))
+    version = versions[0] if number is None else selectors.assessment_version_get(assessment=assessment, number=number)
+    audit.record_access(request, assessment, what=f"Évaluation, version {version.number}")
+    context = {
+        **person_context(request, person),
+        "assessment": assessment,
+        "version": version,
+        "versions": versions,
+        "rows": services.version_rows(version),
+        "results": services.result_rows(version),
+        "is_latest": version.number == versions[0].number,
+        "can_sign": (
+            not version.is_signed
+            and version.author_id == request.user.pk
+            and access.can_assess_person(request.user, request.organisation, person)
+        ),
+    }
+    return render(request, "casework/assessments/assessment_detail.html", context)
+
+
+@require_http_methods(["POST"])
+def assessment_sign(request, pk, assessment_pk):
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
+    assessment = selectors.assessment_get(person=person, pk=assessment_pk)
+    try:
+        version = services.assessment_sign(
+            actor=request.user, organisation=request.organisation, version=assessment.latest_version
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        text = f"Version {version.number} signée : elle ne peut plus être modifiée."
+        if version.gir:
+            text += f" Le GIR de la personne est maintenant {version.gir}."
+        messages.success(request, text)
+    return redirect("casework:assessment_detail", pk=person.pk, assessment_pk=assessment.pk)
+
+
+@require_http_methods(["GET"])
+def assessment_compare(request, pk, assessment_pk):
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "view")
+    assessment = selectors.assessment_get(person=person, pk=assessment_pk)
+    numbers = list(assessment.versions.order_by("number").values_list("number", flat=True))
+    try:
+        first = int(request.GET.get("de", numbers[0]))
+        second = int(request.GET.get("a", numbers[-1]))
+    except ValueError:
+        first, second = numbers[0], numbers[-1]
+    a = selectors.assessment_version_get(assessment=assessment, number=first)
+    b = selectors.assessment_version_get(assessment=assessment, number=second)
+    audit.record_access(request, assessment, what=f"Comparaison des versions {a.number} et {b.number}")
+    context = {
+        **person_context(request, person),
+        "assessment": assessment,
+        "first": a,
+        "second": b,
+        "numbers": numbers,
+        "rows": services.versions_compare(a, b),
+    }
+    return render(request, "casework/assessments/assessment_compare.html", context)
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()

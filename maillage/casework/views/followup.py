@@ -1,0 +1,147 @@
+"""Follow-up of a person: notes (by visibility) and tasks, documents (upload, download through an
+authorised and logged view only), and the coordinator's caseload (« mes suivis »)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from maillage.casework.forms.followup import DocumentForm, FollowUpTaskForm, NoteForm
+from maillage.casework.selectors import followup as selectors
+from maillage.casework.services import followup as services
+from maillage.casework.views._common import add_validation_errors, person_context
+from maillage.core import access, audit
+from maillage.core.exceptions import ApplicationError
+
+
+def _run(form, call) -> bool:
+    try:
+        call()
+    except ValidationError as exc:
+        add_validation_errors(form, exc)
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+    else:
+        return True
+    return False
+
+
+def _notes_page(request, person, note_form=None, task_form=None, status=200):
+    context = {
+        **person_context(request, person),
+        "notes": selectors.note_list(actor=request.user, organisation=request.organisation, person=person),
+        "tasks": selectors.followup_task_list(organisation=request.organisation, person=person),
+        "note_form": note_form or NoteForm(),
+        "task_form": task_form
+        or FollowUpTaskForm(organisation=request.organisation, initial={"assignee": request.user}),
+    }
+    return render(request, "casework/followup/note_list.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def note_list(request, pk):
+    """The notes the user may read; a coordinator or care-team member writes one (POST)."""
+    action = "follow" if request.method == "POST" else "view"
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, action)
+    if request.method == "GET":
+        audit.record_access(request, person, what="Notes de suivi")
+        return _notes_page(request, person)
+    form = NoteForm(request.POST)
+    if form.is_valid() and _run(
+        form,
+        lambda: services.note_create(
+            actor=request.user, organisation=request.organisation, person=person, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, "Note enregistrée.")
+        return redirect("casework:note_list", pk=person.pk)
+    return _notes_page(request, person, note_form=form)
+
+
+@require_http_methods(["POST"])
+def task_create(request, pk):
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
+    form = FollowUpTaskForm(request.POST, organisation=request.organisation)
+    if form.is_valid() and _run(
+        form,
+        lambda: services.followup_task_create(
+            actor=request.user, organisation=request.organisation, person=person, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, "Tâche programmée.")
+        return redirect("casework:note_list", pk=person.pk)
+    return _notes_page(request, person, task_form=form)
+
+
+@require_http_methods(["POST"])
+def task_complete(request, pk, task_pk):
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "view")
+    task = selectors.followup_task_list(organisation=request.organisation, person=person).filter(pk=task_pk).first()
+    if task is None or not access.can_change_followup_task(request.user, request.organisation, task):
+        raise Http404("Tâche introuvable.")
+    services.followup_task_complete(actor=request.user, organisation=request.organisation, task=task)
+    messages.success(request, f"Tâche « {task.title} » faite.")
+    return redirect("casework:note_list", pk=person.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def document_list(request, pk):
+    action = "follow" if request.method == "POST" else "view"
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, action)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run(
+            form,
+            lambda: services.document_upload(
+                actor=request.user,
+                organisation=request.organisation,
+                person=person,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                retain_until=form.cleaned_data["retain_until"],
+            ),
+        )
+    ):
+        messages.success(request, "Document déposé.")
+        return redirect("casework:document_list", pk=person.pk)
+    if request.method == "GET":
+        audit.record_access(request, person, what="Documents")
+    context = {
+        **person_context(request, person),
+        "documents": selectors.document_list(actor=request.user, organisation=request.organisation, person=person),
+        "form": form,
+    }
+    return render(request, "casework/followup/document_list.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET"])
+def document_download(request, pk, document_pk):
+    """The only way to a stored document: authorised by the person's file, and logged."""
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "view")
+    document = (
+        selectors.document_list(actor=request.user, organisation=request.organisation, person=person)
+        .filter(pk=document_pk)
+        .first()
+    )
+    if document is None:
+        raise Http404("Document introuvable.")
+    audit.record_access(request, document, what=f"Téléchargement du document « {document.title} »")
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET"])
+def caseload(request):
+    """« Mes suivis »: the coordinator's persons with next reviews, open tasks and last contact."""
+    persons = selectors.caseload(actor=request.user, organisation=request.organisation)
+    return render(request, "casework/followup/caseload.html", {"persons": persons})

@@ -1,0 +1,187 @@
+"""Care plans and life projects: list, create, read, change, goals, actions, reviews and the two
+PDFs (for the person, for professionals)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods
+
+from maillage.casework.forms.plans import CarePlanActionForm, CarePlanForm, CarePlanGoalForm, CarePlanReviewForm
+from maillage.casework.models import CarePlanAction
+from maillage.casework.models.plans import PlanKind
+from maillage.casework.selectors import assessments as selectors
+from maillage.casework.services import plans as services
+from maillage.casework.views._common import add_validation_errors, person_context
+from maillage.core import access, audit
+from maillage.core.exceptions import ApplicationError
+
+
+def _save(form, call):
+    """Run a service; put its refusals on the form. True when it succeeded."""
+    try:
+        call()
+    except ValidationError as exc:
+        add_validation_errors(form, exc)
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+    else:
+        return True
+    return False
+
+
+@require_http_methods(["GET"])
+def plan_list(request, pk):
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "view")
+    audit.record_access(request, person, what="Plans d'aide")
+    context = {**person_context(request, person), "plans": selectors.care_plan_list(person=person)}
+    return render(request, "casework/plans/plan_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def plan_create(request, pk):
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
+    kind = request.GET.get("type", PlanKind.CARE_PLAN)
+    kind = kind if kind in PlanKind.values else PlanKind.CARE_PLAN
+    form = CarePlanForm(
+        request.POST or None, organisation=request.organisation, initial={"kind": kind, "coordinator": request.user}
+    )
+    result = {}
+    if request.method == "POST" and form.is_valid():
+
+        def call():
+            result["plan"] = services.care_plan_create(
+                actor=request.user, organisation=request.organisation, person=person, data=form.cleaned_data
+            )
+
+        if _save(form, call):
+            messages.success(request, "Plan créé. Ajoutez maintenant les objectifs et les actions.")
+            return redirect("casework:plan_detail", pk=person.pk, plan_pk=result["plan"].pk)
+    return render(
+        request, "casework/plans/plan_form.html", {**person_context(request, person), "form": form, "plan": None}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, pk, plan_pk):
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
+    plan = selectors.care_plan_get(person=person, pk=plan_pk)
+    form = CarePlanForm(request.POST or None, instance=plan, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in CarePlanForm.Meta.fields}
+        plan.refresh_from_db()  # the ModelForm already wrote onto the instance; the service writes
+        if _save(
+            form,
+            lambda: services.care_plan_update(
+                actor=request.user, organisation=request.organisation, plan=plan, data=data
+            ),
+        ):
+            messages.success(request, "Plan mis à jour.")
+            return redirect("casework:plan_detail", pk=person.pk, plan_pk=plan.pk)
+    return render(
+        request, "casework/plans/plan_form.html", {**person_context(request, person), "form": form, "plan": plan}
+    )
+
+
+@require_http_methods(["GET"])
+def plan_detail(request, pk, plan_pk):
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "view")
+    plan = selectors.care_plan_get(person=person, pk=plan_pk)
+    audit.record_access(request, plan, what="Plan d'aide")
+    actions = plan.actions.select_related(
+        "provider_organisation", "provider_service__organisation", "provider_member__user", "goal"
+    )
+    context = {
+        **person_context(request, person),
+        "plan": plan,
+        "goals": plan.goals.select_related("need"),
+        "actions": actions,
+        "reviews": plan.reviews.select_related("author"),
+        "totals": services.funding_totals(plan),
+        "goal_form": CarePlanGoalForm(),
+        "review_form": CarePlanReviewForm(),
+    }
+    return render(request, "casework/plans/plan_detail.html", context)
+
+
+@require_http_methods(["POST"])
+def plan_goal_add(request, pk, plan_pk):
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
+    plan = selectors.care_plan_get(person=person, pk=plan_pk)
+    form = CarePlanGoalForm(request.POST)
+    if form.is_valid() and _save(
+        form,
+        lambda: services.care_plan_goal_add(
+            actor=request.user, organisation=request.organisation, plan=plan, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, "Objectif ajouté.")
+    else:
+        messages.error(request, "Objectif non ajouté : " + " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("casework:plan_detail", pk=person.pk, plan_pk=plan.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def plan_action_edit(request, pk, plan_pk, action_pk=None):
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
+    plan = selectors.care_plan_get(person=person, pk=plan_pk)
+    action = None
+    if action_pk is not None:
+        action = plan.actions.filter(pk=action_pk).first()
+        if action is None:
+            raise Http404("Action introuvable.")
+    form = CarePlanActionForm(
+        request.POST or None, instance=action or CarePlanAction(plan=plan), plan=plan, actor=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in CarePlanActionForm.Meta.fields}
+        if action is not None:
+            action.refresh_from_db()
+        if _save(
+            form,
+            lambda: services.care_plan_action_save(
+                actor=request.user, organisation=request.organisation, plan=plan, data=data, action=action
+            ),
+        ):
+            messages.success(request, "Action enregistrée.")
+            return redirect("casework:plan_detail", pk=person.pk, plan_pk=plan.pk)
+    context = {**person_context(request, person), "plan": plan, "form": form, "action": action}
+    return render(request, "casework/plans/action_form.html", context)
+
+
+@require_http_methods(["POST"])
+def plan_review(request, pk, plan_pk):
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
+    plan = selectors.care_plan_get(person=person, pk=plan_pk)
+    form = CarePlanReviewForm(request.POST)
+    if form.is_valid() and _save(
+        form,
+        lambda: services.care_plan_review_record(
+            actor=request.user, organisation=request.organisation, plan=plan, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, "Révision enregistrée.")
+    else:
+        messages.error(
+            request, "Révision non enregistrée : " + " ".join(e for errs in form.errors.values() for e in errs)
+        )
+    return redirect("casework:plan_detail", pk=person.pk, plan_pk=plan.pk)
+
+
+@require_http_methods(["GET"])
+def plan_pdf(request, pk, plan_pk, audience):
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "view")
+    plan = selectors.care_plan_get(person=person, pk=plan_pk)
+    audience = {"personne": "person", "professionnels": "professional"}.get(audience)
+    if audience is None:
+        raise Http404("Version inconnue.")
+    if request.GET.get("format") == "html":  # the same document as a page, to check or print it
+        audit.record_access(request, plan, what=f"Plan imprimable ({audience})")
+        return HttpResponse(services.care_plan_html(plan, audience=audience))
+    audit.record_access(request, plan, what=f"PDF du plan ({audience})")
+    pdf = services.care_plan_pdf(plan, audience=audience)
+    name = slugify(f"plan-{person.last_name}-{audience}")
+    return HttpResponse(
+        pdf, content_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'}
+    )

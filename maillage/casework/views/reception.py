@@ -1,0 +1,194 @@
+"""The reception screen (« accueil »), built for a queue: find the person (or go anonymous), log the
+request, hand over directory services, save, and the page is ready for the next caller. Usable
+with the keyboard alone: every step is a plain form control, the searches are ordinary GET forms
+that htmx makes live, and the page comes back with the focus in the person search box.
+
+Also the list of the organisation's requests, with filters and counts."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_http_methods
+
+from maillage.casework.forms.requests import ANONYMOUS, RequestFilterForm, RequestForm
+from maillage.casework.selectors import requests as selectors
+from maillage.casework.services.requests import request_create
+from maillage.core import access
+from maillage.core.exceptions import ApplicationError
+from maillage.directory.search import SearchFilters, search_services
+from maillage.people import search as people_search
+from maillage.people.models import PersonAddress
+
+PERSON_RESULTS = 8
+SERVICE_RESULTS = 8
+REQUESTS_PER_PAGE = 50
+
+
+def _organisation_for_reception(request):
+    if not access.can_log_request(request.user, request.organisation):
+        raise Http404("Page introuvable.")
+    return request.organisation
+
+
+def _with_current_address(persons: list) -> list:
+    prefetch_related_objects(
+        persons,
+        Prefetch(
+            "addresses",
+            queryset=PersonAddress.objects.filter(is_current=True).select_related("commune"),
+            to_attr="current_addresses",
+        ),
+    )
+    return persons
+
+
+def _ids(values) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit()]
+
+
+def _person_choices(request, organisation, query: str, chosen_id: str) -> dict:
+    """The persons matching `query` (scoped by the access policy), the one already chosen first."""
+    visible = access.persons_visible_to(request.user, organisation)
+    chosen = visible.filter(pk=int(chosen_id)).first() if chosen_id.isdigit() else None
+    found = people_search.search(visible, query, limit=PERSON_RESULTS)[0] if query.strip() else []
+    found = [p for p in found if chosen is None or p.pk != chosen.pk]
+    persons = _with_current_address(([chosen] if chosen else []) + found)
+    return {"persons": persons, "person_query": query, "chosen_person_id": chosen.pk if chosen else None}
+
+
+def _service_choices(request, query: str, chosen_ids: list[int]) -> dict:
+    """Directory services matching `query` (published, and one's own drafts); those already ticked first."""
+    visible = access.services_visible_to(request.user)
+    chosen = list(visible.filter(pk__in=chosen_ids).select_related("organisation").order_by("name"))
+    found = []
+    if query.strip():
+        result = search_services(
+            visible.exclude(pk__in=[s.pk for s in chosen]),
+            SearchFilters(q=query),
+            page=1,
+            page_size=SERVICE_RESULTS,
+            with_facets=False,
+        )
+        found = list(result.page)
+    return {"chosen_services": chosen, "found_services": found, "service_query": query}
+
+
+def _print_links(services) -> dict:
+    """The directory's « print / send » links for the services handed over, when it offers them."""
+    if not services:
+        return {}
+    query = "&".join(f"service={s.pk}" for s in services)
+    links = {}
+    for key, name in (("print_url", "directory:search_print"), ("send_url", "directory:search_send")):
+        try:
+            links[key] = f"{reverse(name)}?{query}"
+        except NoReverseMatch:  # the directory may not offer it
+            continue
+    return links
+
+
+def _page(request, organisation, form):
+    data = request.POST if request.method == "POST" else request.GET
+    chosen_person = data.get("person", "") or request.GET.get("personne", "")
+    context = {
+        "form": form,
+        "organisation": organisation,
+        "anonymous_value": ANONYMOUS,
+        "anonymous_chosen": chosen_person == ANONYMOUS,
+        **_person_choices(request, organisation, request.GET.get("q", ""), chosen_person),
+        **_service_choices(request, request.GET.get("sq", ""), _ids(data.getlist("services_given"))),
+        "create_person_url": _create_person_url(),
+    }
+    done_pk = request.GET.get("demande", "")
+    if request.method == "GET" and done_pk.isdigit():
+        done = selectors.request_get(actor=request.user, organisation=organisation, pk=done_pk)
+        context["done"] = done
+        context.update(_print_links(list(done.services_given.all())))
+    return render(request, "casework/reception.html", context)
+
+
+def _create_person_url() -> str:
+    try:
+        return f"{reverse('people:create')}?next={reverse('casework:reception')}"
+    except NoReverseMatch:  # the people module's pages may not be there yet
+        return ""
+
+
+def _add_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@require_http_methods(["GET", "POST"])
+def reception(request):
+    """The reception screen. POST logs the request, then sends back to a fresh screen that confirms it."""
+    organisation = _organisation_for_reception(request)
+    form = RequestForm(request.POST or None, user=request.user, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = request_create(actor=request.user, organisation=organisation, **form.request_kwargs())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "La demande est enregistrée. Prêt pour la demande suivante.")
+            return redirect(f"{reverse('casework:reception')}?demande={done.pk}")
+    return _page(request, organisation, form)
+
+
+@require_http_methods(["GET"])
+def reception_persons(request):
+    """Live person search of the reception screen: the fragment of results, or the whole screen."""
+    organisation = _organisation_for_reception(request)
+    if not request.htmx:
+        return _page(request, organisation, RequestForm(user=request.user, organisation=organisation))
+    context = _person_choices(request, organisation, request.GET.get("q", ""), request.GET.get("person", ""))
+    return render(request, "casework/includes/_reception_persons.html", {**context, "anonymous_value": ANONYMOUS})
+
+
+@require_http_methods(["GET"])
+def reception_services(request):
+    """Live directory search of the reception screen: the fragment of results, or the whole screen."""
+    organisation = _organisation_for_reception(request)
+    if not request.htmx:
+        return _page(request, organisation, RequestForm(user=request.user, organisation=organisation))
+    context = _service_choices(request, request.GET.get("sq", ""), _ids(request.GET.getlist("services_given")))
+    return render(request, "casework/includes/_reception_services.html", context)
+
+
+@require_http_methods(["GET"])
+def request_list(request):
+    """The organisation's requests, filtered, with key figures (anonymous requests counted too)."""
+    organisation = request.organisation
+    if not access.can_view_requests(request.user, organisation):
+        raise Http404("Page introuvable.")
+    filter_form = RequestFilterForm(request.GET or None)
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    qs = selectors.request_list(actor=request.user, organisation=organisation, filters=filters)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter_form": filter_form,
+        "counts": selectors.request_counts(qs),
+        "page_obj": Paginator(qs, REQUESTS_PER_PAGE).get_page(request.GET.get("page")),
+        "query": query.urlencode(),
+        "can_log": access.can_log_request(request.user, organisation),
+    }
+    template = "casework/includes/_request_results.html" if request.htmx else "casework/request_list.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET"])
+def request_detail(request, pk):
+    """One request of the organisation: who, what, what was handed over."""
+    done = selectors.request_get(actor=request.user, organisation=request.organisation, pk=pk)
+    context = {"done": done, **_print_links(list(done.services_given.all()))}
+    return render(request, "casework/request_detail.html", context)

@@ -1,0 +1,134 @@
+"""The OpenAPI 3.1 description of the public directory API and its DSFR documentation page, both
+generated from the endpoint declarations and pydantic schemas of maillage.directory.apis."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from pydantic.json_schema import models_json_schema
+
+from maillage.directory import api_schemas as s
+from maillage.directory.apis import API_VERSION, ENDPOINTS, HSDS_PROFILE, MAX_PER_PAGE, Endpoint, error_response
+
+ERROR_DESCRIPTIONS = {400: "Paramètres invalides.", 404: "Introuvable (ou non publié).", 405: "Méthode refusée."}
+
+
+def _operation(endpoint: Endpoint) -> dict:
+    json_ok = {"schema": {"$ref": f"#/components/schemas/{endpoint.response.__name__}"}}
+    json_ok["example"] = endpoint.example.model_dump(mode="json")
+    responses = {"200": {"description": endpoint.summary, "content": {"application/json": json_ok}}}
+    for status in (*endpoint.errors, 405):
+        responses[str(status)] = {
+            "description": ERROR_DESCRIPTIONS[status],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    parameters = [
+        {"name": p.name, "in": "query", "required": False, "description": p.description, "schema": p.schema}
+        for p in endpoint.parameters
+    ]
+    if endpoint.path_id:
+        parameters.insert(
+            0,
+            {
+                "name": "id",
+                "in": "path",
+                "required": True,
+                "description": endpoint.path_id,
+                "schema": {"type": "string", "pattern": "^[0-9]+$"},
+            },
+        )
+    operation = {
+        "operationId": endpoint.name,
+        "summary": endpoint.summary,
+        "description": endpoint.description,
+        "tags": ["annuaire"],
+        "responses": responses,
+    }
+    if parameters:
+        operation["parameters"] = parameters
+    return {"get": operation}
+
+
+def openapi_document() -> dict:
+    """The OpenAPI 3.1 description, generated from the endpoints and their pydantic schemas."""
+    models = [s.Error, s.ApiIndex, *(e.response for e in ENDPOINTS.values())]
+    _, definitions = models_json_schema(
+        [(m, "serialization") for m in dict.fromkeys(models)], ref_template="#/components/schemas/{model}"
+    )
+    paths = {
+        "/": {
+            "get": {
+                "operationId": "docs",
+                "summary": "Cette documentation (HTML)",
+                "tags": ["documentation"],
+                "responses": {
+                    "200": {"description": "Page HTML", "content": {"text/html": {"schema": {"type": "string"}}}}
+                },
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "Cette description OpenAPI 3.1",
+                "tags": ["documentation"],
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3.1",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+    }
+    for endpoint in ENDPOINTS.values():
+        paths[endpoint.path] = _operation(endpoint)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "API de l'annuaire Maillage",
+            "version": API_VERSION,
+            "summary": "Les services publiés de l'annuaire, au format Open Referral HSDS 3.0.",
+            "description": 'Lecture seule, sans authentification. Erreurs : `{"message", "extra"}` en français.',
+            "license": {"name": "Licence Ouverte 2.0", "identifier": "etalab-2.0"},
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": paths,
+        "components": {"schemas": definitions.get("$defs", {})},
+    }
+
+
+@login_not_required
+def openapi(request):
+    if request.method not in ("GET", "HEAD"):
+        return error_response(405, "Seule la méthode GET est permise.")
+    return JsonResponse(openapi_document(), json_dumps_params={"ensure_ascii": False, "indent": 2})
+
+
+@login_not_required
+def docs(request) -> HttpResponse:
+    """The DSFR documentation page (HTML); a JSON client gets the HSDS API index instead."""
+    if request.method not in ("GET", "HEAD"):
+        return error_response(405, "Seule la méthode GET est permise.")
+    openapi_url = request.build_absolute_uri(reverse("api:openapi"))
+    if "application/json" in request.headers.get("Accept", "") and "text/html" not in request.headers.get(
+        "Accept", ""
+    ):
+        index = s.ApiIndex(version=API_VERSION, profile=HSDS_PROFILE, openapi_url=openapi_url)
+        return JsonResponse(index.model_dump())
+    base = request.build_absolute_uri(reverse("api:docs")).rstrip("/")
+    endpoints = [
+        {
+            "endpoint": e,
+            "url": base + e.path.replace("{id}", e.example.model_dump().get("id", "1")) + e.example_query,
+            "example": e.example.model_dump_json(indent=2),
+            "schema": e.response.__name__,
+        }
+        for e in ENDPOINTS.values()
+    ]
+    context = {
+        "endpoints": endpoints,
+        "openapi_url": openapi_url,
+        "max_per_page": MAX_PER_PAGE,
+        "error": s.EXAMPLE_ERROR.model_dump_json(indent=2),
+    }
+    return render(request, "directory/api_docs.html", context)

@@ -1,0 +1,140 @@
+"""Reading what an import is given: a file, a folder, a zip, or files already in memory.
+
+Every way a file can be unreadable ends in `FileRefused` with a French message: not UTF-8 (a
+spreadsheet saved as « CSV (séparateur : point-virgule) » in Windows-1252, typically), malformed
+JSON, malformed CSV, a zip that is not one.
+"""
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+from maillage.directory.interop.report import FileRefused
+
+MAX_ZIP_MEMBER_BYTES = 500 * 1024 * 1024
+
+PathOrFiles = str | Path | list | dict
+
+
+def collect_files(path_or_files: PathOrFiles) -> dict[str, bytes]:
+    """{file name: content}. A folder gives its files; a zip, its members (by base name)."""
+    if isinstance(path_or_files, dict):
+        files = dict(path_or_files)
+    elif isinstance(path_or_files, list | tuple):
+        files = {}
+        for item in path_or_files:
+            files.update(collect_files(item))
+        return files
+    else:
+        path = Path(path_or_files)
+        if path.is_dir():
+            files = {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
+        elif path.is_file():
+            files = {path.name: path.read_bytes()}
+        else:
+            raise FileRefused(f"Le chemin « {path} » n'existe pas.")
+    expanded = {}
+    for name, content in files.items():
+        if name.lower().endswith(".zip"):
+            expanded.update(_unzip(name, content))
+        else:
+            expanded[name] = content
+    return expanded
+
+
+def _unzip(name: str, content: bytes) -> dict[str, bytes]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile as exc:
+        raise FileRefused(f"Le fichier « {name} » n'est pas une archive zip valide.") from exc
+    members = {}
+    with archive:
+        for info in archive.infolist():
+            if info.is_dir() or Path(info.filename).name.startswith("."):
+                continue
+            if info.file_size > MAX_ZIP_MEMBER_BYTES:
+                raise FileRefused(f"Le fichier « {info.filename} » de l'archive « {name} » est trop volumineux.")
+            members[Path(info.filename).name] = archive.read(info)
+    if not members:
+        raise FileRefused(f"L'archive « {name} » est vide.")
+    return members
+
+
+def decode(name: str, content: bytes) -> str:
+    """UTF-8 (with or without byte order mark), or a French refusal saying where it breaks."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        raise FileRefused(
+            f"Le fichier « {name} » n'est pas encodé en UTF-8 (caractère illisible ligne {line}) : "
+            "enregistrez-le en UTF-8 puis recommencez."
+        ) from exc
+
+
+def load_json(name: str, content: bytes):
+    text = decode(name, content)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileRefused(
+            f"Le fichier « {name} » n'est pas un JSON valide (ligne {exc.lineno}, colonne {exc.colno})."
+        ) from exc
+
+
+def read_csv(name: str, content: bytes, *, required: tuple[str, ...] = ()) -> list[tuple[int, dict]]:
+    """Rows as (line number in the file, {column: value}); the header is line 1. Comma or semicolon."""
+    text = decode(name, content)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        if not header or not any(header):
+            raise FileRefused(f"Le fichier « {name} » est vide ou n'a pas de ligne d'en-tête.")
+        missing = [column for column in required if column not in header]
+        if missing:
+            raise FileRefused(f"Le fichier « {name} » n'a pas la ou les colonnes obligatoires : {', '.join(missing)}.")
+        rows = []
+        line = reader.line_num
+        for cells in reader:
+            start, line = line + 1, reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) != len(header):
+                raise FileRefused(
+                    f"Le fichier « {name} », ligne {start}, a {len(cells)} colonnes au lieu de {len(header)}."
+                )
+            rows.append((start, dict(zip(header, cells, strict=True))))
+    except csv.Error as exc:
+        raise FileRefused(f"Le fichier « {name} » n'est pas un CSV valide (ligne {reader.line_num}) : {exc}.") from exc
+    return rows
+
+
+def csv_bytes(columns: list[str], rows: list[dict]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return buffer.getvalue().encode("utf-8")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()

@@ -1,0 +1,38 @@
+from pathlib import Path
+
+from django import forms
+
+from maillage.core.forms import DsfrBaseForm
+from maillage.directory.models import ImportJob
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+ACCEPTED_SUFFIXES = {".json", ".csv", ".zip"}
+
+
+class ImportForm(DsfrBaseForm):
+    format = forms.ChoiceField(label="Format du fichier", choices=ImportJob.Format.choices)
+    source = forms.SlugField(
+        label="Nom de la source",
+        max_length=50,
+        required=False,
+        help_text=(
+            "HSDS seulement : un nom court pour reconnaître ces services lors d'un prochain import, "
+            "par exemple « reseau-clic-21 ». Par défaut « hsds »."
+        ),
+    )
+    file = forms.FileField(
+        label="Fichier à importer",
+        help_text=(
+            "HSDS : un fichier JSON de services, ou une archive zip du paquet CSV. data·inclusion : une archive "
+            "zip contenant structures.json et services.json. Encodage UTF-8, 50 Mo au plus."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,.zip"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in ACCEPTED_SUFFIXES:
+            raise forms.ValidationError("Seuls les fichiers .json, .csv et .zip sont acceptés.")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("Le fichier dépasse 50 Mo.")
+        return upload

@@ -1,0 +1,54 @@
+"""What an import says back: every rejected row, and how many services it created or updated."""
+
+from dataclasses import asdict, dataclass, field
+
+
+class FileRefused(Exception):
+    """The file cannot be read at all (encoding, malformed JSON or CSV, missing file): the whole import
+    is refused before any row is looked at. `message` is French."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One rejected row: in which file, where (CSV line, JSON position), which field, why (French)."""
+
+    file: str
+    position: str
+    field: str
+    message: str
+
+    def __str__(self):
+        where = ", ".join(part for part in (self.file, self.position) if part)
+        what = f"champ « {self.field} » : " if self.field else ""
+        return f"{where} — {what}{self.message}"
+
+
+@dataclass
+class ImportReport:
+    errors: list[RowError] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    organisations_created: int = 0
+    locations_created: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def refuse(self, message: str, *, file: str = "") -> None:
+        self.errors.append(RowError(file=file, position="", field="", message=message))
+
+    def add(self, file: str, position: str, field_name: str, message: str) -> None:
+        self.errors.append(RowError(file=file, position=position, field=field_name, message=message))
+
+    def errors_as_json(self) -> list[dict]:
+        return [asdict(error) for error in self.errors]
+
+    def summary(self) -> str:
+        if self.errors:
+            return f"Import refusé : {len(self.errors)} erreur(s), rien n'a été enregistré."
+        return f"Import terminé : {self.created} service(s) créé(s), {self.updated} mis à jour."

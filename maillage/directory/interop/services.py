@@ -1,0 +1,89 @@
+"""The use cases: import a file into the directory, export the directory to a format."""
+
+from django.utils import translation
+
+from maillage.core import access
+from maillage.core.exceptions import ApplicationError
+from maillage.core.models import Organisation, User
+from maillage.directory.interop import datainclusion, hsds, records
+from maillage.directory.interop.files import PathOrFiles, zip_bytes
+from maillage.directory.interop.report import FileRefused, ImportReport
+from maillage.directory.models import Service
+
+FORMATS = ("hsds", "datainclusion")
+
+
+def _no_progress(stage: str, fraction: float) -> None:
+    return None
+
+
+def directory_import(
+    *,
+    actor: User | None = None,
+    format: str,  # noqa: A002 — the name the command line and the brief use
+    path_or_files: PathOrFiles,
+    organisation: Organisation | None = None,
+    source: str = "",
+    progress: records.Progress | None = None,
+) -> ImportReport:
+    """Import a file (HSDS 3 or data·inclusion v1) into the directory: all of it, or nothing.
+
+    Without `organisation` (the `import_directory` command, run by the technical administration),
+    the file's organisations are matched by SIRET, else by source and identifier, or created. With
+    it (the staff page), every service goes to that organisation, and the actor must be allowed to
+    change its services. A malformed file is refused; every rejected row is reported, and then
+    nothing is written. Importing the same source again updates in place.
+    """
+    progress = progress or _no_progress
+    if format not in FORMATS:
+        raise ApplicationError(f"Format inconnu « {format} » : hsds ou datainclusion.")
+    if organisation is not None and (actor is None or not access.can_import_directory(actor, organisation)):
+        raise ApplicationError("Vous ne pouvez pas importer de services pour cette structure.")
+    report = ImportReport()
+    with translation.override("fr"):
+        progress("Lecture du fichier", 0.05)
+        try:
+            if format == "hsds":
+                parsed = hsds.read(path_or_files, source=source or hsds.DEFAULT_SOURCE, report=report)
+            else:
+                parsed = datainclusion.read(path_or_files, report=report)
+        except FileRefused as exc:
+            report.refuse(exc.message)
+            return report
+        except OSError as exc:
+            report.refuse(f"Le fichier ne peut pas être lu : {exc.strerror or exc}.")
+            return report
+        if not parsed.services and not report.errors:
+            report.refuse("Le fichier ne contient aucun service.")
+            return report
+        return records.run(parsed, report, organisation=organisation, progress=progress)
+
+
+def directory_export(*, actor: User | None = None, format: str, organisation: Organisation | None = None) -> dict:  # noqa: A002
+    """The directory in a format, as {file name: content}: `hsds-json` (nested services), `hsds-csv`
+    (the tabular package), `datainclusion` (structures.json and services.json).
+
+    With `organisation`, only that organisation's services, for a member allowed to change them;
+    without (the command), every service.
+    """
+    services = Service.objects.order_by("pk")
+    if organisation is not None:
+        if actor is None or not access.can_import_directory(actor, organisation):
+            raise ApplicationError("Vous ne pouvez pas exporter les services de cette structure.")
+        services = services.filter(organisation=organisation)
+    with translation.override("fr"):
+        if format == "hsds-json":
+            return {"services.json": hsds.export_json(services)}
+        if format == "hsds-csv":
+            return hsds.export_csv_files(services)
+        if format == "datainclusion":
+            return datainclusion.export(services)
+    raise ApplicationError(f"Format d'export inconnu « {format} ».")
+
+
+def export_download(files: dict[str, bytes]) -> tuple[str, bytes, str]:
+    """One download: a single file as is, several in a zip."""
+    if len(files) == 1:
+        ((name, content),) = files.items()
+        return name, content, "application/json"
+    return "annuaire.zip", zip_bytes(files), "application/zip"

@@ -1,0 +1,284 @@
+"""« Imprimer cette sélection » and « Envoyer par courriel »: a handful of services, from the search
+results, on one A4 sheet or in one e-mail, in plain French.
+
+The selection is the services ticked in the results (`service=<id>`, repeated) or, when none is
+ticked, the first results of the current search. It is always taken from a queryset the access
+policy gave (published services for the public; plus one's own drafts for staff).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.db.models import Prefetch, QuerySet
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from maillage.core.tasks import send_email
+from maillage.directory import conf
+from maillage.directory.enums import FeeKind, Weekday
+from maillage.directory.forms import SearchForm
+from maillage.directory.models import Service, ServiceAtLocation
+from maillage.directory.search import SearchFilters, search_services
+
+MAX_SELECTION = conf.MAX_PAGE_SIZE
+# A visitor of the public directory may send this many selections per SEND_WINDOW (spam guard).
+PUBLIC_SEND_LIMIT = 5
+SEND_WINDOW = datetime.timedelta(hours=1)
+SESSION_SENDS_KEY = "directory_selection_sends"
+CRITERIA_ORDER = ["q", "commune", "proximity", "need", "domain", "public", "accessibility", "fee", "offer_kind", "age"]
+
+
+@dataclass
+class ServiceSheet:
+    """What a person needs to reach a service, as plain sentences."""
+
+    pk: int
+    name: str
+    organisation: str
+    description: str
+    addresses: list[str]
+    phones: list[str]
+    email: str
+    url: str
+    hours: list[str]
+    closures: list[str]
+    access: str
+    accessibility: list[str]
+    fees: str
+    eligibility: str
+    link: str
+    is_draft: bool
+
+
+@dataclass
+class Selection:
+    sheets: list[ServiceSheet]
+    criteria: list[tuple[str, str]]
+    chosen: bool  # ticked one by one, rather than the search's first results
+    total: int  # how many services the search found
+    created_at: datetime.datetime = field(default_factory=timezone.now)
+
+    @property
+    def truncated(self) -> bool:
+        return not self.chosen and self.total > len(self.sheets)
+
+    @property
+    def date_label(self) -> str:
+        return formats.date_format(timezone.localtime(self.created_at), "j F Y")
+
+
+def _details(qs: QuerySet) -> QuerySet:
+    return qs.select_related("organisation").prefetch_related(
+        Prefetch("service_at_locations", queryset=ServiceAtLocation.objects.select_related("location__commune")),
+        "phones",
+        "regular_schedules",
+        "schedule_exceptions",
+        "accessibility",
+    )
+
+
+def _criteria(form: SearchForm) -> list[tuple[str, str]]:
+    data = form.cleaned_data
+    rows = []
+    for name in CRITERIA_ORDER:
+        value = data.get(name)
+        if value in (None, ""):
+            continue
+        if name == "proximity" and not data.get("commune"):
+            continue
+        field_ = form.fields[name]
+        if name == "q":
+            text = f"« {value} »"
+        elif name == "commune":
+            text = f"{value.name} ({value.code})"
+        elif name == "age":
+            text = f"{value} ans"
+        else:
+            text = str(dict(field_.choices).get(value, value))
+        rows.append((str(field_.label), text))
+    if data.get("open_now"):
+        rows.append(("Horaires", "ouverts au moment de la recherche"))
+    return rows
+
+
+NBSP = "\u00a0"
+
+
+def _time(value: datetime.time) -> str:
+    """« 9 h », « 13 h 30 »: how times are read aloud and printed for the public (never cut at a line end)."""
+    text = f"{value.hour} h {value.minute:02d}" if value.minute else f"{value.hour} h"
+    return text.replace(" ", NBSP)
+
+
+def _days(days: list[int]) -> str:
+    """« Du lundi au vendredi », « Mardi et jeudi », « Samedi »."""
+    names = [Weekday(day).label.lower() for day in days]
+    if len(days) >= 3 and days == list(range(days[0], days[-1] + 1)):
+        return f"Du {names[0]} au {names[-1]}"
+    text = f"{', '.join(names[:-1])} et {names[-1]}" if len(names) > 1 else names[0]
+    return text[0].upper() + text[1:]
+
+
+def _hours(service: Service) -> list[str]:
+    """Opening hours in words, days with the same hours together: « Du lundi au vendredi : de 9 h
+    à 12 h et de 13 h 30 à 17 h »."""
+    by_day: dict[int, list[str]] = {}
+    for span in service.regular_schedules.all():
+        if span.opens_at == datetime.time(0, 0) and span.closes_at >= datetime.time(23, 59):
+            text = "24 heures sur 24"
+        else:
+            text = f"de {_time(span.opens_at)} à {_time(span.closes_at)}"
+        by_day.setdefault(span.weekday, []).append(text)
+    groups: dict[str, list[int]] = {}
+    for day, spans in sorted(by_day.items()):
+        groups.setdefault(" et ".join(spans), []).append(day)
+    return [f"{_days(days)} : {text}" for text, days in groups.items()]
+
+
+def _access(service: Service) -> str:
+    """« Sur rendez-vous ou par téléphone. Un premier appel, puis une visite… »"""
+    modes = [mode.lower() for mode in service.access_modes()]
+    sentence = ""
+    if modes:
+        sentence = (f"{', '.join(modes[:-1])} ou {modes[-1]}" if len(modes) > 1 else modes[0]) + "."
+        sentence = sentence[0].upper() + sentence[1:]
+    return " ".join(filter(None, [sentence, service.application_process]))
+
+
+def _date(value: datetime.date) -> str:
+    """« 1er août 2026 »."""
+    text = formats.date_format(value, "j F Y")
+    return "1er" + text[1:] if value.day == 1 else text
+
+
+def _closures(service: Service, today: datetime.date) -> list[str]:
+    lines = []
+    for exception in service.schedule_exceptions.all():
+        if exception.end_date < today:
+            continue
+        period = f"du {_date(exception.start_date)} au {_date(exception.end_date)}"
+        if exception.is_closed or not exception.opens_at:
+            text = f"Fermé {period}"
+        else:
+            text = f"Ouvert {period} de {_time(exception.opens_at)} à {_time(exception.closes_at)}"
+        lines.append(f"{text} ({exception.description.lower()})" if exception.description else text)
+    return lines
+
+
+def _sheet(service: Service, *, site_url: str, public_links: bool, today: datetime.date) -> ServiceSheet:
+    addresses = []
+    for sal in service.service_at_locations.all():
+        place = sal.location
+        line = ", ".join(filter(None, [place.address, place.address_complement]))
+        addresses.append(f"{line}, {' '.join(filter(None, [place.postal_code, place.commune.name]))}")
+    fee = FeeKind(service.fee_kind).label
+    name = "directory:public_service_detail" if public_links else "directory:service_detail"
+    return ServiceSheet(
+        pk=service.pk,
+        name=service.name,
+        organisation=service.organisation.name,
+        description=service.description,
+        addresses=addresses,
+        phones=[f"{p.number} ({p.description})" if p.description else p.number for p in service.phones.all()],
+        email=service.email,
+        url=service.url,
+        hours=_hours(service),
+        closures=_closures(service, today),
+        access=_access(service),
+        accessibility=[
+            f"{a.get_feature_display()} — {a.details}" if a.details else a.get_feature_display()
+            for a in service.accessibility.all()
+        ],
+        fees=(f"{fee} — {service.fee_description}" if service.fee_description else fee).replace(" €", NBSP + "€"),
+        eligibility=service.eligibility_description,
+        link=site_url.rstrip("/") + reverse(name, args=[service.pk]),
+        is_draft=not service.is_published,
+    )
+
+
+def selection_build(*, queryset: QuerySet, params: QueryDict, site_url: str, public: bool) -> Selection:
+    """The services ticked in `params` (within `queryset`), or else the first results of the search
+    `params` describe; with the search criteria in words."""
+    form = SearchForm(params)
+    filters = SearchFilters.from_form(form.filters())
+    chosen_ids = [int(v) for v in params.getlist("service") if v.isdigit()][:MAX_SELECTION]
+    if chosen_ids:
+        services = list(_details(queryset.filter(pk__in=chosen_ids)).order_by("name", "pk"))
+        total = len(services)
+    else:
+        result = search_services(queryset, filters, page=1, page_size=MAX_SELECTION, with_facets=False)
+        order = [service.pk for service in result.page]
+        found = {service.pk: service for service in _details(queryset.filter(pk__in=order))}
+        services = [found[pk] for pk in order if pk in found]
+        total = result.page.paginator.count
+    today = timezone.localdate()
+    sheets = [_sheet(service, site_url=site_url, public_links=public, today=today) for service in services]
+    return Selection(sheets=sheets, criteria=_criteria(form), chosen=bool(chosen_ids), total=total)
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+
+FONT_FILES = {"regular": "Marianne-Regular.woff", "bold": "Marianne-Bold.woff"}
+
+
+def _font_uris() -> dict[str, str]:
+    uris = {}
+    for weight, name in FONT_FILES.items():
+        found = finders.find(f"dsfr/dist/fonts/{name}")
+        uris[weight] = Path(found).as_uri() if found else ""
+    return uris
+
+
+def selection_pdf(selection: Selection, *, site_name: str) -> bytes:
+    """An A4 PDF of the selection (WeasyPrint), in large type. Only the bundled fonts are fetched."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    fonts = _font_uris()
+    allowed = {uri for uri in fonts.values() if uri}
+
+    class FontsOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url not in allowed:
+                raise ValueError(f"Ressource refusée : {url}")
+            return super().fetch(url, headers)
+
+    html = render_to_string(
+        "directory/print/selection.html", {"selection": selection, "fonts": fonts, "site_name": site_name}
+    )
+    return HTML(string=html, url_fetcher=FontsOnly()).write_pdf()
+
+
+# --- E-mail --------------------------------------------------------------------------------------
+
+
+def public_send_allowed(session, now: datetime.datetime | None = None) -> bool:
+    """At most PUBLIC_SEND_LIMIT sends per SEND_WINDOW from one visitor's session."""
+    now = now or timezone.now()
+    recent = [t for t in session.get(SESSION_SENDS_KEY, []) if now - datetime.datetime.fromisoformat(t) < SEND_WINDOW]
+    session[SESSION_SENDS_KEY] = recent
+    return len(recent) < PUBLIC_SEND_LIMIT
+
+
+def public_send_record(session, now: datetime.datetime | None = None) -> None:
+    session[SESSION_SENDS_KEY] = [*session.get(SESSION_SENDS_KEY, []), (now or timezone.now()).isoformat()]
+
+
+def selection_email_send(
+    *, selection: Selection, to: str, message: str, sender: str, site_name: str, reply_to: list[str] | None = None
+) -> None:
+    """Queue one e-mail (plain text and HTML) carrying the selection to `to`."""
+    context = {"selection": selection, "message": message, "sender": sender, "site_name": site_name}
+    count = len(selection.sheets)
+    subject = f"{count} service{'s' if count > 1 else ''} de l'annuaire {site_name}"
+    send_email.enqueue(
+        subject=subject,
+        body=render_to_string("directory/emails/selection.txt", context),
+        html_body=render_to_string("directory/emails/selection.html", context),
+        to=[to],
+        reply_to=reply_to or [],
+    )

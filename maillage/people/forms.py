@@ -1,0 +1,204 @@
+from django import forms
+
+from maillage.core.forms import DsfrBaseForm
+from maillage.core.models import Commune, Organisation
+from maillage.people import normalise
+from maillage.people.enums import ConsentChannel, ConsentGiver, ConsentScope, HousingSituation, RelationKind
+from maillage.people.models import Person, Relation, validate_birth_date
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PersonSearchForm(DsfrBaseForm):
+    q = forms.CharField(
+        label="Rechercher une personne",
+        required=False,
+        max_length=120,
+        help_text="Nom (d'usage ou de naissance), prénom, date de naissance (jj/mm/aaaa), téléphone ou commune.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "autofocus": True}),
+    )
+
+
+class CommuneCodeField(forms.CharField):
+    """A commune typed as its INSEE code (5 characters) or as its exact name."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault("help_text", "Code INSEE (par exemple 21231) ou nom exact de la commune.")
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        value = value.strip()
+        commune = Commune.objects.filter(code=value.upper()).first()
+        if commune is None:
+            matches = list(Commune.objects.filter(name__iexact=value)[:3])
+            if len(matches) == 1:
+                commune = matches[0]
+            elif len(matches) > 1:
+                codes = ", ".join(f"{c.name} ({c.code})" for c in matches)
+                raise forms.ValidationError(
+                    f"Plusieurs communes s'appellent « {value} » : {codes}. Indiquez le code INSEE."
+                )
+        if commune is None:
+            raise forms.ValidationError(f"La commune « {value} » n'existe pas (code INSEE ou nom exact).")
+        return commune
+
+
+class PersonForm(DsfrBaseForm, forms.ModelForm):
+    lives_alone = forms.NullBooleanField(
+        label="Vit seul·e",
+        required=False,
+        widget=forms.Select(choices=[("unknown", "Non renseigné"), ("true", "Oui"), ("false", "Non")]),
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "last_name",
+            "birth_name",
+            "first_names",
+            "sex",
+            "birth_date",
+            "birth_place",
+            "languages",
+            "lives_alone",
+            "legal_protection",
+            "social_security_scheme",
+            "pension_funds",
+            "gir",
+            "gir_assessed_on",
+        ]
+        widgets = {"birth_date": _DATE, "gir_assessed_on": _DATE}
+
+    def clean_birth_date(self):
+        value = self.cleaned_data.get("birth_date")
+        if value:
+            validate_birth_date(value)
+        return value
+
+
+class PersonCreateForm(PersonForm):
+    """Identity plus the first contact details, as a reception agent takes them."""
+
+    address_line = forms.CharField(label="Adresse", required=False, max_length=250)
+    postal_code = forms.CharField(label="Code postal", required=False, max_length=5)
+    commune = CommuneCodeField(label="Commune", required=False)
+    housing = forms.ChoiceField(label="Situation de logement", choices=HousingSituation.choices, initial="unknown")
+    phone = forms.CharField(label="Téléphone", required=False, max_length=30, help_text="Par exemple 06 12 34 56 78.")
+    email = forms.EmailField(label="Adresse électronique", required=False)
+    not_a_duplicate = forms.BooleanField(
+        label="J'ai vérifié : ce n'est aucune des personnes proposées ci-dessus",
+        required=False,
+    )
+
+    class Meta(PersonForm.Meta):
+        fields = ["last_name", "birth_name", "first_names", "sex", "birth_date", "lives_alone", "languages"]
+
+    def clean_phone(self):
+        value = self.cleaned_data.get("phone", "")
+        if value:
+            from django.core.exceptions import ValidationError
+
+            try:
+                return normalise.phone(value, field="phone")
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.message_dict["phone"]) from None
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("address_line") and not cleaned.get("commune"):
+            self.add_error("commune", "Indiquez la commune de l'adresse.")
+        return cleaned
+
+
+class AddressForm(DsfrBaseForm):
+    line = forms.CharField(label="Adresse", max_length=250)
+    complement = forms.CharField(label="Complément (bâtiment, étage, digicode)", required=False, max_length=250)
+    postal_code = forms.CharField(label="Code postal", required=False, max_length=5)
+    commune = CommuneCodeField(label="Commune")
+    housing = forms.ChoiceField(label="Situation de logement", choices=HousingSituation.choices, initial="unknown")
+    since = forms.DateField(label="Depuis", required=False, widget=_DATE)
+
+
+class PhoneForm(DsfrBaseForm):
+    number = forms.CharField(label="Numéro", max_length=30, help_text="Par exemple 06 12 34 56 78 ou +32 …")
+    kind = forms.ChoiceField(label="Type", choices=[("mobile", "Mobile"), ("landline", "Fixe"), ("other", "Autre")])
+    is_preferred = forms.BooleanField(label="Numéro à privilégier", required=False)
+    accepts_sms = forms.BooleanField(label="Accepte les SMS", required=False)
+    note = forms.CharField(label="Précisions", required=False, max_length=200)
+
+
+class RelationForm(DsfrBaseForm, forms.ModelForm):
+    class Meta:
+        model = Relation
+        fields = [
+            "kind",
+            "first_name",
+            "last_name",
+            "relationship",
+            "organisation_name",
+            "phone",
+            "email",
+            "address",
+            "is_emergency_contact",
+            "lives_with_person",
+            "note",
+        ]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3}), "kind": forms.Select(choices=RelationKind.choices)}
+
+
+class ConsentForm(DsfrBaseForm):
+    scope = forms.ChoiceField(label="Objet du consentement", choices=ConsentScope.choices)
+    partner = forms.ModelChoiceField(
+        label="Partenaire (pour un partage)",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="Aucun",
+        help_text="Les structures du réseau qui ont des services publiés dans l'annuaire.",
+    )
+    given_by = forms.ChoiceField(label="Donné par", choices=ConsentGiver.choices)
+    channel = forms.ChoiceField(label="Comment", choices=ConsentChannel.choices)
+    given_on = forms.DateField(label="Recueilli le", widget=_DATE)
+    note = forms.CharField(label="Précisions", required=False, max_length=250)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from maillage.core import access
+
+        network = access.services_public().values("organisation_id")
+        self.fields["partner"].queryset = Organisation.objects.filter(pk__in=network).order_by("name")
+
+
+class ConsentWithdrawForm(DsfrBaseForm):
+    reason = forms.CharField(label="Motif du retrait", required=False, max_length=250)
+
+
+class MergeForm(DsfrBaseForm):
+    duplicate = forms.IntegerField(
+        label="Numéro de la fiche en double",
+        help_text=(
+            "Le numéro figure en haut de chaque fiche. Tout ce qu'elle contient sera rattaché à la fiche gardée."
+        ),
+    )
+    confirm = forms.BooleanField(label="Je confirme la fusion : la fiche en double sera supprimée", required=True)
+
+
+class BreakGlassSearchForm(DsfrBaseForm):
+    last_name = forms.CharField(label="Nom (d'usage ou de naissance)", max_length=150)
+    birth_date = forms.DateField(label="Date de naissance", widget=_DATE)
+
+
+class BreakGlassForm(DsfrBaseForm):
+    reason = forms.CharField(
+        label="Motif de l'accès exceptionnel",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "Situation d'urgence qui justifie d'ouvrir ce dossier : ce motif est transmis au délégué à la "
+            "protection des données."
+        ),
+        max_length=1000,
+    )

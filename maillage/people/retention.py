@@ -1,0 +1,48 @@
+"""Retention rules of persons' data (core.retention). Durations are settings, with defaults."""
+
+import datetime
+
+from django.conf import settings
+
+from maillage.core.retention import RetentionRule, register
+
+
+def _years(name: str, default: int) -> datetime.timedelta:
+    return datetime.timedelta(days=365 * getattr(settings, name, default))
+
+
+def _inactive_persons(now):
+    from maillage.people.models import Person
+
+    return Person.objects.filter(last_activity_at__lt=now - _years("MAILLAGE_RETENTION_PERSON_YEARS", 2))
+
+
+def _old_withdrawn_consents(now):
+    from maillage.people.models import Consent
+
+    return Consent.objects.filter(withdrawn_at__lt=now - _years("MAILLAGE_RETENTION_CONSENT_PROOF_YEARS", 5))
+
+
+register(
+    RetentionRule(
+        key="people.person.inactive",
+        model="people.Person",
+        description=(
+            "Fiche (et tout ce qui s'y rattache) sans activité depuis 2 ans : référentiel CNIL sur l'accueil et "
+            "l'accompagnement social et médico-social — le temps de l'accompagnement, puis suppression ; "
+            "durée réglable (MAILLAGE_RETENTION_PERSON_YEARS)."
+        ),
+        expired=_inactive_persons,
+    )
+)
+register(
+    RetentionRule(
+        key="people.consent.withdrawn",
+        model="people.Consent",
+        description=(
+            "Consentement retiré depuis 5 ans : gardé jusque-là comme preuve (RGPD art. 7.1, la structure doit "
+            "pouvoir démontrer le consentement) ; durée réglable (MAILLAGE_RETENTION_CONSENT_PROOF_YEARS)."
+        ),
+        expired=_old_withdrawn_consents,
+    )
+)

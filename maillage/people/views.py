@@ -1,0 +1,346 @@
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from maillage.core import access, audit
+from maillage.core.exceptions import ApplicationError
+from maillage.people import exports, selectors, services
+from maillage.people.forms import (
+    AddressForm,
+    BreakGlassForm,
+    BreakGlassSearchForm,
+    ConsentForm,
+    ConsentWithdrawForm,
+    MergeForm,
+    PersonCreateForm,
+    PersonForm,
+    PersonSearchForm,
+    PhoneForm,
+    RelationForm,
+)
+from maillage.people.models import Consent, Person
+
+
+def _add_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _next(request, default):
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@require_http_methods(["GET"])
+def person_list(request):
+    """Find a person: one search box, results as you type."""
+    if not access.has_perm(request.user, request.organisation, access.Perm.VIEW_PERSON):
+        raise Http404("Page introuvable.")
+    form = PersonSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    if query:
+        persons, parsed = selectors.person_search_list(
+            actor=request.user, organisation=request.organisation, query=query
+        )
+    else:
+        persons, parsed = selectors.person_recent_list(actor=request.user, organisation=request.organisation), None
+    context = {
+        "form": form,
+        "persons": persons,
+        "query": query,
+        "parsed": parsed,
+        "can_create": access.can_create_person(request.user, request.organisation),
+        "can_break_glass": access.can_break_glass(request.user, request.organisation),
+    }
+    template = "people/includes/_results.html" if request.htmx else "people/person_list.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def person_create(request):
+    if not access.can_create_person(request.user, request.organisation):
+        raise Http404("Page introuvable.")
+    initial = {"last_name": request.GET.get("nom", "")[:150]}
+    form = PersonCreateForm(request.POST or None, initial=initial)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicates = selectors.possible_duplicates(actor=request.user, organisation=request.organisation, data=data)
+        if duplicates and not data["not_a_duplicate"]:
+            form.add_error(
+                "not_a_duplicate",
+                "Des fiches ressemblent à cette personne : ouvrez la bonne, "
+                "ou cochez la case si ce n'est aucune d'elles.",
+            )
+        else:
+            try:
+                person = services.person_create(
+                    actor=request.user,
+                    organisation=request.organisation,
+                    data={f: data[f] for f in PersonCreateForm.Meta.fields},
+                    address={
+                        "line": data["address_line"],
+                        "postal_code": data["postal_code"],
+                        "commune": data["commune"],
+                        "housing": data["housing"],
+                    }
+                    if data["address_line"]
+                    else None,
+                    phone=data["phone"],
+                    email=data["email"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"La fiche de {person} est créée.")
+                default = reverse("people:detail", args=[person.pk])
+                target = _next(request, default)
+                if target != default:
+                    sep = "&" if "?" in target else "?"
+                    target = f"{target}{sep}personne={person.pk}"
+                return redirect(target)
+    return render(
+        request, "people/person_create.html", {"form": form, "duplicates": duplicates, "next": _next(request, "")}
+    )
+
+
+@require_http_methods(["GET"])
+def person_detail(request, pk):
+    person = selectors.person_get(actor=request.user, organisation=request.organisation, pk=pk)
+    grant = None
+    if not (
+        person.organisation_id == getattr(request.organisation, "pk", None)
+        and access.has_perm(request.user, request.organisation, access.Perm.VIEW_PERSON)
+    ):
+        from maillage.casework.models import BreakGlassAccess
+
+        grant = BreakGlassAccess.objects.in_force().filter(person=person, user=request.user).first()
+    audit.record_access(request, person, what="Fiche de la personne", reason=grant.reason if grant else "")
+    context = {
+        "person": person,
+        "current_address": next((a for a in person.addresses.all() if a.is_current), None),
+        "past_addresses": [a for a in person.addresses.all() if not a.is_current],
+        "can_change": access.can_change_person(request.user, request.organisation, person),
+        "can_export": access.can_export_person(request.user, request.organisation, person),
+        "break_glass": grant,
+        "consents_in_force": [c for c in person.consents.all() if c.withdrawn_at is None],
+        "consents_withdrawn": [c for c in person.consents.all() if c.withdrawn_at is not None],
+        "can_log_request": access.can_log_request(request.user, request.organisation),
+    }
+    # The casework around the person: one chronological view of everything that happened.
+    from maillage.casework.views.timeline import timeline_context
+
+    context.update(timeline_context(request, person))
+    context["person"] = person
+    return render(request, "people/person_detail.html", context)
+
+
+def _edit_view(request, pk, form_class, template, handle, *, initial=None, title=""):
+    person = selectors.person_get(actor=request.user, organisation=request.organisation, pk=pk, action="change")
+    form = form_class(request.POST or None, initial=initial(person) if initial else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = handle(person, form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, message)
+            return redirect("people:detail", pk=person.pk)
+    return render(request, template, {"person": person, "form": form, "title": title})
+
+
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk):
+    person = selectors.person_get(actor=request.user, organisation=request.organisation, pk=pk, action="change")
+    form = PersonForm(request.POST or None, instance=Person.objects.get(pk=person.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                actor=request.user,
+                organisation=request.organisation,
+                person=person,
+                data={f: form.cleaned_data[f] for f in PersonForm.Meta.fields},
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "La fiche est mise à jour.")
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"person": person, "form": form, "title": "Modifier l'identité"})
+
+
+@require_http_methods(["GET", "POST"])
+def address_set(request, pk):
+    def handle(person, data):
+        services.person_address_set(actor=request.user, organisation=request.organisation, person=person, **data)
+        return "La nouvelle adresse est enregistrée ; l'ancienne est gardée dans l'historique."
+
+    return _edit_view(request, pk, AddressForm, "people/person_form.html", handle, title="Nouvelle adresse")
+
+
+@require_http_methods(["GET", "POST"])
+def phone_add(request, pk):
+    def handle(person, data):
+        services.person_phone_add(actor=request.user, organisation=request.organisation, person=person, **data)
+        return "Le numéro est ajouté."
+
+    return _edit_view(request, pk, PhoneForm, "people/person_form.html", handle, title="Ajouter un téléphone")
+
+
+@require_http_methods(["GET", "POST"])
+def relation_create(request, pk):
+    def handle(person, data):
+        services.relation_create(actor=request.user, organisation=request.organisation, person=person, data=data)
+        return "La personne de l'entourage est ajoutée."
+
+    return _edit_view(request, pk, RelationForm, "people/person_form.html", handle, title="Ajouter à l'entourage")
+
+
+@require_http_methods(["GET", "POST"])
+def consent_create(request, pk):
+    def handle(person, data):
+        services.consent_record(actor=request.user, organisation=request.organisation, person=person, **data)
+        return "Le consentement est enregistré."
+
+    return _edit_view(
+        request,
+        pk,
+        ConsentForm,
+        "people/person_form.html",
+        handle,
+        initial=lambda p: {"given_on": timezone.localdate()},
+        title="Enregistrer un consentement",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request, pk, consent_pk):
+    def handle(person, data):
+        consent = Consent.objects.filter(person=person, pk=consent_pk).first()
+        if consent is None:
+            raise Http404("Consentement introuvable.")
+        services.consent_withdraw(actor=request.user, organisation=request.organisation, consent=consent, **data)
+        return "Le retrait du consentement est enregistré."
+
+    return _edit_view(
+        request, pk, ConsentWithdrawForm, "people/person_form.html", handle, title="Retirer un consentement"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def person_merge(request, pk):
+    kept = selectors.person_get(actor=request.user, organisation=request.organisation, pk=pk, action="change")
+    form = MergeForm(request.POST or None)
+    duplicate = None
+    if request.method == "POST" and form.is_valid():
+        duplicate = Person.objects.filter(pk=form.cleaned_data["duplicate"]).first()
+        if duplicate is None or not access.can_change_person(request.user, request.organisation, duplicate):
+            form.add_error("duplicate", "Aucune fiche de votre structure ne porte ce numéro.")
+        else:
+            try:
+                services.person_merge(
+                    actor=request.user, organisation=request.organisation, kept=kept, duplicate=duplicate
+                )
+            except (ApplicationError, ValidationError) as exc:
+                form.add_error(None, getattr(exc, "message", str(exc)))
+            else:
+                messages.success(request, f"Les deux fiches sont fusionnées dans celle de {kept}.")
+                return redirect("people:detail", pk=kept.pk)
+    duplicates = selectors.possible_duplicates(
+        actor=request.user,
+        organisation=request.organisation,
+        data={
+            "last_name": kept.last_name,
+            "first_names": kept.first_names,
+            "birth_name": kept.birth_name,
+            "birth_date": kept.birth_date,
+        },
+    )
+    duplicates = [d for d in duplicates if d.pk != kept.pk]
+    return render(request, "people/person_merge.html", {"person": kept, "form": form, "duplicates": duplicates})
+
+
+@require_http_methods(["GET"])
+def person_export(request, pk, fmt):
+    """The person's right of access (RGPD art. 15): everything held, as JSON or PDF."""
+    if fmt not in ("json", "pdf"):
+        raise Http404("Format inconnu.")
+    person = selectors.person_get(actor=request.user, organisation=request.organisation, pk=pk, action="export")
+    audit.record_access(request, person, what=f"Export du droit d'accès ({fmt.upper()})")
+    data = exports.person_data(person)
+    filename = f"droit-d-acces-{person.pk}-{timezone.localdate():%Y%m%d}"
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2, default=str), content_type="application/json; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(exports.person_pdf(person, data), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass(request):
+    """Emergency: find a person of another organisation by exact name and birth date, and open the
+    file for a few hours with a written reason, flagged to the data-protection officer."""
+    if not access.can_break_glass(request.user, request.organisation):
+        raise Http404("Page introuvable.")
+    search_form = BreakGlassSearchForm(request.GET or None)
+    candidates = []
+    if search_form.is_valid():
+        candidates = selectors.break_glass_candidates(
+            actor=request.user, organisation=request.organisation, **search_form.cleaned_data
+        )
+    grant_form = BreakGlassForm(request.POST or None)
+    if request.method == "POST":
+        person = next((p for p in candidates if str(p.pk) == request.POST.get("person")), None)
+        if person is None:
+            grant_form.add_error(None, "Choisissez une personne parmi les résultats de la recherche.")
+        elif grant_form.is_valid():
+            try:
+                grant = services.person_break_glass(
+                    actor=request.user,
+                    organisation=request.organisation,
+                    person=person,
+                    reason=grant_form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                _add_errors(grant_form, exc)
+            except ApplicationError as exc:
+                grant_form.add_error(None, exc.message)
+            else:
+                audit.record_access(request, person, what="Accès exceptionnel accordé", reason=grant.reason)
+                messages.warning(
+                    request,
+                    f"Accès exceptionnel ouvert jusqu'à {timezone.localtime(grant.expires_at):%H:%M} ; "
+                    "il est signalé au délégué à la protection des données.",
+                )
+                return redirect("people:detail", pk=person.pk)
+    return render(
+        request,
+        "people/break_glass.html",
+        {
+            "search_form": search_form,
+            "grant_form": grant_form,
+            "candidates": candidates,
+            "searched": search_form.is_bound,
+        },
+    )
