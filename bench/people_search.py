@@ -97,12 +97,90 @@ def generate(persons: int, organisations: int):
     return user, orgs[0]
 
 
+def _template_row(model, **values):
+    """The database values of one valid row of `model`, to copy many times with a few changes."""
+    obj = model(**values)
+    obj.full_clean(validate_unique=False, validate_constraints=False)
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    return fields, {f.column: f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields}
+
+
+def generate_events(per_person: int, organisations: int):
+    """`per_person` timeline events per person (half requests, half contacts), written with COPY on
+    PostgreSQL and executemany on SQLite."""
+    import datetime
+
+    from django.utils import timezone
+
+    from maillage.casework.models import Contact, Request
+    from maillage.core.models import User
+    from maillage.people.models import Person
+
+    user = User.objects.get(email="banc@exemple.fr")
+    first = Person.objects.select_related("organisation").first()
+    request_fields, request_row = _template_row(
+        Request,
+        organisation=first.organisation,
+        person=first,
+        requester_kind="person",
+        channel="phone",
+        level=1,
+        outcome="answered",
+        handled_by=user,
+        time_spent_minutes=10,
+    )
+    contact_fields, contact_row = _template_row(
+        Contact,
+        organisation=first.organisation,
+        person=first,
+        kind="phone_in",
+        summary="Appel de suivi.",
+        author=user,
+        duration_minutes=10,
+    )
+    now = timezone.now()
+    persons = list(Person.objects.values_list("pk", "organisation_id").order_by("pk"))
+    rng = random.Random(3)  # noqa: S311
+    start = time.perf_counter()
+
+    def rows(kind):
+        fields, template = (request_fields, request_row) if kind == "request" else (contact_fields, contact_row)
+        date_column = "received_at" if kind == "request" else "occurred_at"
+        for pk, organisation_id in persons:
+            for _ in range(per_person // 2):
+                row = dict(template)
+                row["person_id"], row["organisation_id"] = pk, organisation_id
+                moment = now - datetime.timedelta(minutes=rng.randint(1, 60 * 24 * 365 * 5))
+                row[date_column] = row["created_at"] = moment
+                yield [row[f.column] for f in fields]
+
+    for model, kind, fields in ((Request, "request", request_fields), (Contact, "contact", contact_fields)):
+        table, columns = model._meta.db_table, [f.column for f in fields]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows(kind):
+                        copy.write_row(row)
+            else:
+                sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+                batch = []
+                for row in rows(kind):
+                    batch.append(row)
+                    if len(batch) == 50_000:
+                        cursor.executemany(sql, batch)
+                        batch = []
+                if batch:
+                    cursor.executemany(sql, batch)
+        print(f"  {model._meta.verbose_name_plural} écrites ({time.perf_counter() - start:.0f} s)", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     default_persons = 1_000_000 if connection.vendor == "postgresql" else 100_000
     parser.add_argument("--persons", type=int, default=default_persons)
     parser.add_argument("--organisations", type=int, default=200)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--events-per-person", type=int, default=20, help="Événements de chronologie par personne.")
     parser.add_argument("--keep", action="store_true", help="Réutiliser la base de banc existante.")
     args = parser.parse_args()
 
@@ -123,6 +201,8 @@ def main():
         Person.objects.all().delete()
         print(f"Génération de {args.persons} personnes sur {args.organisations} structures…")
         user, organisation = generate(args.persons, args.organisations)
+        print(f"Génération de {args.persons * args.events_per_person} événements de chronologie…")
+        generate_events(args.events_per_person, args.organisations)
     else:
         user = User.objects.get(email="banc@exemple.fr")
         organisation = user.memberships.get().organisation
@@ -169,6 +249,7 @@ def main():
         assert client.get(f"/personnes/{pk}/").status_code == 200
 
     def page_floor(pk):
+        # The file's header and its last 50 events, in bare SQL.
         with connection.cursor() as cursor:
             cursor.execute("SELECT * FROM people_person WHERE id = %s", [pk])
             cursor.fetchall()
@@ -176,12 +257,26 @@ def main():
             cursor.fetchall()
             cursor.execute("SELECT * FROM people_personphone WHERE person_id = %s", [pk])
             cursor.fetchall()
+            cursor.execute(
+                "SELECT id, received_at FROM casework_request WHERE person_id = %s ORDER BY received_at DESC LIMIT 50",
+                [pk],
+            )
+            cursor.fetchall()
+            cursor.execute(
+                "SELECT id, occurred_at FROM casework_contact WHERE person_id = %s ORDER BY occurred_at DESC LIMIT 50",
+                [pk],
+            )
+            cursor.fetchall()
 
     page_view = [timed(lambda pk=pk: page(pk), 1)[0] for pk in pks]
     page_sql = [timed(lambda pk=pk: page_floor(pk), 1)[0] for pk in pks]
 
+    from maillage.casework.models import Contact, Request
+
     total = Person.objects.count()
-    print(f"\n{total} personnes, {args.queries} recherches, {len(pks)} fiches ouvertes ({connection.vendor})")
+    events = Request.objects.count() + Contact.objects.count()
+    print(f"\n{events} événements de chronologie")
+    print(f"{total} personnes, {args.queries} recherches, {len(pks)} fiches ouvertes ({connection.vendor})")
     for label, measured, bare in (
         ("recherche (vue réelle)", search_view, search_floor),
         ("fiche de la personne", page_view, page_sql),

@@ -76,10 +76,17 @@ def active_memberships(user: User):
 
 
 def role_in(user: User, organisation: Organisation | None) -> Role | None:
-    """The user's role in that organisation, or None when they are not an active member."""
+    """The user's role in that organisation, or None when they are not an active member.
+
+    Within a request, the memberships the middleware loaded are reused (one query per request,
+    not one per check); elsewhere the database is asked."""
     if organisation is None or not user.is_authenticated:
         return None
-    membership = active_memberships(user).filter(organisation=organisation).first()
+    loaded = getattr(user, "_maillage_active_memberships", None)
+    if loaded is not None:
+        membership = next((m for m in loaded if m.organisation_id == organisation.pk), None)
+    else:
+        membership = active_memberships(user).filter(organisation=organisation).first()
     return Role(membership.role) if membership else None
 
 

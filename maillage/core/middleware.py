@@ -49,7 +49,9 @@ class InactivityTimeoutMiddleware:
                 if getattr(request, "htmx", False):
                     return HttpResponse(status=204, headers={"HX-Redirect": response["Location"]})
                 return response
-            request.session[SESSION_LAST_ACTIVITY_KEY] = now
+            # Written at most once a minute: a session save on every request costs a database write.
+            if last is None or now - int(last) >= 60:
+                request.session[SESSION_LAST_ACTIVITY_KEY] = now
         return self.get_response(request)
 
 
@@ -94,6 +96,8 @@ class CurrentOrganisationMiddleware:
         if request.user.is_authenticated:
             memberships = list(access.active_memberships(request.user).order_by("organisation__name"))
             request.memberships = memberships
+            # The access policy reads the roles from here for the rest of the request.
+            request.user._maillage_active_memberships = memberships
             chosen = request.session.get(SESSION_ORGANISATION_KEY)
             current = next((m for m in memberships if m.organisation_id == chosen), None)
             if current is None and memberships:
