@@ -10,7 +10,7 @@ class CaseworkConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete
 
-        from maillage.casework import audit, retention  # noqa: F401  (audited models, retention rules)
+        from maillage.casework import audit, exports, retention  # noqa: F401  (audit, right of access, retention)
         from maillage.casework.models import Document
 
         # A document's file goes with its row, however the row goes (retention, person deleted by

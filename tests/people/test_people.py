@@ -326,8 +326,29 @@ def test_right_of_access_export_json_and_pdf(client, dijon):
     data = json.loads(client.get(reverse("people:export", args=[person.pk, "json"])).content)
     titles = [s["titre"] for s in data["sections"]]
     assert titles[:2] == ["Identité", "Adresses"]
+    # Casework adds what it holds: the export follows the data model.
+    assert {
+        "Demandes",
+        "Contacts",
+        "Évaluations",
+        "Plans d'aide et projets de vie",
+        "Notes de suivi",
+        "Documents",
+    } <= set(titles)
     assert data["sections"][1]["lignes"][0]["Adresse"] == "8 place Darcy"
     pdf = client.get(reverse("people:export", args=[person.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert client.get(reverse("people:export", args=[person.pk, "xml"])).status_code == 404
     assert AuditLogEntry.objects.filter(changes_text__startswith="Export du droit d'accès").count() == 2
+
+
+def test_right_of_access_includes_casework(client):
+    from tests.casework.factories import RequestFactory
+
+    coordinator = MembershipFactory(role=Role.COORDINATOR)
+    person = PersonFactory(organisation=coordinator.organisation)
+    RequestFactory(person=person, organisation=coordinator.organisation, notes="Demande de portage de repas")
+    login_verified(client, coordinator.user)
+    data = json.loads(client.get(reverse("people:export", args=[person.pk, "json"])).content)
+    requests = next(s for s in data["sections"] if s["titre"] == "Demandes")["lignes"]
+    assert requests[0]["Remarques"] == "Demande de portage de repas"

@@ -1,0 +1,108 @@
+"""What casework holds on a person, for the right of access (people.exports.EXPORT_SOURCES)."""
+
+from maillage.people.exports import EXPORT_SOURCES
+
+
+def _care_team(person):
+    return "Équipe autour de la personne", [
+        {
+            "Professionnel·le": str(member),
+            "Structure": str(member.organisation or ""),
+            "Depuis le": member.added_at,
+            "Retiré·e le": member.removed_at,
+        }
+        for member in person.care_team.select_related("user", "organisation")
+    ]
+
+
+def _requests(person):
+    return "Demandes", [
+        {
+            "Reçue le": r.received_at,
+            "Structure": str(r.organisation),
+            "Canal": r.get_channel_display(),
+            "Niveau de réponse": r.get_level_display(),
+            "Objets": ", ".join(t.name for t in r.subjects.all()),
+            "Services remis": ", ".join(s.name for s in r.services_given.all()),
+            "Suite donnée": r.get_outcome_display(),
+            "Remarques": r.notes,
+        }
+        for r in person.requests.select_related("organisation").prefetch_related("subjects", "services_given")
+    ]
+
+
+def _contacts(person):
+    return "Contacts", [
+        {"Date": c.occurred_at, "Type": c.get_kind_display(), "Structure": str(c.organisation), "Résumé": c.summary}
+        for c in person.contacts.select_related("organisation")
+    ]
+
+
+def _assessments(person):
+    rows = []
+    for assessment in person.assessments.select_related("organisation").prefetch_related("versions"):
+        for version in assessment.versions.all():
+            rows.append(
+                {
+                    "Évaluation": assessment.get_kind_display(),
+                    "Version": version.number,
+                    "Date": version.assessed_on,
+                    "Structure": str(assessment.organisation),
+                    "GIR": version.gir,
+                    "Niveau de fragilité": version.fragility_level,
+                    "Synthèse": version.summary,
+                    "Réponses": version.answers,
+                    "Signée le": version.signed_at,
+                }
+            )
+    return "Évaluations", rows
+
+
+def _plans(person):
+    rows = []
+    for plan in person.care_plans.select_related("organisation").prefetch_related("actions"):
+        rows.append(
+            {
+                "Plan": plan.title,
+                "Type": plan.get_kind_display(),
+                "Structure": str(plan.organisation),
+                "Début": plan.starts_on,
+                "Accord de la personne le": plan.agreed_on,
+                "Actions": "; ".join(f"{a.what} ({a.get_status_display()})" for a in plan.actions.all()),
+            }
+        )
+    return "Plans d'aide et projets de vie", rows
+
+
+def _notes(person):
+    return "Notes de suivi", [
+        {
+            "Écrite le": n.created_at,
+            "Structure": str(n.organisation),
+            "Visibilité": n.get_visibility_display(),
+            "Note": n.body,
+        }
+        for n in person.notes.select_related("organisation")
+    ]
+
+
+def _documents(person):
+    return "Documents", [
+        {
+            "Intitulé": d.title,
+            "Type": d.get_kind_display(),
+            "Déposé le": d.uploaded_at,
+            "Conservé jusqu'au": d.retain_until,
+        }
+        for d in person.documents.all()
+    ]
+
+
+def _break_glass(person):
+    return "Accès exceptionnels", [
+        {"Le": g.granted_at, "Par": str(g.user), "Structure": str(g.organisation), "Motif": g.reason}
+        for g in person.break_glass_accesses.select_related("user", "organisation")
+    ]
+
+
+EXPORT_SOURCES.extend([_care_team, _requests, _contacts, _assessments, _plans, _notes, _documents, _break_glass])
