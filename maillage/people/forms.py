@@ -153,24 +153,35 @@ class RelationForm(DsfrBaseForm, forms.ModelForm):
 
 class ConsentForm(DsfrBaseForm):
     scope = forms.ChoiceField(label="Objet du consentement", choices=ConsentScope.choices)
-    partner = forms.ModelChoiceField(
+    partner = forms.CharField(
         label="Partenaire (pour un partage)",
-        queryset=Organisation.objects.none(),
         required=False,
-        empty_label="Aucun",
-        help_text="Les structures du réseau qui ont des services publiés dans l'annuaire.",
+        max_length=200,
+        help_text="SIRET ou nom exact de la structure avec laquelle la personne accepte le partage.",
     )
     given_by = forms.ChoiceField(label="Donné par", choices=ConsentGiver.choices)
     channel = forms.ChoiceField(label="Comment", choices=ConsentChannel.choices)
     given_on = forms.DateField(label="Recueilli le", widget=_DATE)
     note = forms.CharField(label="Précisions", required=False, max_length=250)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from maillage.core import access
+    def clean_partner(self):
+        """The organisation named by its SIRET or its exact name; nothing is listed, so that the
+        form reveals no organisation to whoever opens it."""
+        from maillage.core.validators import normalise_siret
 
-        network = access.services_public().values("organisation_id")
-        self.fields["partner"].queryset = Organisation.objects.filter(pk__in=network).order_by("name")
+        value = self.cleaned_data["partner"].strip()
+        if not value:
+            return None
+        siret = normalise_siret(value)
+        if siret.isdigit() and len(siret) == 14:
+            found = list(Organisation.objects.filter(siret=siret, is_active=True))
+        else:
+            found = list(Organisation.objects.filter(name__iexact=value, is_active=True)[:2])
+        if not found:
+            raise forms.ValidationError(f"Aucune structure ne porte le SIRET ou le nom « {value} ».")
+        if len(found) > 1:
+            raise forms.ValidationError(f"Plusieurs structures s'appellent « {value} » : indiquez son SIRET.")
+        return found[0]
 
 
 class ConsentWithdrawForm(DsfrBaseForm):

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from maillage.core.enums import Role
 from tests.casework.access_matrix_assessments import assessment_cases
+from tests.casework.access_matrix_care_team import care_team_cases
 from tests.casework.access_matrix_cases import casework_requests_cases
 from tests.conftest import login_verified
 from tests.core.factories import MembershipFactory, OrganisationFactory
@@ -101,6 +102,7 @@ CASES += directory_cases(Case)
 CASES += people_cases(Case)
 CASES += casework_requests_cases(Case)
 CASES += assessment_cases(Case)
+CASES += care_team_cases(Case)
 
 # URL names outside the matrix on purpose: the technical administration (Django admin) has its own
 # test below; debug-only helpers.

@@ -1,0 +1,73 @@
+"""The professionals around a person (care team). Adding a Maillage user of another organisation
+opens the person's file to them: it needs the person's consent to share with that organisation."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from maillage.casework.models import CareTeamMember
+from maillage.core import access
+from maillage.core.exceptions import ApplicationError
+from maillage.core.models import Organisation, User
+from maillage.people.enums import ConsentScope
+from maillage.people.models import Person
+from maillage.people.services import has_consent
+
+
+def _check(actor: User, organisation: Organisation, person: Person) -> None:
+    if not access.can_change_person(actor, organisation, person):
+        raise ApplicationError("Vous n'avez pas le droit de modifier l'équipe autour de cette personne.")
+
+
+@transaction.atomic
+def care_team_add(
+    *,
+    actor: User,
+    organisation: Organisation,
+    person: Person,
+    role: str,
+    email: str = "",
+    name: str = "",
+    phone: str = "",
+    is_referent: bool = False,
+) -> CareTeamMember:
+    """Add a professional: a Maillage account (found by its e-mail address), who may then open the
+    file, or an outside professional known by name and role only."""
+    _check(actor, organisation, person)
+    member = CareTeamMember(person=person, role=role, phone=phone, is_referent=is_referent, added_by=actor)
+    if email:
+        user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+        memberships = list(access.active_memberships(user)) if user else []
+        if not memberships:
+            raise ValidationError({"email": f"Aucun compte Maillage actif ne correspond à « {email} »."})
+        own = next((m for m in memberships if m.organisation_id == organisation.pk), None)
+        chosen = own or memberships[0]
+        if own is None and not has_consent(person, ConsentScope.SHARING, chosen.organisation):
+            raise ValidationError(
+                {
+                    "email": f"{user.get_full_name()} travaille pour « {chosen.organisation} » : recueillez d'abord "
+                    "le consentement de la personne au partage avec cette structure (rubrique Consentements)."
+                }
+            )
+        if person.care_team.active().filter(user=user).exists():
+            raise ValidationError({"email": f"{user.get_full_name()} fait déjà partie de l'équipe."})
+        member.user, member.organisation = user, chosen.organisation
+    else:
+        member.name = name.strip()
+    member.full_clean()
+    if is_referent:
+        person.care_team.active().filter(is_referent=True).update(is_referent=False)
+    member.save()
+    return member
+
+
+@transaction.atomic
+def care_team_remove(*, actor: User, organisation: Organisation, member: CareTeamMember) -> CareTeamMember:
+    """Take someone out of the team: from now on an outside member no longer opens the file."""
+    _check(actor, organisation, member.person)
+    if member.removed_at:
+        raise ApplicationError("Cette personne ne fait déjà plus partie de l'équipe.")
+    member.removed_at = timezone.now()
+    member.is_referent = False
+    member.save()
+    return member
