@@ -1,0 +1,99 @@
+"""axe-core on every page of the people app and the care team, in real states (results, errors,
+duplicate warning, break-glass results)."""
+
+import datetime
+
+import pytest
+
+from maillage.core.enums import Role
+from tests.core.factories import CommuneFactory, MembershipFactory
+from tests.e2e.axe import assert_accessible
+from tests.people.factories import (
+    ConsentFactory,
+    PersonAddressFactory,
+    PersonFactory,
+    PersonPhoneFactory,
+    RelationFactory,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def coordinator():
+    return MembershipFactory(role=Role.COORDINATOR, organisation__name="CCAS de Talant")
+
+
+@pytest.fixture
+def person(coordinator):
+    dijon = CommuneFactory(code="21231", name="Dijon", postal_codes=["21000"])
+    person = PersonFactory(
+        organisation=coordinator.organisation,
+        last_name="Lefèvre",
+        birth_name="Martin",
+        first_names="Éloïse",
+        birth_date=datetime.date(1941, 3, 12),
+        lives_alone=True,
+    )
+    PersonAddressFactory(person=person, commune=dijon)
+    PersonPhoneFactory(person=person)
+    RelationFactory(person=person, is_emergency_contact=True)
+    ConsentFactory(person=person)
+    return person
+
+
+def test_people_pages_are_accessible(page, login_as, coordinator, person):
+    login_as(coordinator.user)
+    page.goto("/personnes/")
+    assert_accessible(page, "personnes — récentes")
+    page.goto("/personnes/?q=lefevre")
+    assert_accessible(page, "personnes — résultats")
+    page.goto("/personnes/?q=31/02/1941")
+    assert_accessible(page, "personnes — date impossible")
+    page.goto(f"/personnes/{person.pk}/")
+    assert page.get_by_role("heading", name="Chronologie").is_visible()
+    assert_accessible(page, "fiche de la personne")
+    for suffix, name in [
+        ("modifier/", "identité"),
+        ("adresse/", "adresse"),
+        ("telephone/", "téléphone"),
+        ("entourage/", "entourage"),
+        ("consentements/", "consentement"),
+        ("fusion/", "fusion"),
+        ("equipe/", "équipe"),
+    ]:
+        page.goto(f"/personnes/{person.pk}/{suffix}")
+        assert_accessible(page, name)
+
+
+def test_forms_with_errors_and_duplicate_warning_are_accessible(page, login_as, coordinator, person):
+    login_as(coordinator.user)
+    page.goto("/personnes/nouvelle/")
+    assert_accessible(page, "nouvelle personne")
+    page.fill("#id_last_name", "Lefevre")
+    page.fill("#id_first_names", "Eloise")
+    page.fill("#id_birth_date", "1941-03-12")
+    page.fill("#id_phone", "06 12")
+    page.get_by_role("button", name="Créer la fiche").click()
+    assert page.get_by_text("n'est pas un numéro de téléphone valide").is_visible()
+    assert_accessible(page, "nouvelle personne — erreurs")
+    page.fill("#id_phone", "06 12 34 56 78")
+    page.get_by_role("button", name="Créer la fiche").click()
+    assert page.get_by_text("Cette personne a peut-être déjà une fiche").is_visible()
+    assert_accessible(page, "nouvelle personne — doublon possible")
+    page.goto(f"/personnes/{person.pk}/equipe/")
+    page.get_by_role("button", name="Ajouter à l'équipe").click()
+    assert_accessible(page, "équipe — erreurs")
+
+
+def test_break_glass_pages_are_accessible(page, login_as, person):
+    outsider = MembershipFactory(role=Role.COORDINATOR, organisation__name="CLIC voisin")
+    login_as(outsider.user)
+    page.goto("/personnes/acces-exceptionnel/")
+    assert_accessible(page, "accès exceptionnel")
+    page.goto("/personnes/acces-exceptionnel/?last_name=lefevre&birth_date=1941-03-12")
+    assert page.get_by_text("suivi·e par CCAS de Talant").is_visible()
+    page.fill("#id_reason", "Chute signalée par la voisine, famille injoignable ce soir.")
+    page.get_by_role("button", name="Ouvrir la fiche (accès exceptionnel)").click()
+    assert page.get_by_text("Accès exceptionnel jusqu'à").is_visible()
+    assert_accessible(page, "fiche ouverte par accès exceptionnel")
