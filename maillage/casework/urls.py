@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maillage.casework.views import assessments, care_team, followup, plans, reception, timeline
+from maillage.casework.views import assessments, care_team, contacts, followup, plans, reception, timeline
 
 app_name = "casework"
 
@@ -47,5 +47,6 @@ urlpatterns += [
     path("demandes/<int:pk>/", reception.request_detail, name="request_detail"),
     path(f"{P}chronologie/", timeline.timeline, name="timeline"),
     path(f"{P}equipe/", care_team.care_team, name="care_team"),
+    path(f"{P}contacts/nouveau/", contacts.contact_new, name="contact_create"),
     path(f"{P}equipe/<int:member_pk>/retirer/", care_team.care_team_member_remove, name="care_team_remove"),
 ]

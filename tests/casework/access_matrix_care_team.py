@@ -24,6 +24,7 @@ def _member(attr):
 def care_team_cases(Case):  # noqa: N803 — the matrix's Case class, passed in to avoid an import cycle
     return [
         Case("casework:care_team", kwargs=_person("own"), other_kwargs=_person("other"), allowed=READERS),
+        Case("casework:contact_create", kwargs=_person("own"), other_kwargs=_person("other"), allowed=EDITORS),
         Case(
             "casework:care_team_remove",
             kwargs=_member("own"),

@@ -101,3 +101,20 @@ def test_consent_partner_must_exist(coordinator):
     )
     assert "Aucune structure ne porte le SIRET ou le nom" in response.content.decode()
     assert not person.consents.exists()
+
+
+def test_a_contact_is_logged_from_the_file_and_shows_in_the_timeline(coordinator):
+    from maillage.casework.models import Contact
+
+    client, membership = coordinator
+    person = PersonFactory(organisation=membership.organisation)
+    url = reverse("casework:contact_create", args=[person.pk])
+    bad = client.post(url, {"kind": "visit", "duration_minutes": "900", "summary": ""})
+    body = bad.content.decode()
+    assert "Ce champ est obligatoire" in body and "inférieure ou égale à 600" in body
+    assert not Contact.objects.exists()
+    response = client.post(
+        url, {"kind": "visit", "duration_minutes": "45", "summary": "Visite à domicile, frigo vide."}
+    )
+    assert response["Location"] == reverse("people:detail", args=[person.pk])
+    assert "Visite à domicile, frigo vide." in client.get(reverse("people:detail", args=[person.pk])).content.decode()

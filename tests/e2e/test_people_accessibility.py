@@ -61,6 +61,7 @@ def test_people_pages_are_accessible(page, login_as, coordinator, person):
         ("consentements/", "consentement"),
         ("fusion/", "fusion"),
         ("equipe/", "équipe"),
+        ("contacts/nouveau/", "nouveau contact"),
     ]:
         page.goto(f"/personnes/{person.pk}/{suffix}")
         assert_accessible(page, name)

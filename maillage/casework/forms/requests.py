@@ -6,6 +6,7 @@ from dsfr.widgets import InlineCheckboxSelectMultiple, InlineRadioSelect
 
 from maillage.casework.models.requests import (
     MAX_TIME_SPENT_MINUTES,
+    ContactKind,
     RequestChannel,
     RequesterKind,
     RequestOutcome,
@@ -177,3 +178,17 @@ class RequestFilterForm(DsfrBaseForm):
         if start and end and start > end:
             self.add_error("date_to", "La date de fin doit être postérieure ou égale à la date de début.")
         return cleaned
+
+
+class ContactForm(DsfrBaseForm):
+    """A contact with the person: visit, call, e-mail, letter, meeting."""
+
+    kind = forms.ChoiceField(label="Type de contact", choices=ContactKind.choices)
+    occurred_at = forms.DateTimeField(
+        label="Date et heure",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Par défaut : maintenant.",
+        required=False,
+    )
+    duration_minutes = forms.IntegerField(label="Durée (minutes)", min_value=0, max_value=600, initial=0)
+    summary = forms.CharField(label="Résumé", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
