@@ -278,6 +278,8 @@ class RegularSchedule(models.Model):
         ordering = ["weekday", "opens_at"]
         verbose_name = "horaire d'ouverture"
         verbose_name_plural = "horaires d'ouverture"
+        # « Ouvert maintenant »: the spans of one weekday around one time (maillage.directory.search).
+        indexes = [models.Index(fields=["weekday", "opens_at", "closes_at", "service"], name="schedule_open_now_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(opens_at__lt=models.F("closes_at")), name="schedule_span_ordered"
@@ -350,6 +352,8 @@ class ServiceAccessibility(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["service", "feature"], name="serviceaccessibility_unique_feature")
         ]
+        # The accessibility filter and facet: services by feature (maillage.directory.search).
+        indexes = [models.Index(fields=["feature", "service"], name="accessibility_feature_idx")]
 
     def __str__(self):
         return self.get_feature_display()
