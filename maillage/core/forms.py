@@ -8,6 +8,16 @@ from maillage.core.models import AuditLogEntry, Commune, Organisation
 from maillage.core.tasks import send_email
 
 
+def add_validation_errors(form, exc) -> None:
+    """Put a service's ValidationError on the form's fields (or on the whole form when no field
+    matches), so that the user reads each French message beside the field it concerns."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
 class DsfrBaseForm(_DsfrBaseForm):
     """django-dsfr's base form, marking optional fields (current DSFR rule) without its transitional
     warnings. Every form of the project derives from it."""

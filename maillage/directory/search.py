@@ -14,6 +14,8 @@ now > text relevance > name.
 """
 
 import difflib
+import functools
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -348,13 +350,21 @@ def _annotate(qs: QuerySet, filters: SearchFilters, now: datetime) -> QuerySet:
     commune = filters.commune
     if commune is None:
         return qs.annotate(local_tier=Value(0, output_field=IntegerField()))
-    tiers = [When(_near([commune.pk]), then=Value(0))]
+    # A commune always comes with its proximity filter (_apply_filters: local_tier ≤ the widest tier
+    # asked), so the widest tier needs no test of its own in the ranking: it is what remains. This
+    # spares computing the largest set (the whole département) a second time.
+    widest = _MAX_TIER.get(filters.proximity, 2)
+    tiers = [(0, [commune.pk])]
     if commune.epci_id:
-        tiers.append(When(_near(Commune.objects.filter(epci_id=commune.epci_id).values("pk")), then=Value(1)))
-    tiers.append(
-        When(_near(Commune.objects.filter(departement_id=commune.departement_id).values("pk")), then=Value(2))
+        tiers.append((1, Commune.objects.filter(epci_id=commune.epci_id).values("pk")))
+    tiers.append((2, Commune.objects.filter(departement_id=commune.departement_id).values("pk")))
+    cases = [When(_near(communes), then=Value(tier)) for tier, communes in tiers if tier < widest]
+    return qs.annotate(local_tier=Case(*cases, default=Value(widest), output_field=IntegerField())).alias(
+        within_reach=ExpressionWrapper(
+            functools.reduce(operator.or_, (_near(communes) for tier, communes in tiers if tier <= widest)),
+            output_field=BooleanField(),
+        ),
     )
-    return qs.annotate(local_tier=Case(*tiers, default=Value(3), output_field=IntegerField()))
 
 
 _MAX_TIER = {Proximity.COMMUNE: 0, Proximity.EPCI: 1, Proximity.DEPARTEMENT: 2}
@@ -367,7 +377,7 @@ def _apply_filters(qs: QuerySet, filters: SearchFilters, skip: str = "") -> Quer
         if code and skip != name:
             qs = qs.filter(_with_term(slug, code))
     if filters.commune is not None:
-        qs = qs.filter(local_tier__lte=_MAX_TIER.get(filters.proximity, 2))
+        qs = qs.filter(within_reach=True)  # local_tier ≤ the widest tier asked
     if filters.accessibility and skip != "accessibility":
         features = ServiceAccessibility.objects.filter(feature=filters.accessibility)
         qs = qs.filter(pk__in=features.values("service_id"))

@@ -8,17 +8,10 @@ from django.views.decorators.http import require_http_methods
 
 from maillage.core import access
 from maillage.core.exceptions import ApplicationError
+from maillage.core.forms import add_validation_errors
 from maillage.directory import conf, selectors, services
 from maillage.directory.forms import SearchForm, ServiceForm, ServiceListFilterForm
 from maillage.directory.search import SearchFilters, search_services
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _current_organisation(request):
@@ -67,7 +60,7 @@ def service_create(request):
         try:
             service = services.service_create(actor=request.user, organisation=organisation, **form.service_kwargs())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -84,7 +77,7 @@ def service_edit(request, pk):
         try:
             services.service_update(actor=request.user, service=service, **form.service_kwargs())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from maillage.core import access, audit
 from maillage.core.exceptions import ApplicationError
+from maillage.core.forms import add_validation_errors
 from maillage.people import exports, selectors, services
 from maillage.people.forms import (
     AddressForm,
@@ -26,14 +27,6 @@ from maillage.people.forms import (
     RelationForm,
 )
 from maillage.people.models import Consent, Person
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _next(request, default):
@@ -102,7 +95,7 @@ def person_create(request):
                     email=data["email"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_validation_errors(form, exc)
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -156,7 +149,7 @@ def _edit_view(request, pk, form_class, template, handle, *, initial=None, title
         try:
             message = handle(person, form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -178,7 +171,7 @@ def person_edit(request, pk):
                 data={f: form.cleaned_data[f] for f in PersonForm.Meta.fields},
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -323,7 +316,7 @@ def break_glass(request):
                     reason=grant_form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                _add_errors(grant_form, exc)
+                add_validation_errors(grant_form, exc)
             except ApplicationError as exc:
                 grant_form.add_error(None, exc.message)
             else:

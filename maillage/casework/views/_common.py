@@ -22,12 +22,3 @@ def person_context(request, person) -> dict:
         "can_assess": access.can_assess_person(request.user, request.organisation, person),
         "can_follow": access.can_write_followup(request.user, request.organisation, person),
     }
-
-
-def add_validation_errors(form, exc) -> None:
-    """Put a service's ValidationError on the form's fields (or on the form when no field matches)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

@@ -12,9 +12,10 @@ from maillage.casework.forms.assessments import FORMS, AggirForm, NeedsAssessmen
 from maillage.casework.models import AssessmentKind
 from maillage.casework.selectors import assessments as selectors
 from maillage.casework.services import assessments as services
-from maillage.casework.views._common import add_validation_errors, person_context
+from maillage.casework.views._common import person_context
 from maillage.core import access, audit
 from maillage.core.exceptions import ApplicationError
+from maillage.core.forms import add_validation_errors
 
 KIND_SLUGS = {"besoins": "needs", "aggir": "aggir", "fragilite": "fragility", "aidant": "carer"}
 SLUG_OF_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}

@@ -8,6 +8,7 @@ from maillage.casework.forms.requests import ContactForm
 from maillage.casework.services.requests import contact_create
 from maillage.core import access
 from maillage.core.exceptions import ApplicationError
+from maillage.core.forms import add_validation_errors
 
 
 @require_http_methods(["GET", "POST"])
@@ -21,8 +22,7 @@ def contact_new(request, pk):
         try:
             contact_create(actor=request.user, organisation=request.organisation, person=person, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_validation_errors(form, exc)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_http_methods
 from maillage.casework.forms.followup import DocumentForm, FollowUpTaskForm, NoteForm
 from maillage.casework.selectors import followup as selectors
 from maillage.casework.services import followup as services
-from maillage.casework.views._common import add_validation_errors, person_context
+from maillage.casework.views._common import person_context
 from maillage.core import access, audit
 from maillage.core.exceptions import ApplicationError
+from maillage.core.forms import add_validation_errors
 
 
 def _run(form, call) -> bool:

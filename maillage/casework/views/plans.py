@@ -13,9 +13,10 @@ from maillage.casework.models import CarePlanAction
 from maillage.casework.models.plans import PlanKind
 from maillage.casework.selectors import assessments as selectors
 from maillage.casework.services import plans as services
-from maillage.casework.views._common import add_validation_errors, person_context
+from maillage.casework.views._common import person_context
 from maillage.core import access, audit
 from maillage.core.exceptions import ApplicationError
+from maillage.core.forms import add_validation_errors
 
 
 def _save(form, call):

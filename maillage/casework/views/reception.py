@@ -19,6 +19,7 @@ from maillage.casework.selectors import requests as selectors
 from maillage.casework.services.requests import request_create
 from maillage.core import access
 from maillage.core.exceptions import ApplicationError
+from maillage.core.forms import add_validation_errors
 from maillage.directory.search import SearchFilters, search_services
 from maillage.people import search as people_search
 from maillage.people.models import PersonAddress
@@ -118,14 +119,6 @@ def _create_person_url() -> str:
         return ""
 
 
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @require_http_methods(["GET", "POST"])
 def reception(request):
     """The reception screen. POST logs the request, then sends back to a fresh screen that confirms it."""
@@ -135,7 +128,7 @@ def reception(request):
         try:
             done = request_create(actor=request.user, organisation=organisation, **form.request_kwargs())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:

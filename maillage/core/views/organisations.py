@@ -7,7 +7,13 @@ from django.views.decorators.http import require_http_methods
 
 from maillage.core import access, audit, selectors, services
 from maillage.core.exceptions import ApplicationError
-from maillage.core.forms import MemberFilterForm, MembershipCreateForm, MembershipUpdateForm, OrganisationForm
+from maillage.core.forms import (
+    MemberFilterForm,
+    MembershipCreateForm,
+    MembershipUpdateForm,
+    OrganisationForm,
+    add_validation_errors,
+)
 
 
 @require_http_methods(["GET"])
@@ -40,21 +46,13 @@ def organisation_edit(request, pk):
                 communes_served=form.cleaned_data["communes_served_codes"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "La structure a été mise à jour.")
             return redirect("core:organisation_detail", pk=organisation.pk)
     return render(request, "core/organisation_edit.html", {"organisation": organisation, "form": form})
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @require_http_methods(["GET"])
@@ -92,7 +90,7 @@ def member_create(request, pk):
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -114,7 +112,7 @@ def member_edit(request, pk, membership_pk):
         try:
             services.membership_update(actor=request.user, membership=membership, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
