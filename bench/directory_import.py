@@ -102,7 +102,7 @@ def floor(services: list[dict]) -> None:
             o = s["organization"]
             if o["id"] not in orgs:
                 orgs[o["id"]] = Organisation(name=o["name"], email=o["email"], kind=OrganisationKind.OTHER)
-        Organisation.objects.bulk_create(orgs.values(), batch_size=500)
+        Organisation.objects.bulk_create(orgs.values(), batch_size=2000)
         places = {}
         for s in services:
             loc = s["service_at_locations"][0]["location"]
@@ -114,7 +114,7 @@ def floor(services: list[dict]) -> None:
                     postal_code=a["postal_code"],
                     commune_id=communes[a["code_insee"]],
                 )
-        Location.objects.bulk_create(places.values(), batch_size=500)
+        Location.objects.bulk_create(places.values(), batch_size=2000)
         rows = [
             Service(
                 organisation=orgs[s["organization"]["id"]],
@@ -126,7 +126,7 @@ def floor(services: list[dict]) -> None:
             )
             for s in services
         ]
-        Service.objects.bulk_create(rows, batch_size=500)
+        Service.objects.bulk_create(rows, batch_size=2000)
         phones, schedules, sals, links, areas = [], [], [], [], []
         for service, s in zip(rows, services, strict=True):
             phones.append(Phone(service=service, number=s["phones"][0]["number"]))
@@ -158,7 +158,7 @@ def floor(services: list[dict]) -> None:
             (Service.terms.through, links),
             (Service.communes_served.through, areas),
         ):
-            model.objects.bulk_create(objs, batch_size=500)
+            model.objects.bulk_create(objs, batch_size=2000)
 
 
 def main():

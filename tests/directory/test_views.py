@@ -165,3 +165,42 @@ def test_htmx_fragment_equals_the_fragment_of_the_full_page(client):
     fragment = client.get(url, params, headers={"HX-Request": "true"}).content.decode()
     assert "Portage de repas" in fragment and "Club de lecture" not in fragment
     assert fragment.strip() == _fragment(full)
+
+
+def _public_search_queries(client, commune) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    params = {"q": "portage repas", "commune": commune.code, "need": "se-nourrir", "open_now": "on"}
+    with CaptureQueriesContext(connection) as queries:
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            assert client.get(reverse("directory:public_search"), params, **headers).status_code == 200
+    return len(queries)
+
+
+def test_search_query_count_does_not_grow_with_the_results(client, django_assert_max_num_queries):
+    """The results page reads each service's organisation, places and communes in a fixed number of
+    queries, and the facets in one query per family (maillage.directory.search)."""
+    from tests.directory.factories import LocationFactory, RegularScheduleFactory, ServiceAccessibilityFactory
+
+    commune = CommuneFactory()
+    nourrir = term(Taxonomy.NEEDS, "se-nourrir")
+
+    def add(count):
+        for i in range(count):
+            service = ServiceFactory(name=f"Portage de repas {i}", terms=[nourrir], commune=commune)
+            LocationFactory.create_batch(2, organisation=service.organisation, commune=commune)
+            for location in service.organisation.directory_locations.all():
+                service.service_at_locations.get_or_create(location=location)
+            ServiceAccessibilityFactory(service=service)
+            for weekday in range(7):
+                RegularScheduleFactory(service=service, weekday=weekday)
+
+    add(2)
+    few = _public_search_queries(client, commune)
+    add(18)
+    with django_assert_max_num_queries(few):
+        many = _public_search_queries(client, commune)
+    assert many == few
+    with django_assert_max_num_queries(14):  # one page: full page or htmx fragment
+        client.get(reverse("directory:public_search"), {"q": "repas", "commune": commune.code})
