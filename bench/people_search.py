@@ -191,7 +191,7 @@ def main():
         connection.settings_dict["TEST"]["NAME"] = str(Path(base).with_name("bench.sqlite3"))
     else:
         connection.settings_dict["TEST"]["NAME"] = f"test_{base}_bench"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep, serialize=False)
 
     from maillage.core.models import User
     from maillage.people.models import Person
