@@ -16,7 +16,13 @@ YEAR = datetime.timedelta(days=365)
 
 
 def test_every_personal_data_rule_is_declared():
-    assert {"people.person.inactive", "people.consent.withdrawn", "casework.break_glass.expired"} <= set(RULES)
+    assert {
+        "people.person.inactive",
+        "people.consent.withdrawn",
+        "casework.break_glass.expired",
+        "casework.document.retain_until",
+        "casework.request.free_text",
+    } <= set(RULES)
     for rule in RULES.values():
         assert rule.description and rule.action in ("delete", "anonymise")
 
@@ -39,7 +45,9 @@ def test_inactive_persons_are_deleted_after_two_years(last_activity, kept):
     assert Person.objects.filter(pk=person.pk).exists() is kept
     assert Consent.objects.filter(person_id=person.pk).exists() is kept
     if not kept:
-        assert AuditLogEntry.objects.filter(object_pk=str(person.pk), action=AuditLogEntry.Action.DELETE).exists()
+        # The erasure is recorded as a run, without copying the erased data into the audit trail.
+        assert not AuditLogEntry.objects.filter(object_pk=str(person.pk), action=AuditLogEntry.Action.DELETE).exists()
+        assert RetentionRun.objects.get(rule="people.person.inactive").count == 1
 
 
 def test_duration_is_a_setting(settings):
@@ -97,3 +105,20 @@ def test_documents_past_their_date_are_deleted_with_their_file(tmp_path, setting
     apply_retention(now=NOW)
     assert not Document.objects.filter(pk=document.pk).exists()
     assert not path.exists()
+
+
+def test_old_requests_lose_their_free_text_but_stay_counted():
+    from maillage.casework.models import Request
+    from tests.casework.factories import RequestFactory
+
+    old = RequestFactory(
+        received_at=NOW - 2 * YEAR - datetime.timedelta(days=1), requester_name="Mme Voisine", notes="Détails"
+    )
+    recent = RequestFactory(received_at=NOW - YEAR, requester_name="M. Fils", notes="Détails")
+    apply_retention(now=NOW)
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.requester_name, old.notes) == ("", "")
+    assert (recent.requester_name, recent.notes) == ("M. Fils", "Détails")
+    assert Request.objects.count() == 2
+    assert RetentionRun.objects.get(rule="casework.request.free_text").count == 1
