@@ -16,7 +16,10 @@ Sources utilisées pour les tables (voir chaque table) :
 * texte de l'annexe 2-2 tel que publié par Légifrance (copie Etalab « codes-juridiques-francais »,
   ``codes-en-vigueur/code-de-l-action-sociale-et-des-familles/annexe/article-annexe-2-2.md``) ;
 * contrôles croisés : programme SAS DREES « girv3.sas » (enquête HID 1999), formulaire AGGIR de
-  LWH-21 (github.com/LWH-21/Pampa), module ``CExamGir`` de Mediboard (OpenXtrem).
+  LWH-21 (github.com/LWH-21/Pampa), module ``CExamGir`` de Mediboard (OpenXtrem) ;
+* combinaisons des sous-variables (annexe 2-1) : le guide de 2008 n'est publié qu'en fac-similé
+  (la copie Etalab de l'annexe 2-1 porte « Guide non reproduit, consulter le fac-similé ») ; les
+  règles sont établies par recoupement, voir :data:`COMBINATION_RULES`.
 
 Vocabulaire
 -----------
@@ -153,11 +156,23 @@ def _all_a_or_all_c(codes: tuple[str, ...]) -> str:
 
 
 def _a_if_all_a_else_c_if_any_c(codes: tuple[str, ...]) -> str:
-    """Cohérence, orientation, alimentation, élimination : AA = A ; toute combinaison
-    comportant un C = C (AC, CA, BC, CB, CC) ; autres (AB, BA, BB) = B."""
+    """Cohérence, orientation, élimination : « AA = A ; AB, BA, BB = B ; CC, BC, CB, AC, CA = C »
+    (toute combinaison comportant un C donne C)."""
     if all(code == "A" for code in codes):
         return "A"
     if "C" in codes:
+        return "C"
+    return "B"
+
+
+def _alimentation(codes: tuple[str, ...]) -> str:
+    """Alimentation (se servir, manger) : « AA = A ; CC = C ; BC = C ; CB = C ; autres = B ».
+
+    AC et CA donnent donc B : la personne fait seule l'une des deux activités.
+    """
+    if all(code == "A" for code in codes):
+        return "A"
+    if "C" in codes and "A" not in codes:  # CC, BC, CB
         return "C"
     return "B"
 
@@ -166,28 +181,51 @@ def _table(rule, arity: int) -> Mapping[tuple[str, ...], str]:
     return MappingProxyType({combo: rule(combo) for combo in product(ANSWERS, repeat=arity)})
 
 
-#: Règles de combinaison des sous-variables (annexe 2-1, guide de remplissage 2008), sous forme de
+#: Règles de combinaison des sous-variables (annexe 2-1, guide de remplissage), sous forme de
 #: tables exhaustives (toutes les combinaisons) pour qu'elles soient relues et testées telles quelles.
 #:
-#: * toilette (haut, bas) : AA = A ; CC = C ; autres = B ;
-#: * habillage (haut, moyen, bas) : AAA = A ; CCC = C ; autres = B ;
-#: * cohérence (communication, comportement), orientation (temps, espace),
-#:   élimination (urinaire, fécale), alimentation (se servir, manger) :
-#:   AA = A ; AB, BA, BB = B ; AC, CA, BC, CB, CC = C.
+#: * toilette (haut, bas) : « AA = A ; CC = C ; autres = B » ;
+#: * habillage (haut, moyen, bas) : « AAA = A ; CCC = C ; autres = B » ;
+#: * alimentation (se servir, manger) : « AA = A ; CC = C ; BC = C ; CB = C ; autres = B »
+#:   (AC et CA donnent B) ;
+#: * élimination (urinaire, fécale) : « AA = A ; CC = C ; BB = B ; CB, BC = C ; AC = C ; CA = C »
+#:   (AB et BA donnent B) ;
+#: * cohérence (communication, comportement) et orientation (temps, espace), sous-variables créées
+#:   par le guide de 2008 : « AA = A ; AB, BA, BB = B ; CC, BC, CB, AC, CA = C ».
 #:
-#: Sources : guide de remplissage (annexe 2-1, fac-similé non reproduit par la copie Etalab),
-#: recoupé avec Mediboard ``CExamGir::computeAllCodes`` et le calculateur CareLink
-#: (``app/services/aggir/calculator.py``). Point de divergence : pour l'alimentation, la
-#: documentation de CareLink énonce « AA = A, BC = C, CB = C, CC = C, sinon B » (AC et CA
-#: donneraient B) alors que son code et Mediboard donnent C ; la règle retenue est celle des deux
-#: implémentations (AC/CA = C). Modifier ``COMBINATION_RULES["alimentation"]`` suffit à changer.
+#: Le guide de 2008 (décret n° 2008-821, JO du 23 août 2008) n'est pas reproduit en texte
+#: (Légifrance/Etalab : « Guide non reproduit, consulter le fac-similé ») ; le SNGC, propriétaire
+#: de l'algorithme, indiquait en mai 2008 que « le "moteur" d'AGGIR ne change pas, c'est-à-dire les
+#: formules de calcul informatisées » (« éléments pour le New AGGIR d'après le SNGC », amcehpad.fr).
+#: Sources recoupées, de la plus à la moins sûre :
+#:
+#: 1. programme SAS de la DREES ``girv3.sas`` (enquête HID 1999 ; le calcul du GIR y est « conforme
+#:    à l'algorithme publié au J.O. du 30/04/97 » ; SAS recopié en commentaire dans un portage
+#:    Python fondé sur openfisca_survey_manager) :
+#:    ``if serv='C' and mang='C' then axe5='C'; else if serv='C' and mang='B' then axe5='C';
+#:    else if serv='B' and mang='C' then axe5='C'; else if serv='A' and mang='A' then axe5='A';
+#:    else axe5='B';`` — alimentation AC/CA = B ;
+#: 2. FreeMedForms/FreeHealth (Dr Eric Maeker) : calculateur de 2008 (commentaires repris d'un
+#:    programme Visual Basic) et ``libs/medicalutils/aggir/girscore.cpp`` (``NewGirScore``, grille
+#:    2008 avec adverbes) : « Toilette AA=A CC=C autres=B », « Habillage (Haut, Moyen, Bas) AAA=A
+#:    CCC=C Autres=B », « Alimentation SM AA=A CC=C BC=C CB=C Autres=B » (code conforme :
+#:    AC/CA = B), « Elimination AA=A CC=C CB_BC=C AC=C CA=C BB=B », « Orientation / Coherence
+#:    AA = A ; AB, BA, BB = B ; CC, BC, CB, AC, CA = C » ;
+#: 3. documentation du calculateur CareLink : alimentation « AA = A, BC = C, CB = C, CC = C,
+#:    sinon B ».
+#:
+#: Divergences écartées (implémentations seules, sans texte) : Mediboard ``CExamGir`` et le code de
+#: CareLink donnent C pour l'alimentation AC/CA (contre leur propre documentation pour CareLink) ;
+#: le formulaire PDF de LWH-21/Pampa applique « toutes égales = cette lettre, sinon B » à toutes les
+#: variables, y compris cohérence, orientation et élimination. Modifier une entrée de
+#: ``COMBINATION_RULES`` suffit à changer une règle (le formulaire d'évaluation s'en sert aussi).
 COMBINATION_RULES: Mapping[str, Mapping[tuple[str, ...], str]] = MappingProxyType(
     {
         "coherence": _table(_a_if_all_a_else_c_if_any_c, 2),
         "orientation": _table(_a_if_all_a_else_c_if_any_c, 2),
         "toilette": _table(_all_a_or_all_c, 2),
         "habillage": _table(_all_a_or_all_c, 3),
-        "alimentation": _table(_a_if_all_a_else_c_if_any_c, 2),
+        "alimentation": _table(_alimentation, 2),
         "elimination": _table(_a_if_all_a_else_c_if_any_c, 2),
     }
 )

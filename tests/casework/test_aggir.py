@@ -191,12 +191,21 @@ def test_every_profile_gets_a_rank_between_1_and_13():
 # Annexe 2-1 : combinaisons des sous-variables, toutes les combinaisons.
 # ---------------------------------------------------------------------------------------------
 
-# Toilette (haut, bas) : « AA = A ; CC = C ; autres = B ».
+# Le guide de 2008 (annexe 2-1) n'est publié qu'en fac-similé (copie Etalab de l'annexe 2-1 :
+# « Guide non reproduit, consulter le fac-similé »). Les tables ci-dessous reprennent les règles
+# telles que citées par les sources recoupées dans aggir.COMBINATION_RULES : programme SAS DREES
+# girv3.sas (HID 1999) et calculateurs FreeMedForms (2008, « NewGirScore »).
+#
+# Toilette (haut, bas) : « Toilette AA=A CC=C autres=B ».
 TOILETTE = {"AA": "A", "AB": "B", "AC": "B", "BA": "B", "BB": "B", "BC": "B", "CA": "B", "CB": "B", "CC": "C"}
-# Cohérence (communication, comportement), orientation (temps, espace), élimination (urinaire,
-# fécale) et alimentation (se servir, manger) : AA = A ; AB, BA, BB = B ; une sous-variable C
-# donne C (AC, CA, BC, CB, CC). Voir aggir.COMBINATION_RULES pour la divergence de sources
-# relevée sur AC/CA en alimentation.
+# Alimentation (se servir, manger) : « Alimentation SM AA=A CC=C BC=C CB=C Autres=B » ; DREES :
+# « if serv='C' and mang='C' then axe5='C'; else if serv='C' and mang='B' then axe5='C'; else if
+# serv='B' and mang='C' then axe5='C'; else if serv='A' and mang='A' then axe5='A'; else axe5='B'; ».
+# AC et CA donnent donc B (et non C comme chez Mediboard).
+ALIMENTATION = {"AA": "A", "AB": "B", "AC": "B", "BA": "B", "BB": "B", "BC": "C", "CA": "B", "CB": "C", "CC": "C"}
+# Élimination (urinaire, fécale) : « Elimination AA=A CC=C CB_BC=C AC=C CA=C BB=B » (AB, BA = B).
+# Cohérence (communication, comportement) et orientation (temps, espace) :
+# « AA = A ; AB, BA, BB = B ; CC, BC, CB, AC, CA = C ».
 ANY_C_GIVES_C = {"AA": "A", "AB": "B", "AC": "C", "BA": "B", "BB": "B", "BC": "C", "CA": "C", "CB": "C", "CC": "C"}
 
 TWO_SUB_VARIABLE_CASES = [
@@ -205,7 +214,7 @@ TWO_SUB_VARIABLE_CASES = [
         ("toilette", "toilette_haut", "toilette_bas", TOILETTE),
         ("coherence", "coherence_communication", "coherence_comportement", ANY_C_GIVES_C),
         ("orientation", "orientation_temps", "orientation_espace", ANY_C_GIVES_C),
-        ("alimentation", "alimentation_se_servir", "alimentation_manger", ANY_C_GIVES_C),
+        ("alimentation", "alimentation_se_servir", "alimentation_manger", ALIMENTATION),
         ("elimination", "elimination_urinaire", "elimination_fecale", ANY_C_GIVES_C),
     )
     for combo, expected in table.items()
@@ -226,7 +235,8 @@ def test_two_sub_variable_combinations(variable, first, second, combo, expected)
     )
 
 
-# Habillage (haut, moyen, bas) : « AAA = A ; CCC = C ; autres = B » — les 27 combinaisons.
+# Habillage (haut, moyen, bas) : « Habillage (Haut, Moyen, Bas) AAA=A CCC=C Autres=B » — les 27
+# combinaisons.
 @pytest.mark.parametrize("combo", ["".join(p) for p in product("ABC", repeat=3)], ids=lambda c: f"habillage-{c}")
 def test_habillage_combinations(combo):
     expected = {"AAA": "A", "CCC": "C"}.get(combo, "B")
@@ -258,13 +268,68 @@ def test_variable_levels_returns_the_ten_discriminant_variables():
 
 
 def test_sub_variables_to_gir_end_to_end():
-    # Toilette haut A / bas C → B ; habillage A, B, C → B ; se servir C / manger A → C.
+    # Toilette haut A / bas C → B ; habillage A, B, C → B ; se servir C / manger A → B.
     sub = subs(toilette_bas="C", habillage_moyen="B", habillage_bas="C", alimentation_se_servir="C")
     result = variable_levels(sub)
-    assert (result["toilette"], result["habillage"], result["alimentation"]) == ("B", "B", "C")
-    # A = 16+16+60 = 92 ; B = 92 ; C = 92 ; D = 2000 < 2400 ; E = 100+100+400 = 600 ;
-    # F = 700 ; G = 200+200+500 = 900 ≥ 650 → rang 10 → GIR 4.
+    assert (result["toilette"], result["habillage"], result["alimentation"]) == ("B", "B", "B")
+    # A = 16+16+20 = 52 ; B = 16+16+0 = 32 ; C = 52 ; D = 200 ; E = 300 ; F = 300 ;
+    # G = 200+200+200 = 600 < 650 ; H = 2000+2000+2000 = 6000 ≥ 4 000 → rang 11 → GIR 4.
     assert compute_gir(result) == 4
+
+
+# Cas complets 17 sous-variables → variables → GIR, calculés à la main avec les tables ci-dessus
+# et l'annexe 2-2 (aucun cas officiel chiffré n'a été trouvé publié). Chacun isole une règle de
+# combinaison dont le résultat change le GIR.
+FULL_CASES = [
+    # Ne se lève pas seul, se sert seul mais ne mange pas seul (« autres = B ») :
+    # niveaux AAAABACA ; A = 20+800 = 820 ; B = 800 ; C = 20+1000 = 1020 ; D = 200+2000 = 2200
+    # < 2 400 ; E = 100+800 = 900 ; F = 100+500 = 600 ; G = 200+400 = 600 ; H = 2000+1000 = 3000
+    # → rang 12 → GIR 5. (Avec AC = C : D = 2000+2000 = 4000 → rang 7 → GIR 2.)
+    pytest.param(
+        {"alimentation_se_servir": "A", "alimentation_manger": "C", "transferts": "C"},
+        {"alimentation": "B", "transferts": "C"},
+        5,
+        id="alimentation-AC-transferts-C-gir5",
+    ),
+    # Même situation, mais se sert partiellement (se servir B, manger C : « BC = C ») :
+    # niveaux AAAACACA ; A = 60+800 = 860 ; B = 860 ; C = 60+1000 = 1060 ; D = 2000+2000 = 4000
+    # ≥ 2 400 → rang 7 → GIR 2.
+    pytest.param(
+        {"alimentation_se_servir": "B", "alimentation_manger": "C", "transferts": "C"},
+        {"alimentation": "C", "transferts": "C"},
+        2,
+        id="alimentation-BC-transferts-C-gir2",
+    ),
+    # Incontinence urinaire seule (« AC = C » pour l'élimination) et transferts C :
+    # niveaux AAAAACCA ; A = 100+800 = 900 ; B = 900 ; C = 160+1000 = 1160 ; D = 400+2000 = 2400
+    # → rang 7 → GIR 2.
+    pytest.param(
+        {"elimination_urinaire": "C", "elimination_fecale": "A", "transferts": "C"},
+        {"elimination": "C", "transferts": "C"},
+        2,
+        id="elimination-CA-transferts-C-gir2",
+    ),
+    # Désorientée dans le temps seulement (« CA = C ») et comportement perturbé (« AC = C ») :
+    # niveaux CCAAAAAA ; A = 2000+1200 = 3200 < 3 390 ; B = 1500+1200 = 2700 ≥ 2 016 → rang 4
+    # → GIR 2.
+    pytest.param(
+        {"orientation_temps": "C", "orientation_espace": "A", "coherence_comportement": "C"},
+        {"orientation": "C", "coherence": "C"},
+        2,
+        id="orientation-CA-coherence-AC-gir2",
+    ),
+    # Toilette du bas seulement (« AC » → B) : niveaux AABAAAAA ; A = 16 ; … ; G = 200 ;
+    # H = 2000 → rang 12 → GIR 5. (Si AC donnait C : H = 3000, même GIR ; on vérifie le niveau.)
+    pytest.param({"toilette_haut": "A", "toilette_bas": "C"}, {"toilette": "B"}, 5, id="toilette-AC-gir5"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "expected_levels", "gir"), FULL_CASES)
+def test_full_cases_from_sub_variables_to_gir(overrides, expected_levels, gir):
+    result = variable_levels(subs(**overrides))
+    assert {k: v for k, v in result.items() if k in expected_levels} == expected_levels
+    assert all(v == "A" for k, v in result.items() if k not in expected_levels)
+    assert compute_gir(result) == gir
 
 
 # ---------------------------------------------------------------------------------------------
