@@ -12,6 +12,12 @@ class CaseworkConfig(AppConfig):
 
         from maillage.casework import audit, exports, retention  # noqa: F401  (audit, right of access, retention)
         from maillage.casework.models import Document
+        from maillage.casework.selectors import followup, timeline
+
+        # The person's timeline reads every registered source: registered here, at start-up, so
+        # that it never depends on which module (views, URLs) happened to be imported first.
+        timeline.register_timeline_sources()
+        followup.register_timeline_sources()
 
         # A document's file goes with its row, however the row goes (retention, person deleted by
         # retention or merge cascade): no orphan personal file on disk.

@@ -1,4 +1,5 @@
-"""Casework models holding personal data, under audit."""
+"""Casework models holding personal data, under audit: `register`'s default (personal data) keeps
+who changed which fields of which record, never the values (decisions.md, item 15)."""
 
 from maillage.casework.models import BreakGlassAccess, CareTeamMember
 from maillage.core.audit import register

@@ -1,5 +1,7 @@
 """What casework holds on a person, for the right of access (people.exports.EXPORT_SOURCES)."""
 
+from django.utils import timezone
+
 from maillage.people.exports import EXPORT_SOURCES
 
 
@@ -81,8 +83,12 @@ def _notes(person):
             "Structure": str(n.organisation),
             "Visibilité": n.get_visibility_display(),
             "Note": n.body,
+            "Modifiée le": n.updated_at,
+            "Versions précédentes": " | ".join(
+                f"{timezone.localtime(v.written_at):%d/%m/%Y %H:%M} : {v.body}" for v in n.versions.all()
+            ),
         }
-        for n in person.notes.select_related("organisation")
+        for n in person.notes.select_related("organisation").prefetch_related("versions")
     ]
 
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path(f"{P}plans/<int:plan_pk>/pdf/<slug:audience>/", plans.plan_pdf, name="plan_pdf"),
     # Follow-up (casework/views/followup.py)
     path(f"{P}notes/", followup.note_list, name="note_list"),
+    path(f"{P}notes/<int:note_pk>/corriger/", followup.note_edit, name="note_edit"),
     path(f"{P}notes/taches/", followup.task_create, name="task_create"),
     path(f"{P}notes/taches/<int:task_pk>/faite/", followup.task_complete, name="task_complete"),
     path(f"{P}documents/", followup.document_list, name="document_list"),

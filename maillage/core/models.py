@@ -218,7 +218,9 @@ class AuditLogEntry(AbstractLogEntry):
 
     django-auditlog writes the changes; `core.audit` writes the openings (action ACCESS). Each line
     names the organisation the actor was working for. The table is append-only: database triggers
-    refuse UPDATE and DELETE (migration 0002).
+    refuse UPDATE and DELETE (migration 0002); only `core.audit.purge_trail` deletes old lines.
+    Every new line goes through `core.audit.redact`: for a personal-data model it keeps the
+    record's reference and the names of the changed fields, never their values (decisions, 15).
     """
 
     organisation = models.ForeignKey(
@@ -226,16 +228,33 @@ class AuditLogEntry(AbstractLogEntry):
     )
     path = models.CharField("adresse de la page", max_length=500, blank=True)
     reason = models.TextField("motif", blank=True)
+    # The person whose file the line is about (a person, or a record of their file), whoever wrote
+    # it: the data-protection officer of the person's organisation sees the openings and changes
+    # made by partners of the care team. A number, not a foreign key: the line outlives the file.
+    subject_person_id = models.BigIntegerField("personne concernée (n°)", null=True, blank=True)
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = "entrée du journal d'audit"
         verbose_name_plural = "journal d'audit"
-        indexes = [models.Index(fields=["organisation", "-timestamp"], name="audit_org_ts_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "-timestamp"], name="audit_org_ts_idx"),
+            models.Index(fields=["subject_person_id", "-timestamp"], name="audit_subject_ts_idx"),
+        ]
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             raise PermissionError("Le journal d'audit ne peut pas être modifié.")
+        from maillage.core.audit import redact
+
+        redact(self)
         super().save(*args, **kwargs)
+
+    @property
+    def change_summary(self) -> dict:
+        """{"masked": [labels of fields whose values are not kept], "values": [(label, before, after)]}."""
+        from maillage.core.audit import change_summary
+
+        return change_summary(self)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Le journal d'audit ne peut pas être effacé.")

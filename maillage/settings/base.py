@@ -202,3 +202,14 @@ LOGGING = {
 }
 
 MAILLAGE_SITE_NAME = "Maillage"
+
+# The site's public address, for the absolute links of e-mails sent outside any request (reminders,
+# digests): set it in production (https://maillage.example.fr), without a trailing slash.
+MAILLAGE_BASE_URL = env_str("MAILLAGE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not MAILLAGE_BASE_URL.startswith(("http://", "https://")):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"La variable d'environnement MAILLAGE_BASE_URL vaut « {MAILLAGE_BASE_URL} » : attendu l'adresse "
+        "du site, par exemple https://maillage.example.fr."
+    )

@@ -53,6 +53,13 @@ def _task(world, organisation):
     return {"pk": task.person_id, "task_pk": task.pk}
 
 
+def _note(world, organisation):
+    from tests.casework.factories_assessments import NoteFactory
+
+    note = NoteFactory(person=_person(world, organisation), author=world.other_member.user)
+    return {"pk": note.person_id, "note_pk": note.pk}
+
+
 def _document(world, organisation):
     from maillage.casework.models import Document
 
@@ -136,6 +143,8 @@ def assessment_cases(Case):  # noqa: N803 — the matrix's Case class, passed in
             data={"format": "html"},  # the PDF's HTML, so that the matrix can read it for leaks
         ),
         Case("casework:note_list", kwargs=own(_p), other_kwargs=other(_p), allowed=READERS),
+        # Only the note's author corrects it: refused to every role of the organisation.
+        Case("casework:note_edit", kwargs=own(_note), other_kwargs=other(_note), allowed=frozenset()),
         Case(
             "casework:task_create",
             kwargs=own(_p),

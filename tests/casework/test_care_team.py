@@ -43,7 +43,7 @@ def test_adding_a_colleague_of_another_organisation_needs_the_persons_consent(co
     member = CareTeamMember.objects.get()
     assert member.user == nurse.user and member.organisation == nurse.organisation and member.is_referent
     assert AuditLogEntry.objects.filter(
-        object_repr__contains="Infirmière", action=AuditLogEntry.Action.CREATE
+        content_type__model="careteammember", object_pk=str(member.pk), action=AuditLogEntry.Action.CREATE
     ).exists()
     # The nurse now opens the file, and no longer once removed.
     nurse_client = client.__class__()
@@ -118,3 +118,17 @@ def test_a_contact_is_logged_from_the_file_and_shows_in_the_timeline(coordinator
     )
     assert response["Location"] == reverse("people:detail", args=[person.pk])
     assert "Visite à domicile, frigo vide." in client.get(reverse("people:detail", args=[person.pk])).content.decode()
+
+
+def test_dpo_of_the_persons_organisation_sees_a_care_team_members_opening(client):
+    from maillage.casework.models import CareTeamMember as Member
+    from maillage.core import selectors
+
+    dpo = MembershipFactory(role=Role.DPO)
+    person = PersonFactory(organisation=dpo.organisation)
+    nurse = MembershipFactory(role=Role.COORDINATOR, user__email="infirmier@ssiad.fr")
+    Member.objects.create(person=person, user=nurse.user, organisation=nurse.organisation, role="Infirmier")
+    login_verified(client, nurse.user)
+    assert client.get(reverse("people:detail", args=[person.pk])).status_code == 200
+    trail = selectors.audit_entry_list(actor=dpo.user, organisation=dpo.organisation)
+    assert trail.filter(actor_email="infirmier@ssiad.fr", changes_text="Fiche de la personne").exists()

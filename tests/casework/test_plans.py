@@ -187,3 +187,69 @@ def test_action_of_another_plan_is_not_found(coordinator):
     url = reverse("casework:plan_action_edit", args=[plan.person.pk, plan.pk, other.pk])
     assert client.get(url).status_code == 404
     assert CarePlanAction.objects.filter(pk=other.pk).exists()
+
+
+# --- The printable plan: static stylesheet, no inline style (CSP style-src 'self') ----------------
+
+
+@pytest.mark.parametrize(
+    ("audience", "stylesheet"),
+    [("personne", "casework/print/plan_person.css"), ("professionnels", "casework/print/plan_professional.css")],
+)
+def test_printable_plan_page_links_its_stylesheet_and_holds_no_inline_style(coordinator, audience, stylesheet):
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    client, membership = coordinator
+    plan = CarePlanFactory(person=PersonFactory(organisation=membership.organisation), coordinator=membership.user)
+    CarePlanActionFactory(plan=plan, what="Portage de repas")
+    url = reverse("casework:plan_pdf", args=[plan.person.pk, plan.pk, audience])
+    detail = client.get(reverse("casework:plan_detail", args=[plan.person.pk, plan.pk])).content.decode()
+    assert f'href="{url}?format=html"' in detail  # offered on the plan's page
+    response = client.get(url, {"format": "html"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Portage de repas" in html
+    assert "<style" not in html and "style=" not in html and "<script" not in html
+    assert f'<link rel="stylesheet" href="{static(stylesheet)}">' in html
+    assert finders.find(stylesheet)
+    policy = response["Content-Security-Policy"]
+    assert "style-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def _pdf_fonts_and_size(content: bytes):
+    reader = PdfReader(io.BytesIO(content))
+    page = reader.pages[0]
+    fonts = {str(font.get_object()["/BaseFont"]).split("+")[-1] for font in page["/Resources"]["/Font"].values()}
+    return fonts, (float(page.mediabox.width), float(page.mediabox.height))
+
+
+def test_plan_pdfs_are_styled_by_their_static_stylesheets():
+    plan = CarePlanFactory()
+    CarePlanActionFactory(plan=plan, what="Portage de repas")
+    fonts, (width, height) = _pdf_fonts_and_size(services.care_plan_pdf(plan, audience="person"))
+    assert width < height  # A4 portrait (plan_person.css)
+    assert {"Marianne", "Marianne-Bold"} <= fonts  # the DSFR fonts the stylesheet names
+    fonts, (width, height) = _pdf_fonts_and_size(services.care_plan_pdf(plan, audience="professional"))
+    assert width > height  # A4 landscape (plan_professional.css)
+    assert "Marianne" in fonts
+
+
+def test_pdf_fetcher_reads_static_files_and_nothing_else():
+    from django.conf import settings
+
+    from maillage.casework.printing import PRINT_BASE_URL, static_file_for
+
+    static_root = PRINT_BASE_URL.rstrip("/") + "/" + settings.STATIC_URL.strip("/") + "/"
+    path, content_type = static_file_for(static_root + "casework/print/plan_person.css")
+    assert path.endswith("plan_person.css") and content_type == "text/css"
+    for refused in (
+        "file:///etc/passwd",
+        "http://127.0.0.1:8000/admin/",
+        "https://example.org/pixel.png",
+        static_root + "../../maillage/settings/base.py",
+        static_root + "%2E%2E/%2E%2E/etc/passwd",
+        static_root + "nothing/here.css",
+    ):
+        with pytest.raises(ValueError):
+            static_file_for(refused)

@@ -209,3 +209,47 @@ def test_timeline_ignores_a_malformed_cursor(member_client, coordinator, person,
     response = client.get(reverse("casework:timeline", args=[person.pk]), {"avant": "2025-13-45T99:00"})
     assert response.status_code == 200
     assert len(response.context["events"]) == 5
+
+
+# --- Registration of the sources ----------------------------------------------------------------
+
+EVERY_KIND = {"request", "contact", "care_team", "consent", "assessment", "plan", "note", "document"}
+
+
+def test_every_source_is_registered_at_start_up_before_any_url_is_imported():
+    """A process that never imports the URLs or the views (a task worker, a management command)
+    still has every source: they are registered by CaseworkConfig.ready(), not by an import."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, django; django.setup()\n"
+        "from maillage.casework.selectors.timeline import timeline_kinds\n"
+        "loaded = [m for m in sys.modules if m.startswith(('maillage.casework.urls', 'maillage.casework.views'))]\n"
+        "print(','.join(sorted(k for k, _ in timeline_kinds())), ','.join(loaded) or '-')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "maillage.settings.test"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    kinds, loaded = result.stdout.split()
+    assert loaded == "-"  # neither URLs nor views were imported…
+    assert set(kinds.split(",")) == EVERY_KIND  # …and every source is there
+
+
+def test_app_ready_registers_the_sources_once(monkeypatch):
+    from django.apps import apps
+
+    monkeypatch.setattr(timeline_module, "TIMELINE_SOURCES", [])
+    config = apps.get_app_config("casework")
+    config.ready()
+    config.ready()  # idempotent: ready() may run twice (tests, autoreload)
+    assert {kind for kind, _ in timeline_kinds()} == EVERY_KIND
+    assert len(timeline_module.TIMELINE_SOURCES) == 10

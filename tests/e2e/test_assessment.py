@@ -94,6 +94,20 @@ def test_coordinator_assesses_screens_and_plans(page, login_as):
     with open(download.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"
 
+    # The printable pages: their static stylesheet applies under the content security policy (an
+    # inline style would be refused, and the `page` fixture fails on that console error).
+    plan_url = page.url
+    for link, heading in (
+        ("version pour la personne", "Votre plan d'aide"),
+        ("version pour les professionnels", "Plan d'aide personnalisé : Rester chez moi en sécurité"),
+    ):
+        page.goto(plan_url)
+        page.get_by_role("link", name=link).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        expect(page.get_by_role("heading", level=1)).to_have_css("color", "rgb(0, 0, 145)")
+        page.screenshot(path=f"/tmp/h5/imprimable-{link.split()[-1]}.png", full_page=True)
+        assert_accessible(page, f"Plan imprimable, {link}")
+
     # The follow-up pages are accessible too.
     for url, name in (
         (f"/personnes/{person.pk}/notes/", "Notes et tâches de suivi"),

@@ -19,6 +19,8 @@ from maillage.people.models import Person
 # (CNIL référentiel « action sociale » : durée de l'accompagnement puis archivage limité).
 DOCUMENT_RETENTION = datetime.timedelta(days=5 * 365)
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+# The author corrects a note within this time after writing it; later, a new note says what changed.
+NOTE_CORRECTION_WINDOW = datetime.timedelta(hours=24)
 
 
 class NoteVisibility(models.TextChoices):
@@ -38,6 +40,8 @@ class Note(models.Model):
     )
     body = models.TextField("note")
     created_at = models.DateTimeField("écrite le", default=timezone.now, editable=False)
+    # Set by a correction (services.followup.note_correct); the text replaced is kept in NoteVersion.
+    updated_at = models.DateTimeField("modifiée le", null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -46,6 +50,29 @@ class Note(models.Model):
 
     def __str__(self):
         return f"Note du {timezone.localtime(self.created_at):%d/%m/%Y}"
+
+    @property
+    def correctable_until(self) -> datetime.datetime:
+        return self.created_at + NOTE_CORRECTION_WINDOW
+
+
+class NoteVersion(models.Model):
+    """A text of a note as it was before its author corrected it (docs/decisions.md): a note is
+    never rewritten without a trace."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="versions")
+    body = models.TextField("texte")
+    visibility = models.CharField("qui pouvait la lire", max_length=15, choices=NoteVisibility.choices)
+    written_at = models.DateTimeField("écrite le")  # when this text was written
+    replaced_at = models.DateTimeField("remplacée le", default=timezone.now)
+
+    class Meta:
+        ordering = ["-written_at", "-pk"]
+        verbose_name = "version précédente d'une note"
+        verbose_name_plural = "versions précédentes des notes"
+
+    def __str__(self):
+        return f"Version du {timezone.localtime(self.written_at):%d/%m/%Y %H:%M}"
 
 
 class FollowUpTaskQuerySet(models.QuerySet):
@@ -68,6 +95,8 @@ class FollowUpTask(models.Model):
     done_at = models.DateTimeField("fait le", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The day the task was last in its assignee's daily digest (casework.tasks): at most once a day.
+    reminded_on = models.DateField("rappelée le", null=True, blank=True, editable=False)
 
     objects = FollowUpTaskQuerySet.as_manager()
 

@@ -12,7 +12,11 @@ from maillage.people.models import Person
 
 
 def note_list(*, actor: User, organisation: Organisation, person: Person):
-    return access.notes_visible_to(actor, organisation, person).select_related("author", "organisation")
+    return (
+        access.notes_visible_to(actor, organisation, person)
+        .select_related("author", "organisation")
+        .prefetch_related("versions")
+    )
 
 
 def followup_task_list(*, organisation: Organisation, person: Person):
@@ -130,7 +134,9 @@ def _documents(*, actor, organisation, person, before, limit):
     ]
 
 
-register_source("assessment", "Évaluations", _signed_assessments)
-register_source("plan", "Plans", _plans)
-register_source("note", "Notes", _notes)
-register_source("document", "Documents", _documents)
+def register_timeline_sources() -> None:
+    """Register this module's sources; CaseworkConfig.ready() calls it at start-up (idempotent)."""
+    register_source("assessment", "Évaluations", _signed_assessments)
+    register_source("plan", "Plans", _plans)
+    register_source("note", "Notes", _notes)
+    register_source("document", "Documents", _documents)

@@ -2,8 +2,10 @@
 
 Each kind of event comes from a *source*: a function that reads one table, in one query, at most
 `limit + 1` rows older than a cursor, and turns them into `TimelineEvent`s. The sources of the
-casework and people modules are registered below; other modules (assessments, plans, referrals,
-register, documents) append theirs with `register_source`, from their own module:
+casework and people modules are registered by `register_timeline_sources` below; other modules
+(assessments, plans, referrals, register, documents) append theirs with `register_source`, from a
+function their app's `AppConfig.ready()` calls — never as a side effect of importing a module (the
+timeline must not depend on which views or URLs happened to be imported first):
 
     from maillage.casework.selectors.timeline import TimelineEvent, register_source
 
@@ -14,7 +16,8 @@ register, documents) append theirs with `register_source`, from their own module
         return [TimelineEvent(kind="referral", date=r.sent_at, title=…, summary=…, author=…, url=…)
                 for r in qs.order_by("-sent_at")[:limit]]
 
-    register_source("referral", "Orientations", _referrals)
+    def register_timeline_sources():  # called by the app's AppConfig.ready()
+        register_source("referral", "Orientations", _referrals)
 
 `timeline_for` merges the sources, cuts at `limit` events and keeps every event sharing the last
 event's date on the same page, so that the next page (`before=` that date) misses nothing (unless
@@ -299,9 +302,11 @@ def _consents_withdrawn(*, actor, organisation, person, before, limit):
     ]
 
 
-register_source("request", "Demandes", _requests)
-register_source("contact", "Contacts", _contacts)
-register_source("care_team", "Équipe", _care_team_added)
-register_source("care_team", "Équipe", _care_team_removed)
-register_source("consent", "Consentements", _consents_given)
-register_source("consent", "Consentements", _consents_withdrawn)
+def register_timeline_sources() -> None:
+    """Register this module's sources; CaseworkConfig.ready() calls it at start-up (idempotent)."""
+    register_source("request", "Demandes", _requests)
+    register_source("contact", "Contacts", _contacts)
+    register_source("care_team", "Équipe", _care_team_added)
+    register_source("care_team", "Équipe", _care_team_removed)
+    register_source("consent", "Consentements", _consents_given)
+    register_source("consent", "Consentements", _consents_withdrawn)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from maillage.casework.models import Document, FollowUpTask, Note
+from maillage.casework.models import Document, FollowUpTask, Note, NoteVersion
 from maillage.casework.models.followup import DOCUMENT_MAX_BYTES, DOCUMENT_RETENTION
 from maillage.core import access
 from maillage.core.exceptions import ApplicationError
@@ -28,6 +28,51 @@ def note_create(*, actor: User, organisation: Organisation, person: Person, body
     note = Note(person=person, organisation=organisation, author=actor, body=body.strip(), visibility=visibility)
     note.full_clean()
     note.save()
+    return note
+
+
+def note_correction_allowed(
+    actor: User, organisation: Organisation | None, note: Note, *, now=None, can_follow: bool | None = None
+) -> bool:
+    """Only the note's author corrects it, within NOTE_CORRECTION_WINDOW of writing it, working for
+    the organisation it was written for and still allowed to write in the person's follow-up (a
+    professional who left the care team no longer does). Nobody else, whatever their role: a note
+    is its author's account (docs/decisions.md)."""
+    now = now or timezone.now()
+    if note.author_id != getattr(actor, "pk", None):
+        return False
+    if note.organisation_id != getattr(organisation, "pk", None):
+        return False
+    if now > note.correctable_until:
+        return False
+    if can_follow is None:  # a list of notes passes it, computed once
+        can_follow = access.can_write_followup(actor, organisation, note.person)
+    return can_follow
+
+
+@transaction.atomic
+def note_correct(*, actor: User, organisation: Organisation, note: Note, body: str, visibility: str) -> Note:
+    """The author corrects their note (`note_correction_allowed`): the text it replaces is kept as a
+    NoteVersion, and the note shows « modifiée le … ». An unchanged note is left as it is."""
+    note = Note.objects.select_for_update().select_related("person").get(pk=note.pk)
+    if not note_correction_allowed(actor, organisation, note):
+        raise ApplicationError(
+            "Seul·e l'auteur·rice d'une note la corrige, dans les 24 heures qui suivent son écriture. "
+            "Passé ce délai, écrivez une nouvelle note qui précise ce qui change."
+        )
+    body = body.strip()
+    if body == note.body and visibility == note.visibility:
+        return note
+    previous = NoteVersion(
+        note=note, body=note.body, visibility=note.visibility, written_at=note.updated_at or note.created_at
+    )
+    previous.full_clean()
+    previous.save()
+    note.body = body
+    note.visibility = visibility
+    note.updated_at = timezone.now()
+    note.full_clean()
+    note.save(update_fields=["body", "visibility", "updated_at"])
     return note
 
 

@@ -4,13 +4,13 @@ record a review, render the PDFs (one for the person, one for professionals)."""
 from collections import defaultdict
 from decimal import Decimal
 
-from django.contrib.staticfiles import finders
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from maillage.casework.models import CarePlan, CarePlanAction, CarePlanGoal, CarePlanReview
 from maillage.casework.models.plans import ActionStatus, CostPeriod, PlanKind
+from maillage.casework.printing import html_to_pdf
 from maillage.core import access
 from maillage.core.exceptions import ApplicationError
 from maillage.core.models import Organisation, User
@@ -147,11 +147,6 @@ def funding_totals(plan: CarePlan) -> list[dict]:
     return [{"funding": labels[key], **value} for key, value in totals.items()]
 
 
-def _font_path(name: str) -> str:
-    path = finders.find(f"dsfr/dist/fonts/{name}")
-    return f"file://{path}" if path else ""
-
-
 def care_plan_html(plan: CarePlan, *, audience: str) -> str:
     """The plan as the HTML the PDF is made of: "person" — plain French, large type, what will
     happen and who to call; "professional" — every action with its provider, dates, cost and
@@ -174,8 +169,6 @@ def care_plan_html(plan: CarePlan, *, audience: str) -> str:
         "totals": funding_totals(plan),
         "today": timezone.localdate(),
         "is_life_project": plan.kind == PlanKind.LIFE_PROJECT,
-        "font_regular": _font_path("Marianne-Regular.woff2"),
-        "font_bold": _font_path("Marianne-Bold.woff2"),
     }
     template = {"person": "casework/pdf/plan_person.html", "professional": "casework/pdf/plan_professional.html"}
     return render_to_string(template[audience], context)
@@ -183,7 +176,4 @@ def care_plan_html(plan: CarePlan, *, audience: str) -> str:
 
 def care_plan_pdf(plan: CarePlan, *, audience: str) -> bytes:
     """The plan as a PDF (WeasyPrint), for the person or for professionals (`care_plan_html`)."""
-    from weasyprint import HTML
-
-    html = care_plan_html(plan, audience=audience)
-    return HTML(string=html, base_url=str(finders.find("dsfr") or "")).write_pdf()
+    return html_to_pdf(care_plan_html(plan, audience=audience))

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from maillage.casework.forms.followup import DocumentForm, FollowUpTaskForm, NoteForm
@@ -29,9 +30,19 @@ def _run(form, call) -> bool:
 
 
 def _notes_page(request, person, note_form=None, task_form=None, status=200):
+    common = person_context(request, person)
+    notes = list(selectors.note_list(actor=request.user, organisation=request.organisation, person=person))
+    now = timezone.now()
     context = {
-        **person_context(request, person),
-        "notes": selectors.note_list(actor=request.user, organisation=request.organisation, person=person),
+        **common,
+        "notes": notes,
+        "correctable": {
+            note.pk
+            for note in notes
+            if services.note_correction_allowed(
+                request.user, request.organisation, note, now=now, can_follow=common["can_follow"]
+            )
+        },
         "tasks": selectors.followup_task_list(organisation=request.organisation, person=person),
         "note_form": note_form or NoteForm(),
         "task_form": task_form
@@ -58,6 +69,31 @@ def note_list(request, pk):
         messages.success(request, "Note enregistrée.")
         return redirect("casework:note_list", pk=person.pk)
     return _notes_page(request, person, note_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def note_edit(request, pk, note_pk):
+    """The author corrects their note within 24 hours; the text replaced is kept (decisions.md)."""
+    person = access.get_assessable_person_for(request.user, request.organisation, pk, "follow")
+    notes = selectors.note_list(actor=request.user, organisation=request.organisation, person=person)
+    note = notes.filter(pk=note_pk).first()
+    if note is None or not services.note_correction_allowed(request.user, request.organisation, note):
+        raise Http404("Note introuvable.")
+    form = NoteForm(request.POST or None, initial={"body": note.body, "visibility": note.visibility})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run(
+            form,
+            lambda: services.note_correct(
+                actor=request.user, organisation=request.organisation, note=note, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, "Note corrigée. Le texte précédent est conservé.")
+        return redirect("casework:note_list", pk=person.pk)
+    context = {**person_context(request, person), "note": note, "form": form}
+    return render(request, "casework/followup/note_edit.html", context, status=400 if form.errors else 200)
 
 
 @require_http_methods(["POST"])

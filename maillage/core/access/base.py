@@ -174,7 +174,14 @@ def can_view_audit_log(user: User, organisation: Organisation) -> bool:
 
 
 def audit_entries_visible_to(user: User, organisation: Organisation):
-    """Audit lines written while someone worked for `organisation`, if the user is its DPO."""
+    """For the organisation's DPO: the lines written while someone worked for `organisation`, and
+    the lines about its persons' files written by anyone else (care-team partners, break-glass)."""
     if not can_view_audit_log(user, organisation):
         return AuditLogEntry.objects.none()
-    return AuditLogEntry.objects.filter(organisation=organisation).select_related("actor", "content_type")
+    from django.apps import apps
+    from django.db.models import Q
+
+    own_persons = apps.get_model("people", "Person").objects.filter(organisation=organisation).values("pk")
+    return AuditLogEntry.objects.filter(
+        Q(organisation=organisation) | Q(subject_person_id__in=own_persons)
+    ).select_related("actor", "content_type")

@@ -25,6 +25,12 @@ def audit_log(request):
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page_obj": page, "organisation": organisation, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page_obj": page,
+        "organisation": organisation,
+        "query": query.urlencode(),
+        "retention_days": audit.retention_period().days,
+    }
     template = "core/includes/_audit_results.html" if request.htmx else "core/audit_log.html"
     return render(request, template, context)
