@@ -1,16 +1,24 @@
 """« Imprimer cette sélection » and « Envoyer par courriel »: a handful of services, from the search
 results, on one A4 sheet or in one e-mail, in plain French.
 
-The selection is the services ticked in the results (`service=<id>`, repeated) or, when none is
-ticked, the first results of the current search. It is always taken from a queryset the access
-policy gave (published services for the public; plus one's own drafts for staff).
+The selection is the services ticked in the results: those kept in the session (ticked on any page
+of the results, see `selection_add`) and those the print or e-mail form carries (`service=<id>`,
+repeated: the ticks of the current page, which is all there is without JavaScript). When none is
+ticked, it is the first results of the current search. It is always taken from a queryset the access
+policy gave (published services for the public; plus one's own drafts for staff), so a stale id in
+the session never shows anything it should not.
+
+Sending by e-mail is limited per session and per client address (`send_refusal`): the public form
+could otherwise relay spam, and a staff session taken over could too.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
 from django.template.loader import render_to_string
@@ -25,10 +33,19 @@ from maillage.directory.models import Service, ServiceAtLocation
 from maillage.directory.search import SearchFilters, search_services
 
 MAX_SELECTION = conf.MAX_PAGE_SIZE
-# A visitor of the public directory may send this many selections per SEND_WINDOW (spam guard).
-PUBLIC_SEND_LIMIT = 5
+# The ticked services, kept in the session while one moves between result pages; staff and public
+# apart (a staff selection may hold one's own drafts).
+SESSION_SELECTION_KEYS = {True: "directory_selection_public", False: "directory_selection_staff"}
+
+# Spam guard: at most this many e-mails per SEND_WINDOW from one session, and from one client address
+# (several people may share one: a France Services desk, a library; a whole team behind one router).
 SEND_WINDOW = datetime.timedelta(hours=1)
+PUBLIC_SEND_LIMIT = 5
+PUBLIC_SEND_LIMIT_PER_IP = 20
+STAFF_SEND_LIMIT = 30
+STAFF_SEND_LIMIT_PER_IP = 150
 SESSION_SENDS_KEY = "directory_selection_sends"
+SESSION_SENDS_KEYS = {True: SESSION_SENDS_KEY, False: "directory_selection_sends_staff"}
 CRITERIA_ORDER = ["q", "commune", "proximity", "need", "domain", "public", "accessibility", "fee", "offer_kind", "age"]
 
 
@@ -91,15 +108,16 @@ def _criteria(form: SearchForm) -> list[tuple[str, str]]:
         if name == "proximity" and not data.get("commune"):
             continue
         field_ = form.fields[name]
+        label = str(field_.label)
         if name == "q":
-            text = f"« {value} »"
+            label, text = "Mots recherchés", f"« {value} »"
         elif name == "commune":
             text = f"{value.name} ({value.code})"
         elif name == "age":
             text = f"{value} ans"
         else:
             text = str(dict(field_.choices).get(value, value))
-        rows.append((str(field_.label), text))
+        rows.append((label, text))
     if data.get("open_now"):
         rows.append(("Horaires", "ouverts au moment de la recherche"))
     return rows
@@ -200,12 +218,44 @@ def _sheet(service: Service, *, site_url: str, public_links: bool, today: dateti
     )
 
 
-def selection_build(*, queryset: QuerySet, params: QueryDict, site_url: str, public: bool) -> Selection:
-    """The services ticked in `params` (within `queryset`), or else the first results of the search
-    `params` describe; with the search criteria in words."""
+# --- The selection kept in the session -----------------------------------------------------------
+
+
+def _ids(values: Iterable) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit()]
+
+
+def selection_ids(session, *, public: bool) -> list[int]:
+    """The services ticked so far (ids only: what the visitor may see is decided when building)."""
+    return _ids(session.get(SESSION_SELECTION_KEYS[public], []))
+
+
+def selection_add(session, ids: Iterable, *, public: bool) -> list[int]:
+    """Tick services; past MAX_SELECTION, the newest ticks are not kept."""
+    kept = selection_ids(session, public=public)
+    kept += [pk for pk in dict.fromkeys(_ids(ids)) if pk not in kept]
+    session[SESSION_SELECTION_KEYS[public]] = kept[:MAX_SELECTION]
+    return session[SESSION_SELECTION_KEYS[public]]
+
+
+def selection_remove(session, ids: Iterable, *, public: bool) -> list[int]:
+    removed = set(_ids(ids))
+    session[SESSION_SELECTION_KEYS[public]] = [pk for pk in selection_ids(session, public=public) if pk not in removed]
+    return session[SESSION_SELECTION_KEYS[public]]
+
+
+def selection_clear(session, *, public: bool) -> None:
+    session.pop(SESSION_SELECTION_KEYS[public], None)
+
+
+def selection_build(
+    *, queryset: QuerySet, params: QueryDict, site_url: str, public: bool, kept: Iterable = ()
+) -> Selection:
+    """The services ticked (`kept` in the session, and `service` in `params`; within `queryset`), or
+    else the first results of the search `params` describe; with the search criteria in words."""
     form = SearchForm(params)
     filters = SearchFilters.from_form(form.filters())
-    chosen_ids = [int(v) for v in params.getlist("service") if v.isdigit()][:MAX_SELECTION]
+    chosen_ids = list(dict.fromkeys([*_ids(kept), *_ids(params.getlist("service"))]))[:MAX_SELECTION]
     if chosen_ids:
         services = list(_details(queryset.filter(pk__in=chosen_ids)).order_by("name", "pk"))
         total = len(services)
@@ -256,16 +306,59 @@ def selection_pdf(selection: Selection, *, site_name: str) -> bytes:
 # --- E-mail --------------------------------------------------------------------------------------
 
 
-def public_send_allowed(session, now: datetime.datetime | None = None) -> bool:
-    """At most PUBLIC_SEND_LIMIT sends per SEND_WINDOW from one visitor's session."""
+def send_limits(*, public: bool) -> tuple[int, int]:
+    """(per session, per client address) e-mails per SEND_WINDOW."""
+    return (PUBLIC_SEND_LIMIT, PUBLIC_SEND_LIMIT_PER_IP) if public else (STAFF_SEND_LIMIT, STAFF_SEND_LIMIT_PER_IP)
+
+
+def client_address(request) -> str:
+    """The address the request came from. Behind the reverse proxy, the last X-Forwarded-For hop is
+    the one the proxy added (the earlier ones are whatever the client wrote, so never trusted here)."""
+    forwarded = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+    return forwarded[-1] if forwarded else request.META.get("REMOTE_ADDR", "")
+
+
+def _address_key(address: str, *, public: bool, now: datetime.datetime) -> str:
+    # A fixed window per address, in the cache (shared by the web processes when CACHES is).
+    window = int(now.timestamp() // SEND_WINDOW.total_seconds())
+    return f"directory-selection-sends:{'public' if public else 'staff'}:{address}:{window}"
+
+
+def _recent_sends(session, *, public: bool, now: datetime.datetime) -> list[str]:
+    key = SESSION_SENDS_KEYS[public]
+    recent = [t for t in session.get(key, []) if now - datetime.datetime.fromisoformat(t) < SEND_WINDOW]
+    session[key] = recent
+    return recent
+
+
+def send_refusal(*, session, address: str, public: bool, now: datetime.datetime | None = None) -> str:
+    """Why one more e-mail may not go now (in French, for the form), or "" when it may."""
     now = now or timezone.now()
-    recent = [t for t in session.get(SESSION_SENDS_KEY, []) if now - datetime.datetime.fromisoformat(t) < SEND_WINDOW]
-    session[SESSION_SENDS_KEY] = recent
-    return len(recent) < PUBLIC_SEND_LIMIT
+    per_session, per_address = send_limits(public=public)
+    if len(_recent_sends(session, public=public, now=now)) >= per_session:
+        return (
+            f"Vous avez déjà envoyé {per_session} sélections en moins d'une heure. "
+            "Réessayez plus tard, ou imprimez la sélection."
+        )
+    if cache.get(_address_key(address, public=public, now=now), 0) >= per_address:
+        return (
+            f"Trop de sélections ({per_address}) ont été envoyées depuis votre connexion en moins d'une heure. "
+            "Réessayez plus tard, ou imprimez la sélection."
+        )
+    return ""
 
 
-def public_send_record(session, now: datetime.datetime | None = None) -> None:
-    session[SESSION_SENDS_KEY] = [*session.get(SESSION_SENDS_KEY, []), (now or timezone.now()).isoformat()]
+def send_record(*, session, address: str, public: bool, now: datetime.datetime | None = None) -> None:
+    """Count one e-mail sent, for this session and this client address."""
+    now = now or timezone.now()
+    key = SESSION_SENDS_KEYS[public]
+    session[key] = [*session.get(key, []), now.isoformat()]
+    address_key = _address_key(address, public=public, now=now)
+    cache.add(address_key, 0, timeout=int(SEND_WINDOW.total_seconds()) + 60)
+    try:
+        cache.incr(address_key)
+    except ValueError:  # expired between add and incr
+        cache.set(address_key, 1, timeout=int(SEND_WINDOW.total_seconds()) + 60)
 
 
 def selection_email_send(

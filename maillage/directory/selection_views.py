@@ -1,5 +1,5 @@
-"""Print or e-mail a selection of the search results (maillage.directory.selection), for staff and
-for the public directory. Thin views: the access policy gives the queryset, selection.py does the rest."""
+"""Tick services, then print or e-mail them (maillage.directory.selection), for staff and for the public
+directory. Thin views: the access policy gives the queryset, selection.py does the rest."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from maillage.core import access
@@ -16,8 +17,39 @@ from maillage.directory.forms import SELECTION_QUERY_MAX, SelectionEmailForm
 
 def _build(request, queryset, params: QueryDict, *, public: bool):
     return selection_module.selection_build(
-        queryset=queryset, params=params, site_url=request.build_absolute_uri("/"), public=public
+        queryset=queryset,
+        params=params,
+        site_url=request.build_absolute_uri("/"),
+        public=public,
+        kept=selection_module.selection_ids(request.session, public=public),
     )
+
+
+def _tick(request, *, public: bool) -> HttpResponse:
+    """Tick or untick one service (`toggle`: ticked when its id is among `service`; sent by htmx when a
+    box changes), or empty the selection (`clear`, a plain form). A tick gets the selection's summary
+    back; emptying goes back to the results, which show every box unticked."""
+    session = request.session
+    if request.POST.get("clear"):
+        selection_module.selection_clear(session, public=public)
+    toggle = request.POST.get("toggle", "")
+    if toggle in request.POST.getlist("service"):
+        selection_module.selection_add(session, [toggle], public=public)
+    elif toggle:
+        selection_module.selection_remove(session, [toggle], public=public)
+    next_url = request.POST.get("next", "")
+    if request.htmx:
+        next_url = request.htmx.current_url_abs_path or next_url
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    if not (request.htmx or toggle):
+        return redirect(next_url or reverse("directory:public_search" if public else "directory:search"))
+    context = {
+        "public": public,
+        "selection_count": len(selection_module.selection_ids(session, public=public)),
+        "next_url": next_url,
+    }
+    return render(request, "directory/includes/_selection_summary.html", context)
 
 
 def _print(request, queryset, *, public: bool) -> HttpResponse:
@@ -44,16 +76,13 @@ def _send(request, queryset, *, public: bool) -> HttpResponse:
         form = SelectionEmailForm(initial={"selection": request.GET.urlencode()[:SELECTION_QUERY_MAX]})
         params = request.GET
     selection = _build(request, queryset, params, public=public)
+    address = selection_module.client_address(request)
     status = 200
     if request.method == "POST" and form.is_valid():
         if not selection.sheets:
             form.add_error(None, "La sélection est vide : revenez aux résultats et choisissez au moins un service.")
-        elif public and not selection_module.public_send_allowed(request.session):
-            form.add_error(
-                None,
-                f"Vous avez déjà envoyé {selection_module.PUBLIC_SEND_LIMIT} sélections en moins d'une heure. "
-                "Réessayez plus tard, ou imprimez la sélection.",
-            )
+        elif refusal := selection_module.send_refusal(session=request.session, address=address, public=public):
+            form.add_error(None, refusal)
             status = 429
         else:
             organisation = getattr(request, "organisation", None)
@@ -65,8 +94,7 @@ def _send(request, queryset, *, public: bool) -> HttpResponse:
                 site_name=settings.MAILLAGE_SITE_NAME,
                 reply_to=[request.user.email] if not public and request.user.is_authenticated else None,
             )
-            if public:
-                selection_module.public_send_record(request.session)
+            selection_module.send_record(session=request.session, address=address, public=public)
             messages.success(request, f"La sélection va être envoyée à {form.cleaned_data['email']}.")
             return redirect(_results_url(params, public=public))
     context = {
@@ -78,6 +106,12 @@ def _send(request, queryset, *, public: bool) -> HttpResponse:
     return render(request, "directory/selection_send.html", context, status=status)
 
 
+@require_http_methods(["POST"])
+def search_selection(request):
+    """Staff: tick or untick a service of the results; the ticks stay while one changes page."""
+    return _tick(request, public=False)
+
+
 @require_http_methods(["GET", "HEAD"])
 def search_print(request):
     """Staff: the selection as an A4 PDF (published services and one's own drafts)."""
@@ -86,8 +120,15 @@ def search_print(request):
 
 @require_http_methods(["GET", "POST"])
 def search_send(request):
-    """Staff: e-mail the selection."""
+    """Staff: e-mail the selection (limited too, should a session fall into the wrong hands)."""
     return _send(request, access.services_visible_to(request.user), public=False)
+
+
+@login_not_required
+@require_http_methods(["POST"])
+def public_search_selection(request):
+    """Public directory: tick or untick a service of the results (kept in the visitor's session)."""
+    return _tick(request, public=True)
 
 
 @login_not_required
@@ -100,5 +141,5 @@ def public_search_print(request):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def public_search_send(request):
-    """Public directory: e-mail the selection, a few times per hour per visitor."""
+    """Public directory: e-mail the selection, a few times per hour per visitor and per address."""
     return _send(request, access.services_public(), public=True)

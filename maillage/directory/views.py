@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from maillage.core import access
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
-from maillage.directory import conf, selectors, services
+from maillage.directory import conf, selection, selectors, services
 from maillage.directory.forms import SearchForm, ServiceForm, ServiceListFilterForm
 from maillage.directory.search import SearchFilters, search_services
 
@@ -101,8 +101,14 @@ def _search(request, queryset, *, public: bool):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "result": result, "page_obj": result.page, "public": public, "query": query.urlencode()}
+    # « Affiner »: only the groups with something to count.
+    context["facet_groups"] = [g for g in result.facet_groups() if any(v.count for v in g.values)]
     # The current filters, carried by the « imprimer / envoyer la sélection » form (selection_views).
     context["selection_params"] = [(k, v) for k, values in query.lists() if k != "service" for v in values]
+    # The services ticked so far, on any page of the results (kept in the session by selection_views).
+    context["selected_ids"] = set(selection.selection_ids(request.session, public=public))
+    context["selection_count"] = len(context["selected_ids"])
+    context["next_url"] = request.get_full_path()
     if request.htmx:
         return render(request, "directory/includes/_results.html", context)
     return render(request, "directory/search.html", context)

@@ -17,6 +17,7 @@ DIRECTORY_PUBLIC = {
     "directory:public_service_detail",
     "directory:public_search_print",
     "directory:public_search_send",
+    "directory:public_search_selection",
     "api:docs",
     "api:openapi",
     "api:service_list",
@@ -73,6 +74,9 @@ def directory_cases(Case):  # noqa: N803 — the matrix's Case class, passed in 
         Case("directory:search_send"),
         Case("directory:public_search_print", method="head"),
         Case("directory:public_search_send"),
+        # Ticking a result (htmx): a POST that answers the selection's summary; ids are checked when building.
+        Case("directory:search_selection", method="post", data={"toggle": "1", "service": "1"}),
+        Case("directory:public_search_selection", method="post", data={"toggle": "1", "service": "1"}),
         Case("api:docs"),
         Case("api:openapi"),
         Case("api:service_list"),

@@ -1,10 +1,12 @@
 """« Imprimer cette sélection » (A4 PDF) and « Envoyer par courriel », staff and public."""
 
 import datetime
+import html
 import io
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -21,6 +23,14 @@ from tests.directory.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The per-address send counters live in the cache: each test starts from none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def pdf_text(content: bytes) -> str:
@@ -105,12 +115,64 @@ def test_public_send_is_limited_per_session(client, services):
         assert client.post(url, data).status_code == 302
     response = client.post(url, data)
     assert response.status_code == 429
+    assert "Vous avez déjà envoyé 5 sélections en moins d'une heure" in html.unescape(response.content.decode())
     assert "Réessayez plus tard" in response.content.decode()
     session = client.session
     old = (datetime.datetime.now(tz=datetime.UTC) - datetime.timedelta(hours=2)).isoformat()
     session[selection.SESSION_SENDS_KEY] = [old] * selection.PUBLIC_SEND_LIMIT
     session.save()
     assert client.post(url, data).status_code == 302
+    run_task_worker()
+    assert len(mail.outbox) == selection.PUBLIC_SEND_LIMIT + 1  # the refused one was never queued
+
+
+def test_public_send_is_limited_per_address_across_sessions(services):
+    """A new session (cookies thrown away) does not get round the limit: the address counts too."""
+    from django.test import Client
+
+    url = reverse("directory:public_search_send")
+    data = {"email": "proche@exemple.fr", "selection": "q=repas"}
+    sent = 0
+    while sent < selection.PUBLIC_SEND_LIMIT_PER_IP:
+        visitor = Client(REMOTE_ADDR="203.0.113.7")
+        for _ in range(min(selection.PUBLIC_SEND_LIMIT, selection.PUBLIC_SEND_LIMIT_PER_IP - sent)):
+            assert visitor.post(url, data).status_code == 302
+            sent += 1
+    response = Client(REMOTE_ADDR="203.0.113.7").post(url, data)
+    assert response.status_code == 429
+    assert "Trop de sélections (20) ont été envoyées depuis votre connexion en moins d'une heure" in (
+        html.unescape(response.content.decode())
+    )
+    # Another address is not affected; a forged first X-Forwarded-For hop does not help.
+    assert Client(REMOTE_ADDR="203.0.113.8").post(url, data).status_code == 302
+    forged = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7")
+    assert forged.post(url, data).status_code == 429
+
+
+def test_send_limits_reset_after_the_window():
+    session = {}
+    now = datetime.datetime(2030, 1, 7, 9, 0, tzinfo=datetime.UTC)
+    for _ in range(selection.STAFF_SEND_LIMIT):
+        assert selection.send_refusal(session=session, address="192.0.2.1", public=False, now=now) == ""
+        selection.send_record(session=session, address="192.0.2.1", public=False, now=now)
+    refusal = selection.send_refusal(session=session, address="192.0.2.1", public=False, now=now)
+    assert refusal.startswith("Vous avez déjà envoyé 30 sélections")
+    # Public and staff counts are apart.
+    assert selection.send_refusal(session=session, address="192.0.2.1", public=True, now=now) == ""
+    later = now + selection.SEND_WINDOW
+    assert selection.send_refusal(session=session, address="192.0.2.1", public=False, now=later) == ""
+
+
+def test_staff_send_is_limited_too(member_client, services):
+    meals, visits, draft = services
+    staff, membership = member_client(role=Role.RECEPTION_AGENT)
+    url = reverse("directory:search_send")
+    data = {"email": "usager@exemple.fr", "selection": f"service={meals.pk}"}
+    for _ in range(selection.STAFF_SEND_LIMIT):
+        assert staff.post(url, data).status_code == 302
+    response = staff.post(url, data)
+    assert response.status_code == 429
+    assert "Réessayez plus tard, ou imprimez la sélection." in response.content.decode()
 
 
 def test_send_refuses_a_bad_address_and_an_empty_selection(client, services):
@@ -146,3 +208,118 @@ def test_results_carry_the_selection_form(client, services):
     page = client.get(reverse("directory:public_search"), {"q": "repas"}).content.decode()
     assert 'id="selection"' in page and 'form="selection"' in page
     assert reverse("directory:public_search_print") in page and reverse("directory:public_search_send") in page
+
+
+# --- The selection kept across result pages -------------------------------------------------------
+
+
+def _tick(client, service, *, ticked=True, public=True):
+    url = reverse("directory:public_search_selection" if public else "directory:search_selection")
+    data = {"toggle": service.pk, **({"service": service.pk} if ticked else {})}
+    return client.post(url, data, HTTP_HX_REQUEST="true")
+
+
+@pytest.fixture
+def many_meals():
+    """More meal services than one page of results holds (DEFAULT_PAGE_SIZE = 20)."""
+    return [ServiceFactory(name=f"Portage de repas n° {n:02d}") for n in range(25)]
+
+
+def _checked(page: str, service) -> bool:
+    tag = page.split(f'id="selection-{service.pk}"', 1)[1].split(">", 1)[0]
+    return " checked" in tag
+
+
+def test_ticks_are_kept_when_moving_between_result_pages(client, many_meals):
+    url = reverse("directory:public_search")
+    first = client.get(url, {"q": "repas"})
+    on_first = list(first.context["page_obj"])[0]
+    second = client.get(url, {"q": "repas", "page": 2})
+    on_second = list(second.context["page_obj"])[0]
+    summary = _tick(client, on_first)
+    assert summary.status_code == 200
+    assert "1 service coché" in summary.content.decode()
+    assert "2 services cochés" in _tick(client, on_second).content.decode()
+    # Back on page 1, then page 2: each page shows its ticked box ticked, and the count of both.
+    page = client.get(url, {"q": "repas"}).content.decode()
+    assert _checked(page, on_first) and "2 services cochés" in page
+    page = client.get(url, {"q": "repas", "page": 2}).content.decode()
+    assert _checked(page, on_second)
+    assert not any(_checked(page, s) for s in second.context["page_obj"] if s != on_second)
+    # Printing from page 2 (which carries only its own ticks) prints both.
+    text = pdf_text(
+        client.get(reverse("directory:public_search_print"), {"q": "repas", "service": on_second.pk}).content
+    )
+    assert on_first.name in text and on_second.name in text
+    assert "2 services choisis" in text
+
+
+def test_unticking_and_emptying_the_selection(client, many_meals):
+    one, two = many_meals[:2]
+    _tick(client, one)
+    _tick(client, two)
+    summary = _tick(client, one, ticked=False).content.decode()
+    assert "1 service coché" in summary
+    assert selection.selection_ids(client.session, public=True) == [two.pk]
+    back = f"{reverse('directory:public_search')}?q=repas"
+    response = client.post(reverse("directory:public_search_selection"), {"clear": "1", "next": back})
+    assert response.status_code == 302 and response["Location"] == back
+    assert selection.selection_ids(client.session, public=True) == []
+    assert "Votre sélection est vide" in client.get(back).content.decode()
+    # An outside address in `next` is not followed.
+    response = client.post(
+        reverse("directory:public_search_selection"), {"clear": "1", "next": "https://exemple.com/"}
+    )
+    assert response["Location"] == reverse("directory:public_search")
+
+
+def test_staff_and_public_selections_are_apart_and_drafts_stay_hidden(member_client, services):
+    meals, visits, draft = services
+    staff, _membership = member_client(role=Role.RECEPTION_AGENT)
+    _tick(staff, visits, public=False)
+    assert selection.selection_ids(staff.session, public=False) == [visits.pk]
+    assert selection.selection_ids(staff.session, public=True) == []
+    _tick(staff, meals)  # in the public directory, same browser
+    _tick(staff, draft)  # an id from elsewhere: kept in the session, but never shown to the public
+    text = pdf_text(staff.get(reverse("directory:public_search_print")).content)
+    assert "Portage de repas à domicile" in text and "Brouillon caché" not in text
+    assert "Visites de convivialité" not in text and "1 service choisi" in text
+    text = pdf_text(staff.get(reverse("directory:search_print")).content)
+    assert "Visites de convivialité" in text and "Portage de repas" not in text
+
+
+def test_the_selection_holds_at_most_max_selection():
+    session = {}
+    selection.selection_add(session, range(1, selection.MAX_SELECTION + 10), public=True)
+    assert len(selection.selection_ids(session, public=True)) == selection.MAX_SELECTION
+    selection.selection_add(session, ["x", "3"], public=True)  # not a number, already there: nothing changes
+    assert selection.selection_ids(session, public=True) == list(range(1, selection.MAX_SELECTION + 1))
+
+
+def test_the_send_page_takes_the_kept_selection(client, services):
+    meals, visits, draft = services
+    _tick(client, visits)
+    page = client.get(reverse("directory:public_search_send"), {"q": "portage de repas", "service": meals.pk})
+    listed = [sheet.name for sheet in page.context["selection"].sheets]
+    assert listed == ["Portage de repas à domicile", "Visites de convivialité"]
+
+
+def test_tick_fragment_equals_the_summary_of_a_fresh_page(client, many_meals):
+    """htmx swaps #selection-summary with the tick's answer: it must be what the page itself shows."""
+    import re
+
+    url = f"{reverse('directory:public_search')}?q=repas"
+    answer = client.post(
+        reverse("directory:public_search_selection"),
+        {"toggle": many_meals[0].pk, "service": many_meals[0].pk},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{url}",
+    ).content.decode()
+    page = client.get(url).content.decode()
+
+    def summary(text):
+        block = re.search(r'<div id="selection-summary".*?\n</div>', text, re.S).group(0)
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", re.sub(r"\s+", " ", block))
+
+    assert "1 service coché" in summary(answer)
+    assert summary(answer) == summary(page)
