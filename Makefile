@@ -18,14 +18,16 @@ venv: $(VENV)/bin/activate
 
 install: venv
 	$(PIP) install --quiet -r requirements/base.txt
+	@scripts/ensure-system-packages.sh run
 
 install-test: venv
 	$(PIP) install --quiet -r requirements/test.txt
-	@scripts/ensure-chromium.sh
+	@scripts/ensure-system-packages.sh test
 
 ## run: set up (venv, SQLite, territories, demo data) and serve on http://127.0.0.1:8000 with a task worker.
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_territories --departements 21
 	$(PY) manage.py seed_demo
 	@echo ""

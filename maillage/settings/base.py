@@ -213,3 +213,13 @@ if not MAILLAGE_BASE_URL.startswith(("http://", "https://")):
         f"La variable d'environnement MAILLAGE_BASE_URL vaut « {MAILLAGE_BASE_URL} » : attendu l'adresse "
         "du site, par exemple https://maillage.example.fr."
     )
+
+# One cache shared by every web process (the per-address limits of directory e-mails count there):
+# a table of the database, created by `manage.py createcachetable` (make run; Django's test
+# databases create it themselves).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "maillage_cache",
+    }
+}
