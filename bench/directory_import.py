@@ -207,13 +207,13 @@ def main():
         print(f"Base : {engine}")
         print(
             f"import_directory (création)   : {import_seconds:7.1f} s  {args.n / import_seconds:8.0f} services/s"
-            f"  ({report.created} créés)"
+            f"  ({report.created} créés, {report.audit_lines} lignes d'audit)"
         )
         if args.reimport:
             rate = args.n / reimport_seconds
             print(
                 f"import_directory (mise à jour): {reimport_seconds:7.1f} s  {rate:8.0f} services/s"
-                f"  ({report_again.updated} mis à jour)"
+                f"  ({report_again.updated} mis à jour, {report_again.unchanged} inchangés)"
             )
         print(f"plancher (bulk_create nu)     : {floor_seconds:7.1f} s  {args.n / floor_seconds:8.0f} services/s")
         print(f"rapport import / plancher     : {import_seconds / floor_seconds:.1f}×")

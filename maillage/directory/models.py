@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from maillage.core.models import Commune, Organisation, User
+from maillage.core.models import EPCI, Commune, Departement, Organisation, User
 from maillage.directory import conf
 from maillage.directory.enums import AccessibilityFeature, FeeKind, OfferKind, ServiceStatus, Weekday
 
@@ -233,6 +233,43 @@ class ServiceAtLocation(models.Model):
         return f"{self.service} — {self.location}"
 
 
+class ServiceReach(models.Model):
+    """A commune where a service is at hand: one it serves or where it is delivered, with that
+    commune's EPCI and département copied beside it. The search's « local first » ranking and its
+    distance filter (same commune, EPCI, département) read one index range here instead of joining
+    the communes served and the places of every service at each search (bench/directory_search.py).
+
+    Derived data, kept by `services.service_reach_refresh` whenever a service's communes served or
+    places change (staff form, import); a deleted service or commune takes its rows with it."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="reach", db_index=False)
+    # Copies of a commune's territories: no database constraint to check on each of the many rows a
+    # refresh writes (an import's largest cost); Django still cascades the deletion of a territory.
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    epci = models.ForeignKey(
+        EPCI, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False, db_constraint=False
+    )
+    departement = models.ForeignKey(
+        Departement, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+
+    class Meta:
+        verbose_name = "commune de proximité d'un service"
+        verbose_name_plural = "communes de proximité des services"
+        constraints = [models.UniqueConstraint(fields=["service", "commune"], name="servicereach_unique_commune")]
+        # One per proximity tier: the services near a commune, its EPCI or its département.
+        indexes = [
+            models.Index(fields=["commune", "service"], name="reach_commune_idx"),
+            models.Index(fields=["epci", "service"], name="reach_epci_idx"),
+            models.Index(fields=["departement", "service"], name="reach_departement_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.service_id} → {self.commune_id}"
+
+
 class Phone(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="phones")
     number = models.CharField("numéro", max_length=20)
@@ -311,6 +348,8 @@ class ScheduleException(models.Model):
         ordering = ["start_date"]
         verbose_name = "exception d'horaires"
         verbose_name_plural = "exceptions d'horaires"
+        # « Ouvert maintenant »: the exceptions covering today, most of them long past (maillage.directory.search).
+        indexes = [models.Index(fields=["end_date", "start_date", "service"], name="schedule_exception_dates_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(start_date__lte=models.F("end_date")), name="schedule_exception_dates_ordered"

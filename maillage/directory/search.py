@@ -10,7 +10,11 @@
 Both index `Service.search_text`, written by `document_text` below: lower case, no accents, no
 stop words, plurals folded. Queries go through the same normalisation, then are expanded with the
 synonyms of `SYNONYMS`. Ranking: local (commune, then EPCI, then département) > verified > open
-now > text relevance > name.
+now > text relevance > name. « Local » reads the reach table (models.ServiceReach: the communes each
+service serves or is delivered in, with their EPCI and département), kept by the services' writes.
+
+The search pages ask one statement (`_run`): the candidates are computed once and give the page of
+results, the number of results and every facet count.
 """
 
 import difflib
@@ -27,7 +31,6 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     ExpressionWrapper,
     F,
     FloatField,
@@ -49,7 +52,7 @@ from maillage.directory.models import (
     ScheduleException,
     Service,
     ServiceAccessibility,
-    ServiceAtLocation,
+    ServiceReach,
     Taxonomy,
     TaxonomyTerm,
 )
@@ -322,10 +325,10 @@ def _with_term(slug: str, code: str) -> Q:
     return Q(pk__in=ids.values("service_id"))
 
 
-def _near(communes) -> Q:
-    served = Service.communes_served.through.objects.filter(commune__in=communes).values("service_id")
-    located = ServiceAtLocation.objects.filter(location__commune__in=communes).values("service_id")
-    return Q(pk__in=served) | Q(pk__in=located)
+def _near(**area) -> Q:
+    """Services at hand in an area (`commune_id=`, `epci_id=` or `departement_id=`): one index range of
+    the reach table (models.ServiceReach), which lists the communes each service serves or is delivered in."""
+    return Q(pk__in=ServiceReach.objects.filter(**area).values("service_id"))
 
 
 def _open_now(now: datetime) -> Q:
@@ -354,98 +357,180 @@ def _annotate(qs: QuerySet, filters: SearchFilters, now: datetime) -> QuerySet:
     # asked), so the widest tier needs no test of its own in the ranking: it is what remains. This
     # spares computing the largest set (the whole département) a second time.
     widest = _MAX_TIER.get(filters.proximity, 2)
-    tiers = [(0, [commune.pk])]
+    tiers = [(0, _near(commune_id=commune.pk))]
     if commune.epci_id:
-        tiers.append((1, Commune.objects.filter(epci_id=commune.epci_id).values("pk")))
-    tiers.append((2, Commune.objects.filter(departement_id=commune.departement_id).values("pk")))
-    cases = [When(_near(communes), then=Value(tier)) for tier, communes in tiers if tier < widest]
+        tiers.append((1, _near(epci_id=commune.epci_id)))
+    tiers.append((2, _near(departement_id=commune.departement_id)))
+    cases = [When(near, then=Value(tier)) for tier, near in tiers if tier < widest]
     return qs.annotate(local_tier=Case(*cases, default=Value(widest), output_field=IntegerField())).alias(
         within_reach=ExpressionWrapper(
-            functools.reduce(operator.or_, (_near(communes) for tier, communes in tiers if tier <= widest)),
+            functools.reduce(operator.or_, (near for tier, near in tiers if tier <= widest)),
             output_field=BooleanField(),
         ),
     )
 
 
 _MAX_TIER = {Proximity.COMMUNE: 0, Proximity.EPCI: 1, Proximity.DEPARTEMENT: 2}
-FACET_FILTERS = ("need", "domain", "public", "accessibility", "fee", "offer_kind", "open_now")
 
 
-def _apply_filters(qs: QuerySet, filters: SearchFilters, skip: str = "") -> QuerySet:
-    for name, slug in TERM_FILTERS.items():
-        code = getattr(filters, name)
-        if code and skip != name:
-            qs = qs.filter(_with_term(slug, code))
+def _scope(qs: QuerySet, filters: SearchFilters) -> QuerySet:
+    """The filters no facet counts without: distance from the commune, and age."""
     if filters.commune is not None:
         qs = qs.filter(within_reach=True)  # local_tier ≤ the widest tier asked
-    if filters.accessibility and skip != "accessibility":
-        features = ServiceAccessibility.objects.filter(feature=filters.accessibility)
-        qs = qs.filter(pk__in=features.values("service_id"))
-    if filters.fee and skip != "fee":
-        qs = qs.filter(fee_kind=filters.fee)
-    if filters.offer_kind and skip != "offer_kind":
-        qs = qs.filter(offer_kind=filters.offer_kind)
-    if filters.open_now and skip != "open_now":
-        qs = qs.filter(is_open=True)
     if filters.age is not None:
         qs = qs.filter(Q(age_min__isnull=True) | Q(age_min__lte=filters.age))
         qs = qs.filter(Q(age_max__isnull=True) | Q(age_max__gte=filters.age))
     return qs
 
 
-def _ids(qs: QuerySet) -> QuerySet:
-    return qs.order_by().values("pk")
+def _conditions(filters: SearchFilters) -> dict[str, Q]:
+    """The condition of each filter that has a facet and is set, by facet name."""
+    conditions = {}
+    for name, slug in TERM_FILTERS.items():
+        if code := getattr(filters, name):
+            conditions[name] = _with_term(slug, code)
+    if filters.accessibility:
+        features = ServiceAccessibility.objects.filter(feature=filters.accessibility)
+        conditions["accessibility"] = Q(pk__in=features.values("service_id"))
+    if filters.fee:
+        conditions["fee"] = Q(fee_kind=filters.fee)
+    if filters.offer_kind:
+        conditions["offer_kind"] = Q(offer_kind=filters.offer_kind)
+    if filters.open_now:
+        conditions["open_now"] = Q(is_open=True)
+    return conditions
 
 
-def _facets(qs: QuerySet, filters: SearchFilters) -> tuple[dict[str, list[FacetValue]], int]:
+ORDERING = ("local_tier", "-is_verified", "-is_open", "-text_rank", "name", "pk")
+
+
+def _select(kind: str, value: str, count: str, tail: str = "", *, source: str = "m", position: str = "NULL") -> str:
+    """One branch of the search statement: (kind, value, count, position) rows read from the
+    candidates `m`. Every piece is an identifier or a literal of this module; values go as parameters."""
+    return f"SELECT '{kind}', {value}, {count}, {position} FROM {source} {tail}"  # noqa: S608
+
+
+def _page_number(page) -> int:
+    """The page `Paginator.get_page` shows when the number asked is within range (1 when it is not a
+    number; the last page when it is beyond, known only once the results are counted)."""
+    try:
+        return max(1, int(page))
+    except (TypeError, ValueError):
+        return 1
+
+
+@dataclass
+class _Answer:
+    counts: dict[str, dict[str, int]]
+    page: list[tuple[int, int]]  # (service id, local_tier * 4 + is_verified * 2 + is_open), in order
+
+
+def _run(scoped: QuerySet, conditions: dict[str, Q], *, offset: int, limit: int) -> _Answer:
+    """The search in one statement: the candidates (the services that pass every filter but at most
+    one) are computed once, as a materialised CTE carrying their ranking keys and whether each passes
+    each filter; from them, the page of results in ranking order, the number of results, and the
+    counts of every facet: fees, kinds of offer and « ouvert maintenant » straight from the CTE, the
+    terms of the three vocabularies and the accessibility features through their link tables."""
+    flags = {name: f"f_{name}" for name in conditions if name != "open_now"}
+    candidates = scoped.annotate(
+        **{flags[name]: ExpressionWrapper(conditions[name], output_field=BooleanField()) for name in flags}
+    )
+    if len(conditions) > 1:
+        misses = [
+            Case(When(c, then=Value(0)), default=Value(1), output_field=IntegerField()) for c in conditions.values()
+        ]
+        candidates = candidates.alias(misses=functools.reduce(operator.add, misses)).filter(misses__lte=1)
+    if candidates.query.is_empty():  # a typo with no close word
+        return _Answer({}, [])
+    keys = ["local_tier", "is_verified", "is_open", "text_rank", "name"]
+    columns = ["fee_kind", "offer_kind", *keys, *flags.values()]
+    base_sql, base_params = candidates.order_by().values("pk", *columns).query.sql_with_params()
+
+    q = connection.ops.quote_name
+    is_open = f"m.{q('is_open')}"
+
+    def passing(*, but: str = "") -> str:
+        """The condition a candidate meets when it passes every filter except `but` ("" when none is set)."""
+        return " AND ".join(f"m.{q(flags[name])}" if name in flags else is_open for name in conditions if name != but)
+
+    def counted(*, but: str = "", also: str = "") -> str:
+        tests = " AND ".join(t for t in (passing(but=but), also) if t)
+        return f"COUNT(*) FILTER (WHERE {tests})" if tests else "COUNT(*)"
+
+    def own(name: str) -> str:  # a facet whose filter is set counts without it
+        return name if name in conditions else ""
+
+    def order(t: str) -> str:  # ORDERING, in SQL
+        desc = {"is_verified", "is_open", "text_rank"}
+        return ", ".join(f"{t}.{q(k)}{' DESC' if k in desc else ''}" for k in keys) + f", {t}.{q('id')}"
+
+    # The page: (id, local_tier * 4 + is_verified * 2 + is_open, rank), read back by _page_services.
+    bits = f"p.{q('local_tier')} * 4 + CASE WHEN p.{q('is_verified')} THEN 2 ELSE 0 END"
+    bits += f" + CASE WHEN p.{q('is_open')} THEN 1 ELSE 0 END"
+    ranked = f"SELECT * FROM m WHERE {passing() or '1 = 1'} ORDER BY {order('m')} LIMIT %s OFFSET %s"  # noqa: S608
+    rank = f"ROW_NUMBER() OVER (ORDER BY {order('p')})"
+    fee, offer_kind = f"m.{q('fee_kind')}", f"m.{q('offer_kind')}"
+    parts: list[tuple[str, list]] = [
+        (_select("page", f"CAST(p.{q('id')} AS TEXT)", bits, source=f"({ranked}) p", position=rank), [limit, offset]),
+        (_select("total", "''", counted()), []),
+        (_select("fee", fee, counted(but=own("fee")), f"GROUP BY {fee}"), []),
+        (_select("offer_kind", offer_kind, counted(but=own("offer_kind")), f"GROUP BY {offer_kind}"), []),
+        (_select("open_now", "'1'", counted(but=own("open_now"), also=is_open)), []),
+    ]
+    # Terms and features: the candidates joined to their link rows (hashed), counted per term or feature
+    # among those that pass the other filters; terms of other vocabularies are left aside (_facets).
+    links, features = q(Service.terms.through._meta.db_table), q(ServiceAccessibility._meta.db_table)
+    for name, table, column in [
+        *((f"term:{scope}", links, "taxonomyterm_id") for scope in dict.fromkeys(map(own, TERM_FILTERS))),
+        ("accessibility", features, "feature"),
+    ]:
+        but = name.removeprefix("term:") if name.startswith("term:") else own(name)
+        tail = f"JOIN {table} x ON x.service_id = m.{q('id')} GROUP BY x.{column}"
+        parts.append((_select(name, f"CAST(x.{column} AS TEXT)", counted(but=but), tail), []))
+
+    names = ", ".join(q(name) for name in ["id", *columns])
+    sql = f"WITH m ({names}) AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(part for part, _ in parts)
+    counts: dict[str, dict[str, int]] = {}
+    page: list[tuple[int, int, int]] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*base_params, *(p for _, params in parts for p in params)])
+        for kind, value, n, position in cursor.fetchall():
+            if kind == "page":
+                page.append((position, int(value), n))
+            else:
+                counts.setdefault(kind, {})[value] = n
+    return _Answer(counts, [(pk, n) for _, pk, n in sorted(page)])
+
+
+def _facets(counts: dict[str, dict[str, int]], conditions: dict[str, Q]) -> dict[str, list[FacetValue]]:
     """Counts per filter value, each computed with every other filter applied (so that choosing a
-    value in one filter shows how many results each value of that filter would give); and the number
-    of results. A facet whose own filter is not set counts over the results themselves, so facets
-    share their queries: one for the terms of the three vocabularies, one for accessibility, one
-    aggregate for fees, kinds of offer, « ouvert maintenant » and the total, plus one more per
-    facet whose filter is set."""
-    scopes = {name: (name if getattr(filters, name) else "") for name in FACET_FILTERS}
-
-    def filtered(scope: str) -> QuerySet:
-        return _apply_filters(qs, filters, skip=scope)
-
+    value in one filter shows how many results each value of that filter would give). A facet whose
+    own filter is not set counts over the results themselves."""
+    vocabularies = TaxonomyTerm.objects.filter(taxonomy__slug__in=TERM_FILTERS.values()).select_related("taxonomy")
     terms_by_slug: dict[str, list[TaxonomyTerm]] = {slug: [] for slug in TERM_FILTERS.values()}
-    vocabularies = TaxonomyTerm.objects.filter(taxonomy__slug__in=TERM_FILTERS.values())
-    for term in vocabularies.select_related("taxonomy").order_by("position", "name"):
+    for term in vocabularies.order_by("position", "name"):
         terms_by_slug[term.taxonomy.slug].append(term)
     facets: dict[str, list[FacetValue]] = {}
-    term_counts: dict[int, int] = {}
-    for scope in dict.fromkeys(scopes[name] for name in TERM_FILTERS):
-        names = [name for name in TERM_FILTERS if scopes[name] == scope]
-        wanted = [t.pk for name in names for t in terms_by_slug[TERM_FILTERS[name]]]
-        links = Service.terms.through.objects.filter(service_id__in=_ids(filtered(scope)), taxonomyterm_id__in=wanted)
-        term_counts |= dict(links.values_list("taxonomyterm_id").annotate(n=Count("service_id")).order_by())
     for name, slug in TERM_FILTERS.items():
-        facets[name] = [FacetValue(t.code, t.name, term_counts.get(t.pk, 0)) for t in terms_by_slug[slug]]
+        by_term = counts.get(f"term:{name if name in conditions else ''}", {})
+        facets[name] = [FacetValue(t.code, t.name, by_term.get(str(t.pk), 0)) for t in terms_by_slug[slug]]
+    for name, enum in (("accessibility", AccessibilityFeature), ("fee", FeeKind), ("offer_kind", OfferKind)):
+        facets[name] = [FacetValue(v, label, counts.get(name, {}).get(v, 0)) for v, label in enum.choices]
+    facets["open_now"] = [FacetValue("1", "Ouvert maintenant", counts.get("open_now", {}).get("1", 0))]
+    return {name: facets[name] for name in FACET_LABELS}
 
-    ids = _ids(filtered(scopes["accessibility"]))
-    counts = dict(
-        ServiceAccessibility.objects.filter(service__in=ids)
-        .values_list("feature")
-        .annotate(n=Count("service_id"))
-        .order_by()
-    )
-    facets["accessibility"] = [FacetValue(v, label, counts.get(v, 0)) for v, label in AccessibilityFeature.choices]
 
-    columns = {"fee": ("fee_kind", FeeKind), "offer_kind": ("offer_kind", OfferKind)}
-    totals: dict[str, int] = {}
-    for scope in dict.fromkeys(["", *(scopes[name] for name in ("fee", "offer_kind", "open_now"))]):
-        aggregates = {"total": Count("pk")} if scope == "" else {}
-        for name, (column, enum) in columns.items():
-            if scopes[name] == scope:
-                aggregates |= {f"{name}:{v}": Count("pk", filter=Q(**{column: v})) for v in enum.values}
-        if scopes["open_now"] == scope:
-            aggregates["open_now:1"] = Count("pk", filter=Q(is_open=True))
-        totals |= filtered(scope).order_by().aggregate(**aggregates)
-    for name, (_, enum) in columns.items():
-        facets[name] = [FacetValue(v, label, totals[f"{name}:{v}"]) for v, label in enum.choices]
-    facets["open_now"] = [FacetValue("1", "Ouvert maintenant", totals["open_now:1"])]
-    return {name: facets[name] for name in FACET_LABELS}, totals["total"]
+def _page_services(rows: list[tuple[int, int]]) -> list[Service]:
+    """The services of one page, in ranking order, with the ranking keys the results show."""
+    services = Service.objects.filter(pk__in=[pk for pk, _ in rows]).select_related("organisation")
+    by_pk = {s.pk: s for s in services.prefetch_related("service_at_locations__location__commune", "accessibility")}
+    page = []
+    for pk, bits in rows:
+        if (service := by_pk.get(pk)) is None:  # deleted in between
+            continue
+        service.local_tier, service.is_verified, service.is_open = bits >> 2, bool(bits & 2), bool(bits & 1)
+        page.append(service)
+    return page
 
 
 def search_services(
@@ -457,7 +542,10 @@ def search_services(
     now: datetime | None = None,
     with_facets: bool = True,
 ) -> SearchResult:
-    """Search `queryset` (already scoped by the access policy) with `filters`; one page of results."""
+    """Search `queryset` (already scoped by the access policy) with `filters`; one page of results.
+
+    With the facets (the search pages), one statement answers the page, the count and the facets
+    (`_run`); without (API, selection, reception), the page is a slice of the ranked queryset."""
     now = now or timezone.now()
     page_size = max(1, min(int(page_size), conf.MAX_PAGE_SIZE))
     alternatives = query_alternatives(filters.q)
@@ -469,15 +557,21 @@ def search_services(
             fuzzy = True
     else:
         matched = queryset.annotate(text_rank=Value(0.0, output_field=FloatField()))
-    annotated = _annotate(matched, filters, now)
-    results = _apply_filters(annotated, filters).order_by(
-        "local_tier", "-is_verified", "-is_open", "-text_rank", "name", "pk"
-    )
+    scoped = _scope(_annotate(matched, filters, now), filters)
+    conditions = _conditions(filters)
+    results = scoped.filter(*conditions.values()).order_by(*ORDERING)
     results = results.select_related("organisation").prefetch_related(
         "service_at_locations__location__commune", "accessibility"
     )
     paginator = Paginator(results, page_size)
-    facets = {}
-    if with_facets:
-        facets, paginator.count = _facets(annotated, filters)  # the facets' aggregate counts the results too
-    return SearchResult(page=paginator.get_page(page), facets=facets, fuzzy=fuzzy, alternatives=alternatives)
+    if not with_facets:
+        return SearchResult(page=paginator.get_page(page), fuzzy=fuzzy, alternatives=alternatives)
+    number = _page_number(page)
+    answer = _run(scoped, conditions, offset=(number - 1) * page_size, limit=page_size)
+    paginator.count = answer.counts.get("total", {}).get("", 0)
+    result_page = paginator.get_page(page)
+    if result_page.number == number:  # else beyond the last page: the last one, from the queryset
+        result_page.object_list = _page_services(answer.page)
+    return SearchResult(
+        page=result_page, facets=_facets(answer.counts, conditions), fuzzy=fuzzy, alternatives=alternatives
+    )

@@ -1,13 +1,23 @@
 """Writes of the directory: one function per use case, in a transaction. Changes to services,
 locations, phones and contacts are audited by django-auditlog (maillage.directory.audit)."""
 
-from django.db import transaction
+from collections.abc import Iterable
+
+from django.db import connection, transaction
 from django.utils import timezone
 
 from maillage.core import access
 from maillage.core.exceptions import ApplicationError
 from maillage.core.models import Commune, Organisation, User
-from maillage.directory.models import Location, Phone, Service, ServiceAccessibility, ServiceAtLocation, TaxonomyTerm
+from maillage.directory.models import (
+    Location,
+    Phone,
+    Service,
+    ServiceAccessibility,
+    ServiceAtLocation,
+    ServiceReach,
+    TaxonomyTerm,
+)
 from maillage.directory.search import document_text
 
 SERVICE_FIELDS = [
@@ -32,8 +42,58 @@ SERVICE_FIELDS = [
 
 
 def service_reindex(service: Service) -> None:
-    """Recompute the text the search engines index (SQLite's FTS5 table follows by trigger)."""
+    """Recompute what the search reads besides the service's own columns: the text the engines index
+    (SQLite's FTS5 table follows by trigger) and the communes where the service is at hand, its own
+    and those of every service delivered at one of its places (a place's commune may have changed)."""
     Service.objects.filter(pk=service.pk).update(search_text=document_text(service))
+    service_reach_refresh(service_ids=[service.pk], location_ids=service.locations.values_list("pk", flat=True))
+
+
+REACH_CHUNK = 900  # ids per statement: under SQLite's historical limit of 999 parameters
+
+
+def _reach_sql() -> tuple[str, str, str]:
+    """INSERT … SELECT of the reach rows, and the two places where a `service_id IN (…)` condition goes."""
+    q = connection.ops.quote_name
+    reach, served = q(ServiceReach._meta.db_table), q(Service.communes_served.through._meta.db_table)
+    sal, location = q(ServiceAtLocation._meta.db_table), q(Location._meta.db_table)
+    commune = q(Commune._meta.db_table)
+    insert = (
+        f"INSERT INTO {reach} (service_id, commune_id, epci_id, departement_id) "  # noqa: S608 — names from _meta
+        f"SELECT near.service_id, c.id, c.epci_id, c.departement_id FROM ("
+        f"SELECT service_id, commune_id FROM {served} {{served_where}} UNION "
+        f"SELECT sal.service_id, l.commune_id FROM {sal} sal JOIN {location} l ON l.id = sal.location_id "
+        f"{{located_where}}) near JOIN {commune} c ON c.id = near.commune_id"
+    )
+    return insert, "WHERE service_id IN ({ids})", "WHERE sal.service_id IN ({ids})"
+
+
+def service_reach_refresh(*, service_ids: Iterable[int] | None = None, location_ids: Iterable[int] = ()) -> None:
+    """Rewrite the reach rows (models.ServiceReach) of the given services and of the services delivered
+    at the given places; without `service_ids`, of every service (data migration, benchmark, a new
+    edition of the territories). Set-based: two statements per REACH_CHUNK services."""
+    insert, served_where, located_where = _reach_sql()
+    with transaction.atomic():
+        if service_ids is None:
+            ServiceReach.objects.all().delete()
+            with connection.cursor() as cursor:
+                cursor.execute(insert.format(served_where="", located_where=""))
+            return
+        ids = set(service_ids)
+        location_ids = list(location_ids)
+        for start in range(0, len(location_ids), REACH_CHUNK):
+            chunk = location_ids[start : start + REACH_CHUNK]
+            ids.update(ServiceAtLocation.objects.filter(location_id__in=chunk).values_list("service_id", flat=True))
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), REACH_CHUNK):
+            chunk = ordered[start : start + REACH_CHUNK]
+            ServiceReach.objects.filter(service_id__in=chunk).delete()
+            marks = ", ".join(["%s"] * len(chunk))
+            sql = insert.format(
+                served_where=served_where.format(ids=marks), located_where=located_where.format(ids=marks)
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*chunk, *chunk])
 
 
 def _write_details(

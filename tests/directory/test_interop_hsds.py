@@ -83,7 +83,7 @@ def test_reimport_updates_in_place_without_duplicates(tmp_path):
     report = directory_import(format="hsds", path_or_files=changed)
 
     assert report.errors == []
-    assert (report.created, report.updated) == (0, 3)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 2)
     assert set(Service.objects.values_list("pk", flat=True)) == ids
     portage = Service.objects.get(source_id="svc-portage")
     assert portage.name == "Portage de repas (nouveau nom)"
@@ -115,7 +115,7 @@ def test_round_trip_updates_in_place(tmp_path):
 
     report = directory_import(format="hsds", path_or_files=tmp_path / "services.json")
 
-    assert (report.created, report.updated) == (0, 3)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
     assert set(Service.objects.values_list("pk", flat=True)) == ids
     assert canonical_dump() == before
 

@@ -31,9 +31,11 @@ class RowError:
 class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     created: int = 0
-    updated: int = 0
+    updated: int = 0  # services already in the directory that the file changed
+    unchanged: int = 0  # services already in the directory, identical in the file: nothing written
     organisations_created: int = 0
     locations_created: int = 0
+    audit_lines: int = 0
 
     @property
     def ok(self) -> bool:
@@ -51,4 +53,5 @@ class ImportReport:
     def summary(self) -> str:
         if self.errors:
             return f"Import refusé : {len(self.errors)} erreur(s), rien n'a été enregistré."
-        return f"Import terminé : {self.created} service(s) créé(s), {self.updated} mis à jour."
+        text = f"Import terminé : {self.created} service(s) créé(s), {self.updated} mis à jour"
+        return text + (f", {self.unchanged} inchangé(s)." if self.unchanged else ".")

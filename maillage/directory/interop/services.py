@@ -5,7 +5,7 @@ from django.utils import translation
 from maillage.core import access
 from maillage.core.exceptions import ApplicationError
 from maillage.core.models import Organisation, User
-from maillage.directory.interop import datainclusion, hsds, records
+from maillage.directory.interop import datainclusion, hsds, records, writer
 from maillage.directory.interop.files import PathOrFiles, zip_bytes
 from maillage.directory.interop.report import FileRefused, ImportReport
 from maillage.directory.models import Service
@@ -56,7 +56,11 @@ def directory_import(
         if not parsed.services and not report.errors:
             report.refuse("Le fichier ne contient aucun service.")
             return report
-        return records.run(parsed, report, organisation=organisation, progress=progress)
+        if format == "hsds":
+            origin = f"Import HSDS 3 (source « {source or hsds.DEFAULT_SOURCE} »)"
+        else:
+            origin = "Import data·inclusion"
+        return writer.run(parsed, report, organisation=organisation, actor=actor, origin=origin, progress=progress)
 
 
 def directory_export(*, actor: User | None = None, format: str, organisation: Organisation | None = None) -> dict:  # noqa: A002
