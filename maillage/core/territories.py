@@ -132,4 +132,7 @@ def load_territories(data: dict, *, departement_codes: set[str] | None = None) -
             c.get("population") or 0 for c in communes if c["departement"] == code and c["type"] == "commune-actuelle"
         )
         Departement.objects.filter(pk=pk).update(population=total)
+    from maillage.core.signals import territories_loaded
+
+    territories_loaded.send(sender=LoadReport)
     return LoadReport(departements=len(departements), epci=len(epcis), communes=len(communes))

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from maillage.directory import models
+from maillage.directory import models, services
 
 
 class PhoneInline(admin.TabularInline):
@@ -62,12 +62,21 @@ class ServiceAdmin(admin.ModelAdmin):
         CapacityInline,
     ]
 
+    def save_related(self, request, form, formsets, change):
+        # After the inlines: the search text and the reach follow an edit made here too.
+        super().save_related(request, form, formsets, change)
+        services.service_reindex(form.instance)
+
 
 @admin.register(models.Location)
 class LocationAdmin(admin.ModelAdmin):
     list_display = ["address", "commune", "organisation"]
     search_fields = ["address", "name", "commune__name"]
     autocomplete_fields = ["commune"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.service_reach_refresh(service_ids=[], location_ids=[obj.pk])  # its services, if it moved
 
 
 @admin.register(models.Taxonomy)

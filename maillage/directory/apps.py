@@ -8,4 +8,14 @@ class DirectoryConfig(AppConfig):
 
     def ready(self):
         # Puts the models holding contact data under audit (core.audit.register).
+        from maillage.core.signals import territories_loaded
         from maillage.directory import audit  # noqa: F401
+
+        territories_loaded.connect(_rebuild_reach, dispatch_uid="directory-reach-after-territories")
+
+
+def _rebuild_reach(sender, **kwargs):
+    """A new edition of the territories may move communes between EPCI: rebuild every reach row."""
+    from maillage.directory import services
+
+    services.service_reach_refresh()
