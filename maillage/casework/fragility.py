@@ -29,6 +29,12 @@ et fiche « Orienter les personnes en fonction de leurs besoins », qui esquisse
     4. « est en situation de grande fragilité : sa situation constitue un cas d'urgence. Une
        intervention est organisée en lien avec les services d'urgence du territoire. »
 
+La grille que le guide désigne est, selon toute vraisemblance, l'« Évaluation socio-gériatrique »
+ESOGER1 (centre d'excellence sur la longévité, McGill, Montréal), adaptée et diffusée en France par
+la Société française de gériatrie et gérontologie en avril 2020 pour repérer par téléphone les aînés
+isolés en danger pendant le confinement (communiqué SFGG « COVID-19 : la SFGG adapte et déploie
+ESOGER1, un outil numérique canadien »). Ses items et son barème ne sont pas publiés en texte libre.
+
 **Ce que le guide ne donne pas** : ni les questions de la grille McGill adaptée, ni ses points, ni
 ses seuils (l'outil est seulement référencé). :data:`DEFAULT_GRID` est donc une grille *par défaut*,
 construite sur les thèmes que le guide demande d'explorer lors de l'appel (isolement, entourage et
