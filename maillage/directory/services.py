@@ -68,10 +68,35 @@ def _reach_sql() -> tuple[str, str, str]:
     return insert, "WHERE service_id IN ({ids})", "WHERE sal.service_id IN ({ids})"
 
 
+def _reach_refresh_postgres(insert: str, ids: set[int], location_ids: list[int]) -> None:
+    """PostgreSQL: the same rows in three statements whatever the number of services, the ids sent as
+    one array parameter (`= ANY(%s)`). An import refreshes tens of thousands of services: as
+    REACH_CHUNK-long `IN (%s, …)` lists, building and parsing the statements (client and server)
+    cost more than writing the rows (bench/directory_import.py)."""
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if location_ids:
+            cursor.execute(
+                f"SELECT DISTINCT service_id FROM {q(ServiceAtLocation._meta.db_table)} "  # noqa: S608 — names from _meta
+                "WHERE location_id = ANY(%s)",
+                [location_ids],
+            )
+            ids.update(row[0] for row in cursor.fetchall())
+        if not ids:
+            return
+        ordered = sorted(ids)
+        cursor.execute(f"DELETE FROM {q(ServiceReach._meta.db_table)} WHERE service_id = ANY(%s)", [ordered])  # noqa: S608
+        cursor.execute(
+            insert.format(served_where="WHERE service_id = ANY(%s)", located_where="WHERE sal.service_id = ANY(%s)"),
+            [ordered, ordered],
+        )
+
+
 def service_reach_refresh(*, service_ids: Iterable[int] | None = None, location_ids: Iterable[int] = ()) -> None:
     """Rewrite the reach rows (models.ServiceReach) of the given services and of the services delivered
     at the given places; without `service_ids`, of every service (data migration, benchmark, a new
-    edition of the territories). Set-based: two statements per REACH_CHUNK services."""
+    edition of the territories). Set-based: two statements per REACH_CHUNK services (SQLite), three in
+    all (PostgreSQL)."""
     insert, served_where, located_where = _reach_sql()
     with transaction.atomic():
         if service_ids is None:
@@ -81,6 +106,9 @@ def service_reach_refresh(*, service_ids: Iterable[int] | None = None, location_
             return
         ids = set(service_ids)
         location_ids = list(location_ids)
+        if connection.vendor == "postgresql":
+            _reach_refresh_postgres(insert, ids, location_ids)
+            return
         for start in range(0, len(location_ids), REACH_CHUNK):
             chunk = location_ids[start : start + REACH_CHUNK]
             ids.update(ServiceAtLocation.objects.filter(location_id__in=chunk).values_list("service_id", flat=True))

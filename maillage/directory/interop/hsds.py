@@ -97,6 +97,8 @@ SERVICE_NAMES = {
 
 
 def _s(value) -> str:
+    if type(value) is str:  # the common case first: called for every field of every row
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -469,7 +471,9 @@ def _read_nested(reader: _Reader, name: str, services: list) -> None:
 
 
 def _list(obj: dict, key: str) -> list[dict]:
-    value = obj.get(key) or []
+    value = obj.get(key)
+    if not value:  # most keys are absent: no list to build
+        return []
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 

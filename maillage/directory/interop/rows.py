@@ -6,6 +6,8 @@ INSERTs (bench/directory_import.py); new rows get their keys from the table's se
 so that the children can be copied right after. Elsewhere (SQLite): bulk_create and executemany.
 """
 
+import operator
+
 from django.db import connection, models
 from django.utils import timezone
 
@@ -65,15 +67,20 @@ def insert(model, rows: list[dict], *, returning_ids: bool = False) -> list[int]
     columns = ([model._meta.pk] if returning_ids else []) + fields
     names = ", ".join(_quote(f.column) for f in columns)
     json_fields = any(isinstance(f, models.JSONField) for f in fields)
+    # A row's values in column order, the defaults where the row says nothing: one C call per row
+    # (the per-field Python loop was a tenth of a first import's writing).
+    ordered = operator.itemgetter(*(f.attname for f in fields))
     with (
         connection.cursor() as cursor,
         cursor.copy(f"COPY {_quote(model._meta.db_table)} ({names}) FROM STDIN") as copy,
     ):
         for i, row in enumerate(rows):
-            values = [row[f.attname] if f.attname in row else fill[f.attname] for f in fields]
+            values = ordered(fill | row)
+            if len(fields) == 1:
+                values = (values,)
             if json_fields:
                 values = [_copy_value(f, v) for f, v in zip(fields, values, strict=True)]
-            copy.write_row([ids[i], *values] if returning_ids else values)
+            copy.write_row((ids[i], *values) if returning_ids else values)
     return ids
 
 

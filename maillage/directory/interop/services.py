@@ -1,5 +1,8 @@
 """The use cases: import a file into the directory, export the directory to a format."""
 
+import gc
+from contextlib import contextmanager
+
 from django.utils import translation
 
 from maillage.core import access
@@ -15,6 +18,22 @@ FORMATS = ("hsds", "datainclusion")
 
 def _no_progress(stage: str, fraction: float) -> None:
     return None
+
+
+@contextmanager
+def _cyclic_gc_paused():
+    """Python's cyclic garbage collector paused for the length of an import. Reading a file creates
+    millions of small objects (the parsed rows, then the planned ones) and none of them is garbage
+    until the import ends: every full collection walked all of them again, for nothing (a fifth of a
+    50,000-service import, bench/directory_import.py). Reference counting still frees what is
+    dropped; the collector is on again at the end, whatever happens, if it was on before."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def directory_import(
@@ -40,7 +59,7 @@ def directory_import(
     if organisation is not None and (actor is None or not access.can_import_directory(actor, organisation)):
         raise ApplicationError("Vous ne pouvez pas importer de services pour cette structure.")
     report = ImportReport()
-    with translation.override("fr"):
+    with translation.override("fr"), _cyclic_gc_paused():
         progress("Lecture du fichier", 0.05)
         try:
             if format == "hsds":
