@@ -276,6 +276,7 @@ def _directory(t):
     for name, place, served, terms, fee, kind, stale, is_open, features, ages in specs:
         service = ServiceFactory(
             name=name,
+            description=name,  # not a random sentence: « repos » would match « repas » (typos forgiven)
             commune=t[place] if place else None,
             communes_served=[t[c] for c in served],
             terms=terms,

@@ -19,6 +19,7 @@ import unicodedata
 from pathlib import Path
 
 from axe_playwright_python.base import AXE_SCRIPT
+from playwright.sync_api import Error as PlaywrightError
 
 # MAILLAGE_E2E_AXE_IMPACTS=minor,moderate,serious,critical makes the audit stricter, for a review.
 BLOCKING_IMPACTS = tuple(os.environ.get("MAILLAGE_E2E_AXE_IMPACTS", "serious,critical").split(","))
@@ -34,11 +35,20 @@ RUN_OPTIONS = {
 
 
 def axe_violations(page) -> list[dict]:
-    """Every violation axe finds in the page, whatever its impact."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_SCRIPT)
-    results = page.evaluate(f"() => axe.run(document, {json.dumps(RUN_OPTIONS)})")
-    return results["violations"]
+    """Every violation axe finds in the page, whatever its impact. A click just before may have
+    started a navigation: the page is then audited once the new document has loaded."""
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+                page.evaluate(AXE_SCRIPT)
+            results = page.evaluate(f"() => axe.run(document, {json.dumps(RUN_OPTIONS)})")
+            return results["violations"]
+        except PlaywrightError:  # the document was replaced while axe ran
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(200)
+    return []  # pragma: no cover
 
 
 def format_violations(violations: list[dict]) -> str:

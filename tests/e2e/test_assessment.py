@@ -74,6 +74,7 @@ def test_coordinator_assesses_screens_and_plans(page, login_as):
     assert_accessible(page, "Plan")
 
     page.get_by_role("link", name="Ajouter une action").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nouvelle action")
     assert_accessible(page, "Nouvelle action")
     page.locator("#id_what").fill("Aide à domicile")
     page.locator("#id_provider_organisation").select_option(label="SAAD Les Tilleuls")
