@@ -26,7 +26,9 @@ def static_file_path(name: str) -> str | None:
         if staticfiles_storage.exists(name):
             return staticfiles_storage.path(name)
         return finders.find(name)
-    except (SuspiciousFileOperation, NotImplementedError, ValueError):
+    except SuspiciousFileOperation:  # « ../ » out of the static folders: refused, not found
+        return None
+    except ValueError:  # a decoded NUL byte (« %00 ») in the name: no such file
         return None
 
 

@@ -250,6 +250,7 @@ def test_pdf_fetcher_reads_static_files_and_nothing_else():
         static_root + "../../maillage/settings/base.py",
         static_root + "%2E%2E/%2E%2E/etc/passwd",
         static_root + "nothing/here.css",
+        static_root + "casework/print/plan_person.css%00.png",
     ):
         with pytest.raises(ValueError):
             static_file_for(refused)
