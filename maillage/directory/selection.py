@@ -15,9 +15,7 @@ could otherwise relay spam, and a staff session taken over could too.
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
@@ -25,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from maillage.core.pdf import html_to_pdf, static_file_path, static_print_url
 from maillage.core.tasks import send_email
 from maillage.directory import conf
 from maillage.directory.enums import FeeKind, Weekday
@@ -278,29 +277,18 @@ FONT_FILES = {"regular": "Marianne-Regular.woff", "bold": "Marianne-Bold.woff"}
 def _font_uris() -> dict[str, str]:
     uris = {}
     for weight, name in FONT_FILES.items():
-        found = finders.find(f"dsfr/dist/fonts/{name}")
-        uris[weight] = Path(found).as_uri() if found else ""
+        static_name = f"dsfr/dist/fonts/{name}"
+        uris[weight] = static_print_url(static_name) if static_file_path(static_name) else ""
     return uris
 
 
 def selection_pdf(selection: Selection, *, site_name: str) -> bytes:
-    """An A4 PDF of the selection (WeasyPrint), in large type. Only the bundled fonts are fetched."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    fonts = _font_uris()
-    allowed = {uri for uri in fonts.values() if uri}
-
-    class FontsOnly(URLFetcher):
-        def fetch(self, url, headers=None):
-            if url not in allowed:
-                raise ValueError(f"Ressource refusée : {url}")
-            return super().fetch(url, headers)
-
+    """An A4 PDF of the selection (WeasyPrint), in large type. Only static files (the bundled fonts)
+    are fetched: `maillage.core.pdf`."""
     html = render_to_string(
-        "directory/print/selection.html", {"selection": selection, "fonts": fonts, "site_name": site_name}
+        "directory/print/selection.html", {"selection": selection, "fonts": _font_uris(), "site_name": site_name}
     )
-    return HTML(string=html, url_fetcher=FontsOnly()).write_pdf()
+    return html_to_pdf(html)
 
 
 # --- E-mail --------------------------------------------------------------------------------------

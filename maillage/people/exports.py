@@ -117,7 +117,9 @@ def person_data(person: Person) -> dict:
 
 
 def person_pdf(person: Person, data: dict) -> bytes:
-    from weasyprint import HTML
+    """The person's export as PDF, through the project's restricted renderer (nothing fetched but
+    static files: the export holds what the person wrote, links included)."""
+    from maillage.core.pdf import html_to_pdf
 
     html = render_to_string("people/export.html", {"person": person, "data": data})
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)

@@ -13,7 +13,7 @@ FOLDERS = [MAILLAGE / "casework" / "templates", MAILLAGE / "people" / "templates
 # govern), with the reason.
 PDF_ONLY = {
     # people.exports.person_pdf renders it with HTML(string=…), without a base URL to resolve a
-    # static stylesheet; it moves to a stylesheet with casework.printing.html_to_pdf.
+    # static stylesheet; it moves to a stylesheet with core.pdf.html_to_pdf.
     "people/export.html",
 }
 

@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from maillage.casework.models import CarePlan, CarePlanAction, CarePlanGoal, CarePlanReview
 from maillage.casework.models.plans import ActionStatus, CostPeriod, PlanKind
-from maillage.casework.printing import html_to_pdf
 from maillage.core import access
 from maillage.core.exceptions import ApplicationError
 from maillage.core.models import Organisation, User
+from maillage.core.pdf import html_to_pdf
 from maillage.people.models import Person
 
 PLAN_FIELDS = (
