@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from maillage.core.models import EPCI, Commune, Departement, Organisation, User
@@ -510,3 +511,28 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.REFUSED, self.Status.FAILED}
+
+
+# --- Search index version ------------------------------------------------------------------------
+
+
+class SearchIndexChange(models.Model):
+    """A change to what the search's in-memory index reads (search_index.py): services, their terms,
+    accessibility, reach, schedules and organisations. Written by database triggers only (migration
+    0008), never by the application, so that no write path can forget it:
+    - PostgreSQL: one row per writing statement (statement-level triggers); no shared row to lock,
+      so concurrent writers (an import and a staff edit) never wait on each other because of it;
+    - SQLite (one writer at a time): a single row whose `value` each changed row rewrites at random.
+    The index's version is (highest id, number of rows, highest value): it changes with every
+    committed write, whatever the order of commits. Old rows go after a week (retention rule
+    `directory.search_index.changes`)."""
+
+    value = models.CharField(max_length=36, blank=True)
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        verbose_name = "changement de l'index de recherche"
+        verbose_name_plural = "changements de l'index de recherche"
+
+    def __str__(self):
+        return f"{self.pk} ({self.created_at})"

@@ -2,10 +2,11 @@
 
 `search_services(queryset, filters)` answers the same way on both databases:
 - PostgreSQL: full-text search with the `directory_french` configuration (a copy of `french`
-  passing words through `unaccent` then the French stemmer), and `pg_trgm` word similarity when a
-  typo leaves the full-text search empty;
-- SQLite: an FTS5 table `directory_service_fts` kept in sync by triggers (migration 0002), and,
-  when a typo leaves it empty, each unknown word replaced by its nearest indexed words.
+  passing words through `unaccent` then the French stemmer), ranked by `ts_rank`;
+- SQLite: an FTS5 table `directory_service_fts` kept in sync by triggers (migration 0002).
+When a typo leaves the search empty, both replace each word no service holds by its nearest indexed
+words (`corrections`) and search again. (PostgreSQL first compared the query with each service's
+whole text by trigram word similarity: 2 to 3 seconds at 50,000 services.)
 
 Both index `Service.search_text`, written by `document_text` below: lower case, no accents, no
 stop words, plurals folded. Queries go through the same normalisation, then are expanded with the
@@ -17,7 +18,6 @@ The search pages ask one statement (`_run`): the candidates are computed once an
 results, the number of results and every facet count.
 """
 
-import difflib
 import functools
 import operator
 import re
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+import numpy as np
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
@@ -43,9 +44,10 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from rapidfuzz import fuzz, process
 
 from maillage.core.models import Commune
-from maillage.directory import conf
+from maillage.directory import conf, search_index
 from maillage.directory.enums import AccessibilityFeature, FeeKind, OfferKind, Proximity
 from maillage.directory.models import (
     RegularSchedule,
@@ -60,7 +62,6 @@ from maillage.directory.models import (
 MAX_QUERY_TOKENS = 12
 TS_CONFIG = "directory_french"
 FTS_TABLE = "directory_service_fts"
-TRIGRAM_THRESHOLD = 0.5
 FUZZY_CUTOFF = 0.75
 
 STOPWORDS = frozenset(
@@ -169,6 +170,16 @@ def query_alternatives(text: str) -> list[tuple[str, ...]]:
     return alternatives[:20]
 
 
+def essential(alternatives) -> list[tuple[str, ...]]:
+    """The alternatives that are not implied by another one: a variant holding every word of another
+    finds nothing more (« aide aidant » beside « aidant »), and only lengthens the query."""
+    kept = []
+    for alternative in sorted(dict.fromkeys(alternatives), key=len):
+        if not any(set(other) <= set(alternative) for other in kept):
+            kept.append(alternative)
+    return kept
+
+
 def document_text(service: Service) -> str:
     """What the search engines index for a service: its names, description, organisation, terms
     (needs, domains, publics…) and the communes where it is delivered."""
@@ -199,53 +210,105 @@ class StoredSearchVector(Func):
         return sql[: -len('"search_text"')] + '"search_vector"', params
 
 
-class PostgresEngine:
+def corrections(tokens, vocabulary: "Vocabulary") -> list[tuple[str, ...]]:
+    """For a query that found nothing, the queries it may have meant: each word that no service holds
+    replaced by the (at most three) closest words that some do, by edit similarity (rapidfuzz, Indel
+    ratio ≥ FUZZY_CUTOFF). Empty when a word has no close word: the search then finds nothing."""
+    choices = []
+    for token in tokens:
+        if token in vocabulary.words:
+            choices.append([token])
+            continue
+        close = process.extract(token, vocabulary.ordered, scorer=fuzz.ratio, limit=3, score_cutoff=FUZZY_CUTOFF * 100)
+        if not close:
+            return []
+        choices.append([word for word, _, _ in close])
+    alternatives = [()]
+    for options in choices:
+        alternatives = [alt + (option,) for alt in alternatives for option in options][:20]
+    return alternatives
+
+
+@dataclass
+class Vocabulary:
+    """The words the indexed texts hold (Service.search_text)."""
+
+    ordered: list[str]
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, words) -> "Vocabulary":
+        ordered = sorted(set(words))
+        return cls(ordered, frozenset(ordered))
+
+
+class Engine:
+    """What both engines share: the typo fallback (corrections against the indexed words)."""
+
+    def fuzzy(self, qs: QuerySet, tokens, vocabulary: Vocabulary | None = None) -> QuerySet:
+        alternatives = corrections(tokens, vocabulary or self.vocabulary())
+        if not alternatives:
+            return qs.annotate(text_rank=Value(0.0, output_field=FloatField())).none()
+        return self.match(qs, alternatives)
+
+    def fuzzy_ids(self, tokens, vocabulary: Vocabulary | None = None) -> tuple[np.ndarray, np.ndarray]:
+        alternatives = corrections(tokens, vocabulary or self.vocabulary())
+        if not alternatives:
+            return np.array([], dtype=np.int64), np.array([], dtype=np.float64)
+        return self.match_ids(alternatives)
+
+
+class PostgresEngine(Engine):
     def match(self, qs: QuerySet, alternatives) -> QuerySet:
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        raw = " | ".join("(" + " & ".join(f"{t}:*" for t in alt) + ")" for alt in alternatives)
+        raw = " | ".join("(" + " & ".join(f"{t}:*" for t in alt) + ")" for alt in essential(alternatives))
         query = SearchQuery(raw, search_type="raw", config=TS_CONFIG)
         vector = StoredSearchVector()
         return (
             qs.annotate(search_vector=vector).filter(search_vector=query).annotate(text_rank=SearchRank(vector, query))
         )
 
-    def fuzzy(self, qs: QuerySet, tokens) -> QuerySet:
-        from django.contrib.postgres.search import TrigramWordSimilarity
+    def match_ids(self, alternatives) -> tuple[np.ndarray, np.ndarray]:
+        return _id_rank_arrays(self.match(Service.objects.order_by(), alternatives).values_list("pk", "text_rank"))
 
-        similarity = TrigramWordSimilarity(" ".join(tokens), "search_text")
-        return qs.annotate(text_rank=similarity).filter(text_rank__gte=TRIGRAM_THRESHOLD)
+    def vocabulary(self) -> Vocabulary:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT DISTINCT unnest(string_to_array(search_text, ' ')) FROM directory_service")
+            return Vocabulary.of(row[0] for row in cursor.fetchall() if row[0])
 
 
-class SqliteEngine:
+class SqliteEngine(Engine):
     def _fts(self, alternatives) -> str:
-        return " OR ".join("(" + " AND ".join(f'"{t}"*' for t in alt) + ")" for alt in alternatives)
+        return " OR ".join("(" + " AND ".join(f'"{t}"*' for t in alt) + ")" for alt in essential(alternatives))
 
     def match(self, qs: QuerySet, alternatives) -> QuerySet:
         # Tokens are [a-z0-9]+ only (normalise), so the FTS5 expression cannot be malformed.
         ids = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [self._fts(alternatives)])  # noqa: S608, S611
         return qs.filter(pk__in=ids).annotate(text_rank=Value(0.0, output_field=FloatField()))
 
-    def fuzzy(self, qs: QuerySet, tokens) -> QuerySet:
-        vocabulary = self._vocabulary()
-        choices = []
-        for token in tokens:
-            if token in vocabulary:
-                choices.append([token])
-                continue
-            close = difflib.get_close_matches(token, vocabulary, n=3, cutoff=FUZZY_CUTOFF)
-            if not close:
-                return qs.annotate(text_rank=Value(0.0, output_field=FloatField())).none()
-            choices.append(close)
-        alternatives = [()]
-        for options in choices:
-            alternatives = [alt + (option,) for alt in alternatives for option in options][:20]
-        return self.match(qs, alternatives)
+    def match_ids(self, alternatives) -> tuple[np.ndarray, np.ndarray]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [self._fts(alternatives)])  # noqa: S608
+            ids = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+        return ids, np.zeros(len(ids), dtype=np.float64)
 
-    def _vocabulary(self) -> list[str]:
+    def vocabulary(self) -> Vocabulary:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT term FROM {FTS_TABLE}_vocab")  # noqa: S608
-            return [row[0] for row in cursor.fetchall()]
+            return Vocabulary.of(row[0] for row in cursor.fetchall())
+
+
+def _id_rank_arrays(queryset: QuerySet) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, ranks) of a `values_list("pk", "text_rank")` queryset, read with a bare cursor: a broad
+    word matches tens of thousands of services, and building a row per match through the ORM cost
+    three times the query itself (bench/directory_search.py)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    return ids, np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
 
 
 def engine():
@@ -348,7 +411,9 @@ def _annotate(qs: QuerySet, filters: SearchFilters, now: datetime) -> QuerySet:
     limit = now - timedelta(days=conf.freshness_days())
     qs = qs.annotate(
         is_open=ExpressionWrapper(_open_now(now), output_field=BooleanField()),
-        is_verified=ExpressionWrapper(Q(last_verified_at__gte=limit), output_field=BooleanField()),
+        # Never verified counts as not verified (a bare comparison would be NULL, which PostgreSQL
+        # sorts first in a descending order and SQLite last).
+        is_verified=Case(When(last_verified_at__gte=limit, then=Value(True)), default=Value(False)),
     )
     commune = filters.commune
     if commune is None:
@@ -356,7 +421,7 @@ def _annotate(qs: QuerySet, filters: SearchFilters, now: datetime) -> QuerySet:
     # A commune always comes with its proximity filter (_apply_filters: local_tier ≤ the widest tier
     # asked), so the widest tier needs no test of its own in the ranking: it is what remains. This
     # spares computing the largest set (the whole département) a second time.
-    widest = _MAX_TIER.get(filters.proximity, 2)
+    widest = search_index.MAX_TIER.get(filters.proximity, 2)
     tiers = [(0, _near(commune_id=commune.pk))]
     if commune.epci_id:
         tiers.append((1, _near(epci_id=commune.epci_id)))
@@ -368,9 +433,6 @@ def _annotate(qs: QuerySet, filters: SearchFilters, now: datetime) -> QuerySet:
             output_field=BooleanField(),
         ),
     )
-
-
-_MAX_TIER = {Proximity.COMMUNE: 0, Proximity.EPCI: 1, Proximity.DEPARTEMENT: 2}
 
 
 def _scope(qs: QuerySet, filters: SearchFilters) -> QuerySet:
@@ -419,13 +481,7 @@ def _page_number(page) -> int:
         return 1
 
 
-@dataclass
-class _Answer:
-    counts: dict[str, dict[str, int]]
-    page: list[tuple[int, int]]  # (service id, local_tier * 4 + is_verified * 2 + is_open), in order
-
-
-def _run(scoped: QuerySet, conditions: dict[str, Q], *, offset: int, limit: int) -> _Answer:
+def _run(scoped: QuerySet, conditions: dict[str, Q], *, offset: int, limit: int) -> search_index.Answer:
     """The search in one statement: the candidates (the services that pass every filter but at most
     one) are computed once, as a materialised CTE carrying their ranking keys and whether each passes
     each filter; from them, the page of results in ranking order, the number of results, and the
@@ -441,7 +497,7 @@ def _run(scoped: QuerySet, conditions: dict[str, Q], *, offset: int, limit: int)
         ]
         candidates = candidates.alias(misses=functools.reduce(operator.add, misses)).filter(misses__lte=1)
     if candidates.query.is_empty():  # a typo with no close word
-        return _Answer({}, [])
+        return search_index.Answer({}, [])
     keys = ["local_tier", "is_verified", "is_open", "text_rank", "name"]
     columns = ["fee_kind", "offer_kind", *keys, *flags.values()]
     base_sql, base_params = candidates.order_by().values("pk", *columns).query.sql_with_params()
@@ -499,7 +555,7 @@ def _run(scoped: QuerySet, conditions: dict[str, Q], *, offset: int, limit: int)
                 page.append((position, int(value), n))
             else:
                 counts.setdefault(kind, {})[value] = n
-    return _Answer(counts, [(pk, n) for _, pk, n in sorted(page)])
+    return search_index.Answer(counts, [(pk, n) for _, pk, n in sorted(page)])
 
 
 def _facets(counts: dict[str, dict[str, int]], conditions: dict[str, Q]) -> dict[str, list[FacetValue]]:
@@ -541,13 +597,19 @@ def search_services(
     page_size: int = conf.DEFAULT_PAGE_SIZE,
     now: datetime | None = None,
     with_facets: bool = True,
+    scope=None,
 ) -> SearchResult:
     """Search `queryset` (already scoped by the access policy) with `filters`; one page of results.
 
-    With the facets (the search pages), one statement answers the page, the count and the facets
-    (`_run`); without (API, selection, reception), the page is a slice of the ranked queryset."""
+    With the facets (the search pages), the page, the count and the facets come from one answer: the
+    in-memory index's (search_index) when `scope` (the access.ServiceScope of `queryset`) is given
+    and the index is up to date, else one SQL statement (`_run`). Without (API, selection,
+    reception), the page is a slice of the ranked queryset."""
     now = now or timezone.now()
     page_size = max(1, min(int(page_size), conf.MAX_PAGE_SIZE))
+    index = search_index.usable_index() if with_facets and scope is not None else None
+    if index is not None:
+        return _search_with_index(index, scope, filters, page=page, page_size=page_size, now=now)
     alternatives = query_alternatives(filters.q)
     fuzzy = False
     if alternatives:
@@ -572,6 +634,40 @@ def search_services(
     result_page = paginator.get_page(page)
     if result_page.number == number:  # else beyond the last page: the last one, from the queryset
         result_page.object_list = _page_services(answer.page)
+    return SearchResult(
+        page=result_page, facets=_facets(answer.counts, conditions), fuzzy=fuzzy, alternatives=alternatives
+    )
+
+
+def _search_with_index(index, scope, filters: SearchFilters, *, page, page_size: int, now: datetime) -> SearchResult:
+    """search_services' answer from the in-memory index: the database is asked for the text matches
+    (ids and ranks), the vocabulary filters' terms and the page's services only."""
+    alternatives = query_alternatives(filters.q)
+    fuzzy, matches = False, None
+    if alternatives:
+        matches = index.text_matches(("match", *alternatives), lambda: engine().match_ids(alternatives))
+        if not index.any_in_scope(scope, matches[0]):
+            first = alternatives[0]
+            ask = lambda: engine().fuzzy_ids(first, index.vocabulary)  # noqa: E731
+            matches, fuzzy = index.text_matches(("fuzzy", first), ask), True
+    term_ids = {}
+    for name, slug in TERM_FILTERS.items():
+        if code := getattr(filters, name):
+            term = TaxonomyTerm.objects.filter(taxonomy__slug=slug, code=code)
+            term_ids[name] = term.values_list("pk", flat=True).first()
+
+    def ask(number: int) -> search_index.Answer:
+        offset = (number - 1) * page_size
+        return index.answer(scope, filters, matches, term_ids, now=now, offset=offset, limit=page_size)
+
+    number = _page_number(page)
+    answer = ask(number)
+    paginator = Paginator(range(answer.counts["total"][""]), page_size)
+    result_page = paginator.get_page(page)
+    if result_page.number != number:  # beyond the last page: the last one
+        answer = ask(result_page.number)
+    result_page.object_list = _page_services(answer.page)
+    conditions = _conditions(filters)
     return SearchResult(
         page=result_page, facets=_facets(answer.counts, conditions), fuzzy=fuzzy, alternatives=alternatives
     )

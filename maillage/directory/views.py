@@ -94,10 +94,10 @@ def service_verify(request, pk):
     return redirect("directory:service_detail", pk=service.pk)
 
 
-def _search(request, queryset, *, public: bool):
+def _search(request, scope: access.ServiceScope, *, public: bool):
     form = SearchForm(request.GET)
     filters = SearchFilters.from_form(form.filters())
-    result = search_services(queryset, filters, page=request.GET.get("page"))
+    result = search_services(scope.queryset(), filters, page=request.GET.get("page"), scope=scope)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "result": result, "page_obj": result.page, "public": public, "query": query.urlencode()}
@@ -117,14 +117,14 @@ def _search(request, queryset, *, public: bool):
 @require_http_methods(["GET"])
 def search(request):
     """Staff search: published services and the drafts of one's own organisations."""
-    return _search(request, access.services_visible_to(request.user), public=False)
+    return _search(request, access.service_scope_for(request.user), public=False)
 
 
 @login_not_required
 @require_http_methods(["GET"])
 def public_search(request):
     """The public directory: published services only, no login."""
-    return _search(request, access.services_public(), public=True)
+    return _search(request, access.PUBLIC_SCOPE, public=True)
 
 
 @login_not_required

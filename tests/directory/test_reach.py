@@ -25,6 +25,7 @@ from tests.directory.factories import (
     term,
 )
 from tests.directory.interop_helpers import DATA, communes
+from tests.directory.search_paths import PATHS, search_by
 
 pytestmark = pytest.mark.django_db
 
@@ -314,11 +315,11 @@ SEARCHES = {
 }
 
 
-def _answer(t, params) -> dict:
+def _answer(t, params, path: str) -> dict:
     params = dict(params)
     if "commune" in params:
         params["commune"] = t[params["commune"]]
-    result = search_services(Service.objects.all(), SearchFilters(**params), page_size=50, now=MONDAY_10H)
+    result = search_by(path, SearchFilters(**params), page_size=50, now=MONDAY_10H)
     facets = {name: {v.value: v.count for v in values if v.count} for name, values in result.facets.items()}
     return {"names": [s.name for s in result.page], "count": result.page.paginator.count, "facets": facets}
 
@@ -546,8 +547,9 @@ EXPECTED = {
 }
 
 
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("case", list(SEARCHES))
-def test_search_answers_as_before_the_reach_table(territory, case):
+def test_search_answers_as_before_the_reach_table(territory, case, path):
     _directory(territory)
-    answer = _answer(territory, SEARCHES[case])
+    answer = _answer(territory, SEARCHES[case], path)
     assert answer == EXPECTED[case]

@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from maillage.core.models import EPCI
 from maillage.directory.enums import Proximity
-from maillage.directory.models import Service, Taxonomy
-from maillage.directory.search import SearchFilters, normalise, query_alternatives, search_services
+from maillage.directory.models import Taxonomy
+from maillage.directory.search import SearchFilters, normalise, query_alternatives
 from tests.core.factories import CommuneFactory, DepartementFactory
 from tests.directory.factories import (
     RegularScheduleFactory,
@@ -16,6 +16,7 @@ from tests.directory.factories import (
     ServiceFactory,
     term,
 )
+from tests.directory.search_paths import PATHS, search_by
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +28,19 @@ def names(result):
     return [s.name for s in result.page]
 
 
+@pytest.fixture(autouse=True, params=PATHS)
+def path(request):
+    """Every search of this module runs on both answers: SQL, and the in-memory index."""
+    global PATH
+    PATH = request.param
+    return request.param
+
+
+PATH = "sql"
+
+
 def run(q="", **filters):
-    return search_services(Service.objects.all(), SearchFilters(q=q, **filters), now=MONDAY_10H)
+    return search_by(PATH, SearchFilters(q=q, **filters), now=MONDAY_10H)
 
 
 def test_normalise_folds_accents_case_plurals_and_stop_words():
@@ -167,6 +179,7 @@ def test_facets_count_each_value_with_the_other_filters():
 def test_page_size_is_bounded():
     for _ in range(3):
         ServiceFactory()
-    result = search_services(Service.objects.all(), SearchFilters(), page_size=10_000, now=timezone.now())
+    result = search_by(PATH, SearchFilters(), page_size=10_000, now=timezone.now())
     assert result.page.paginator.per_page == 50
-    assert search_services(Service.objects.all(), SearchFilters(), page="abc").page.number == 1
+    assert search_by(PATH, SearchFilters(), page="abc").page.number == 1
+    assert search_by(PATH, SearchFilters(), page="99", page_size=2).page.number == 2  # the last page

@@ -1,5 +1,7 @@
 """Access rules of the directory: services and their import jobs."""
 
+from dataclasses import dataclass
+
 from django.db.models import Q
 from django.http import Http404
 
@@ -11,18 +13,44 @@ from maillage.directory.models import Service
 # --- Directory services --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ServiceScope:
+    """Which services a reader may find in the directory: the published ones (of active organisations
+    only, on the public directory) and every service of the reader's own organisations. One rule read
+    two ways: as a queryset (`queryset`), and by the search's in-memory index (directory.search_index),
+    which applies the same test to its arrays; tests check that both give the same services."""
+
+    active_organisations_only: bool = False
+    own_organisation_ids: frozenset[int] = frozenset()
+
+    def queryset(self):
+        published = Q(status=ServiceStatus.PUBLISHED)
+        if self.active_organisations_only:
+            published &= Q(organisation__is_active=True)
+        if self.own_organisation_ids:
+            return Service.objects.filter(published | Q(organisation_id__in=sorted(self.own_organisation_ids)))
+        return Service.objects.filter(published)
+
+
+PUBLIC_SCOPE = ServiceScope(active_organisations_only=True)
+
+
+def service_scope_for(user: User) -> ServiceScope:
+    """Published services, for everyone (anonymous included); drafts, for members of their organisation."""
+    if not user.is_authenticated:
+        return ServiceScope()
+    own = active_memberships(user).values_list("organisation_id", flat=True)
+    return ServiceScope(own_organisation_ids=frozenset(own))
+
+
 def services_visible_to(user: User):
     """Published services, for everyone (anonymous included); drafts, for members of their organisation."""
-    published = Q(status=ServiceStatus.PUBLISHED)
-    if not user.is_authenticated:
-        return Service.objects.filter(published)
-    own = Q(organisation_id__in=active_memberships(user).values("organisation_id"))
-    return Service.objects.filter(published | own)
+    return service_scope_for(user).queryset()
 
 
 def services_public():
     """What the public directory shows: published services of active organisations."""
-    return Service.objects.published().filter(organisation__is_active=True)
+    return PUBLIC_SCOPE.queryset()
 
 
 def can_view_service(user: User, service: Service) -> bool:
