@@ -9,7 +9,7 @@ class DirectoryConfig(AppConfig):
     def ready(self):
         # Puts the models holding contact data under audit (core.audit.register).
         from maillage.core.signals import territories_loaded
-        from maillage.directory import audit  # noqa: F401
+        from maillage.directory import audit, retention  # noqa: F401  (audit, retention rules)
 
         territories_loaded.connect(_rebuild_reach, dispatch_uid="directory-reach-after-territories")
 

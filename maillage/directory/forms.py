@@ -2,6 +2,7 @@ from django import forms
 
 from maillage.core.forms import DsfrBaseForm
 from maillage.core.models import Commune
+from maillage.core.widgets import Select
 from maillage.directory import selectors
 from maillage.directory.enums import AccessibilityFeature, FeeKind, OfferKind, Proximity, ServiceStatus
 from maillage.directory.models import Service, Taxonomy
@@ -163,19 +164,24 @@ class SearchForm(DsfrBaseForm):
     q = forms.CharField(
         label="Rechercher", required=False, max_length=200, help_text="Par exemple : portage de repas, EHPAD, aidants."
     )
-    need = forms.ChoiceField(label="Besoin essentiel", required=False)
-    domain = forms.ChoiceField(label="Domaine", required=False)
-    public = forms.ChoiceField(label="Public", required=False)
+    need = forms.ChoiceField(label="Besoin essentiel", required=False, widget=Select)
+    domain = forms.ChoiceField(label="Domaine", required=False, widget=Select)
+    public = forms.ChoiceField(label="Public", required=False, widget=Select)
     commune = forms.CharField(
         label="Commune (code INSEE)", required=False, max_length=5, help_text="Par exemple 21231 pour Dijon."
     )
-    proximity = forms.ChoiceField(label="Jusqu'à", required=False, choices=Proximity.choices)
+    proximity = forms.ChoiceField(label="Jusqu'à", required=False, choices=Proximity.choices, widget=Select)
     accessibility = forms.ChoiceField(
-        label="Accessibilité", required=False, choices=[("", "Indifférent"), *AccessibilityFeature.choices]
+        label="Accessibilité",
+        required=False,
+        choices=[("", "Indifférent"), *AccessibilityFeature.choices],
+        widget=Select,
     )
-    fee = forms.ChoiceField(label="Tarif", required=False, choices=[("", "Indifférent"), *FeeKind.choices])
+    fee = forms.ChoiceField(
+        label="Tarif", required=False, choices=[("", "Indifférent"), *FeeKind.choices], widget=Select
+    )
     offer_kind = forms.ChoiceField(
-        label="Type d'offre", required=False, choices=[("", "Tous les types"), *OfferKind.choices]
+        label="Type d'offre", required=False, choices=[("", "Tous les types"), *OfferKind.choices], widget=Select
     )
     age = forms.IntegerField(label="Âge de la personne", required=False, min_value=0, max_value=130)
     open_now = forms.BooleanField(label="Ouvert maintenant", required=False)

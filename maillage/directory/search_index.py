@@ -19,7 +19,9 @@ the build, and a build that saw it change is thrown away.
 
 Modes (setting MAILLAGE_DIRECTORY_SEARCH_INDEX): « background » (default): a search that finds the
 index missing or out of date is answered in SQL while a thread rebuilds it, so nobody waits for a
-build; « sync »: the search builds it first (tests, benchmarks); « off »: SQL only.
+build, and the new index asks again the text queries the previous one remembered (the searches
+people keep making stay fast after an edit); « sync »: the search builds it first (tests,
+benchmarks); « off »: SQL only.
 """
 
 import logging
@@ -53,6 +55,7 @@ FEES = [value for value, _ in FeeKind.choices]
 OFFER_KINDS = [value for value, _ in OfferKind.choices]
 FEATURES = [value for value, _ in AccessibilityFeature.choices]
 TEXT_CACHE_MATCHES = 1_000_000  # ≈ 16 MB of (id, rank) pairs per process
+WARM_TEXTS = 200  # text queries a background rebuild asks again (SearchIndex.warm)
 MAX_TIER = {Proximity.COMMUNE: 0, Proximity.EPCI: 1, Proximity.DEPARTEMENT: 2}
 
 
@@ -225,6 +228,23 @@ class SearchIndex:
                 _, (ids, _) = self._texts.popitem(last=False)
                 self._texts_size -= len(ids)
         return found
+
+    def recent_texts(self, count: int) -> list:
+        """The keys of the `count` text queries asked most recently."""
+        with self._texts_lock:
+            return list(self._texts)[-count:]
+
+    def warm(self, keys) -> None:
+        """Ask again the text queries a previous index remembered (`recent_texts`), so that after a
+        change to the directory the searches people keep making do not wait for the database."""
+        from maillage.directory.search import engine
+
+        for key in keys:
+            kind, *words = key
+            if kind == "match":
+                self.text_matches(key, lambda words=words: engine().match_ids(words))
+            elif kind == "fuzzy":
+                self.text_matches(key, lambda words=words: engine().fuzzy_ids(words[0], self.vocabulary))
 
     def forget_texts(self) -> None:
         with self._texts_lock:
@@ -403,8 +423,11 @@ def _ms(started: float) -> float:
 def _build_in_background() -> None:
     global _index, _building
     try:
+        previous = _index
         index = build()
         if index is not None:
+            if previous is not None:
+                index.warm(previous.recent_texts(WARM_TEXTS))
             with _lock:
                 _index = index
     except Exception:

@@ -257,10 +257,17 @@ def test_background_answers_in_sql_while_a_thread_builds(committed, territory):
     search_index.wait_for_build()
     index = search_index.usable_index()
     assert index is not None and index.size == 1
-    Service.objects.filter(pk=service.pk).update(name="Téléalarme")
+    search_services(PUBLIC_SCOPE.queryset(), SearchFilters(q="téléalarme"), scope=PUBLIC_SCOPE)  # remembered
+    Service.objects.filter(pk=service.pk).update(name="Téléalarme", search_text="telealarme")
     assert search_index.usable_index() is None  # out of date: rebuilt in the background again
     search_index.wait_for_build()
-    assert search_index.usable_index() is not index
+    rebuilt = search_index.usable_index()
+    assert rebuilt is not index
+    # The new index asked again the texts the previous one remembered: the search finds the new name
+    # without waiting for the database.
+    assert rebuilt.recent_texts(5) == index.recent_texts(5) != []
+    result = search_services(PUBLIC_SCOPE.queryset(), SearchFilters(q="téléalarme"), scope=PUBLIC_SCOPE)
+    assert [s.pk for s in result.page] == [service.pk]
 
 
 def test_text_matches_are_remembered_per_version_and_bounded(territory, monkeypatch):
@@ -295,3 +302,20 @@ def test_a_typo_in_a_large_directory_is_answered_from_the_indexed_words(territor
     for path in ("sql", "index"):
         result = search_by(path, SearchFilters(q="epicrie solidair"))
         assert [s.name for s in result.page] == ["Épicerie solidaire"] and result.fuzzy
+
+
+def test_the_change_log_keeps_a_week_and_always_its_newest_row(territory):
+    from maillage.core.retention import RULES
+    from maillage.directory.models import SearchIndexChange
+
+    ServiceFactory(commune=territory[0])
+    SearchIndexChange.objects.update(created_at=WEDNESDAY_11H - datetime.timedelta(days=30))
+    rule = RULES["directory.search_index.changes"]
+    newest = SearchIndexChange.objects.latest("pk")
+    old = set(SearchIndexChange.objects.exclude(pk=newest.pk).values_list("pk", flat=True))
+    assert set(rule.expired(WEDNESDAY_11H).values_list("pk", flat=True)) == old
+    assert not rule.expired(WEDNESDAY_11H - datetime.timedelta(days=24)).exists()  # a week not over yet
+    before = search_index.current_version()
+    rule.expired(WEDNESDAY_11H).delete()
+    assert SearchIndexChange.objects.filter(pk=newest.pk).exists()
+    assert search_index.current_version() != before or not old  # a purge is a change (one rebuild)

@@ -7,6 +7,7 @@ applied is marked, with a link that removes it.
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import template
 from django.http import QueryDict
@@ -68,7 +69,8 @@ def facet_links(context, group: Facet) -> list[FacetLink]:
     """The links of one « Affiner » group: the values with results, and the applied one in any case."""
     path, query = context["request"].path, context["query"]
     current = applied_value(context["form"], group.name)
-    remove_url = search_url(path, query_with(query, group.name, None))
+    others = query_with(query, group.name, None)  # parsed once per group, not once per value
+    remove_url = search_url(path, others)
     links = []
     for facet in group.values:
         if not facet.count and facet.value != current:
@@ -78,7 +80,7 @@ def facet_links(context, group: Facet) -> list[FacetLink]:
             FacetLink(
                 label=facet.label,
                 count=facet.count,
-                url=search_url(path, query_with(query, group.name, field_value)),
+                url=search_url(path, "&".join(p for p in (others, urlencode({group.name: field_value})) if p)),
                 current=facet.value == current,
                 remove_url=remove_url,
             )
