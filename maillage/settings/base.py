@@ -6,6 +6,7 @@ Everything that differs between machines comes from environment variables (setti
 from pathlib import Path
 
 from csp.constants import SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from maillage.settings.env import env_bool, env_database, env_int, env_list, env_str
 
@@ -206,13 +207,19 @@ MAILLAGE_SITE_NAME = "Maillage"
 # The site's public address, for the absolute links of e-mails sent outside any request (reminders,
 # digests): set it in production (https://maillage.example.fr), without a trailing slash.
 MAILLAGE_BASE_URL = env_str("MAILLAGE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-if not MAILLAGE_BASE_URL.startswith(("http://", "https://")):
-    from django.core.exceptions import ImproperlyConfigured
 
+if not MAILLAGE_BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(
         f"La variable d'environnement MAILLAGE_BASE_URL vaut « {MAILLAGE_BASE_URL} » : attendu l'adresse "
         "du site, par exemple https://maillage.example.fr."
     )
+
+# The directory's search pages answer from an in-memory index (maillage.directory.search_index):
+# « background » builds it in a thread when it is out of date (SQL answers meanwhile), « sync » in
+# the search that needs it, « off » never.
+MAILLAGE_DIRECTORY_SEARCH_INDEX = env_str("MAILLAGE_DIRECTORY_SEARCH_INDEX", "background")
+if MAILLAGE_DIRECTORY_SEARCH_INDEX not in ("background", "sync", "off"):
+    raise ImproperlyConfigured("MAILLAGE_DIRECTORY_SEARCH_INDEX : « background », « sync » ou « off ».")
 
 # One cache shared by every web process (the per-address limits of directory e-mails count there):
 # a table of the database, created by `manage.py createcachetable` (make run; Django's test
