@@ -7,9 +7,12 @@ The project ships an extract of that package (data/territories.json.gz, see data
 
 import gzip
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from maillage.core.models import EPCI, Commune, Departement
@@ -136,3 +139,74 @@ def load_territories(data: dict, *, departement_codes: set[str] | None = None) -
 
     territories_loaded.send(sender=LoadReport)
     return LoadReport(departements=len(departements), epci=len(epcis), communes=len(communes))
+
+
+# --- Finding a commune from what a person types ----------------------------------------------------
+
+INSEE_CODE = re.compile(r"^(\d{2}|2[AB])\d{3}$")
+POSTAL_CODE = re.compile(r"^\d{5}$")
+# Each letter also matches its accented forms; spaces, hyphens and apostrophes match one another.
+_LETTER_FORMS = {
+    "a": "aàâä",
+    "c": "cç",
+    "e": "eéèêë",
+    "i": "iîï",
+    "o": "oôö",
+    "u": "uùûü",
+    "y": "yÿ",
+}
+MAX_LISTED = 8
+
+
+def _name_pattern(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).replace("œ", "oe")
+    words = [w for w in re.split(r"[\s\-'’]+", folded) if w]
+    parts = []
+    for word in words:
+        # Upper case too: PostgreSQL folds the case of accented letters only under some locales.
+        parts.append("".join(_letter(c) for c in word))
+    return "^" + "[-' ’]+".join(parts) + "$"
+
+
+def _letter(c: str) -> str:
+    forms = _LETTER_FORMS.get(c)
+    return f"[{forms}{forms.upper()}]" if forms else re.escape(c)
+
+
+def _listed(communes) -> str:
+    names = [f"{c.name} ({c.code})" for c in communes[:MAX_LISTED]]
+    more = len(communes) - MAX_LISTED
+    return ", ".join(names) + (f" et {more} autres" if more > 0 else "")
+
+
+def find_commune(text: str):
+    """The commune a person means by `text`: its INSEE code (21231), its postal code when only one
+    commune has it (21000), or its name, whatever the accents, case and hyphens (« macon », « Mâcon »,
+    « saint apollinaire »). None for an empty text; ValidationError in French when nothing or
+    several communes match (the message lists them with their codes, to choose from)."""
+    text = " ".join((text or "").split())
+    if not text:
+        return None
+    if INSEE_CODE.match(text.upper()) and (commune := Commune.objects.filter(code=text.upper()).first()):
+        return commune
+    if POSTAL_CODE.match(text):
+        found = [c for c in Commune.objects.filter(postal_codes__icontains=text) if text in (c.postal_codes or [])]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise ValidationError(
+                f"Le code postal {text} couvre plusieurs communes : {_listed(found)}. "
+                "Indiquez le nom de la commune ou son code INSEE."
+            )
+        raise ValidationError(f"Aucune commune n'a le code postal ou le code INSEE « {text} ».")
+    if len(text) > 100 or not re.search(r"[^\W\d_]", text):
+        raise ValidationError(f"« {text[:100]} » n'est ni un nom de commune, ni un code postal, ni un code INSEE.")
+    found = list(Commune.objects.filter(name__iregex=_name_pattern(text)).order_by("-population", "code"))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise ValidationError(
+            f"Plusieurs communes s'appellent « {text} » : {_listed(found)}. Indiquez le code postal ou le code INSEE."
+        )
+    raise ValidationError(f"Aucune commune ne s'appelle « {text} » dans le territoire de Maillage.")

@@ -2,6 +2,7 @@ from django import forms
 
 from maillage.core.forms import DsfrBaseForm
 from maillage.core.models import Commune
+from maillage.core.territories import find_commune
 from maillage.core.widgets import Select
 from maillage.directory import selectors
 from maillage.directory.enums import AccessibilityFeature, FeeKind, OfferKind, Proximity, ServiceStatus
@@ -168,7 +169,10 @@ class SearchForm(DsfrBaseForm):
     domain = forms.ChoiceField(label="Domaine", required=False, widget=Select)
     public = forms.ChoiceField(label="Public", required=False, widget=Select)
     commune = forms.CharField(
-        label="Commune (code INSEE)", required=False, max_length=5, help_text="Par exemple 21231 pour Dijon."
+        label="Commune",
+        required=False,
+        max_length=100,
+        help_text="Son nom, son code postal ou son code INSEE : par exemple Dijon, 21000 ou 21231.",
     )
     proximity = forms.ChoiceField(label="Jusqu'à", required=False, choices=Proximity.choices, widget=Select)
     accessibility = forms.ChoiceField(
@@ -193,7 +197,7 @@ class SearchForm(DsfrBaseForm):
         self.fields["public"].choices = _term_choices(Taxonomy.PUBLICS, "Tous les publics")
 
     def clean_commune(self):
-        return _commune_from_code(self.cleaned_data["commune"])
+        return find_commune(self.cleaned_data["commune"])
 
     def filters(self) -> dict:
         """The valid fields only: a wrong field is reported and left out, the search still runs."""

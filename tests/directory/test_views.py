@@ -204,3 +204,21 @@ def test_search_query_count_does_not_grow_with_the_results(client, django_assert
     assert many == few
     with django_assert_max_num_queries(14):  # one page: full page or htmx fragment
         client.get(reverse("directory:public_search"), {"q": "repas", "commune": commune.code})
+
+
+def test_public_search_takes_a_commune_name_and_says_when_it_is_unknown(client):
+    from tests.core.factories import CommuneFactory, DepartementFactory
+
+    saone = DepartementFactory(code="71", name="Saône-et-Loire")
+    macon = CommuneFactory(code="71270", name="Mâcon", postal_codes=["71000"], departement=saone)
+    ServiceFactory(name="Portage de repas mâconnais", commune=macon)
+    ServiceFactory(name="Portage de repas ailleurs", commune=CommuneFactory(code="71076", departement=saone))
+    response = client.get(
+        reverse("directory:public_search"), {"q": "repas", "commune": "macon", "proximity": "commune"}
+    )
+    assert response.status_code == 200
+    assert [s.name for s in response.context["page_obj"]] == ["Portage de repas mâconnais"]
+    response = client.get(reverse("directory:public_search"), {"q": "repas", "commune": "Mâconville"})
+    assert response.status_code == 200
+    assert "Aucune commune ne s&#x27;appelle « Mâconville »" in response.content.decode()
+    assert response.context["page_obj"].paginator.count == 2  # the rest of the search still runs
