@@ -37,6 +37,7 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -54,6 +55,7 @@ from maillage.directory.models import (
     ScheduleException,
     Service,
     ServiceAccessibility,
+    ServiceAtLocation,
     ServiceReach,
     Taxonomy,
     TaxonomyTerm,
@@ -579,7 +581,8 @@ def _facets(counts: dict[str, dict[str, int]], conditions: dict[str, Q]) -> dict
 def _page_services(rows: list[tuple[int, int]]) -> list[Service]:
     """The services of one page, in ranking order, with the ranking keys the results show."""
     services = Service.objects.filter(pk__in=[pk for pk, _ in rows]).select_related("organisation")
-    by_pk = {s.pk: s for s in services.prefetch_related("service_at_locations__location__commune", "accessibility")}
+    places = Prefetch("service_at_locations", queryset=ServiceAtLocation.objects.select_related("location__commune"))
+    by_pk = {s.pk: s for s in services.prefetch_related(places, "accessibility")}
     page = []
     for pk, bits in rows:
         if (service := by_pk.get(pk)) is None:  # deleted in between
