@@ -12,7 +12,7 @@ test client, the staff search (/annuaire/recherche/) and the public directory (/
 htmx fragment and full page, over Q searches mixing text and filters (commune, need, accessibility,
 fee, open now, kind of offer); beside each, the floor measured in the same run: the SQL of the
 ranked results queryset (the page as the API asks it), executed directly with a cursor. The pages
-answer from the in-memory search index (directory.search_index; its build time is printed), which
+answer from the in-memory search index (directory.search.index; its build time is printed), which
 remembers each text's matches per version of the directory: the first search of each text in a run
 is reported apart. Prints p50/p95 and the ratio; never fails on timing.
 """
@@ -413,7 +413,7 @@ def run(args):
         ("public, fragment htmx", public, "/annuaire/public/", True, access.services_public()),
         ("public, page complète", public, "/annuaire/public/", False, access.services_public()),
     ]
-    from maillage.directory import search_index
+    from maillage.directory.search import index as search_index
 
     search_index.forget()
     started = time.perf_counter()

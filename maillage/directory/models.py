@@ -517,7 +517,7 @@ class ImportJob(models.Model):
 
 
 class SearchIndexChange(models.Model):
-    """A change to what the search's in-memory index reads (search_index.py): services, their terms,
+    """A change to what the search's in-memory index reads (search/index.py): services, their terms,
     accessibility, reach, schedules and organisations. Written by database triggers only (migration
     0008), never by the application, so that no write path can forget it:
     - PostgreSQL: one row per writing statement (statement-level triggers); no shared row to lock,

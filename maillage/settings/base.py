@@ -214,7 +214,7 @@ if not MAILLAGE_BASE_URL.startswith(("http://", "https://")):
         "du site, par exemple https://maillage.example.fr."
     )
 
-# The directory's search pages answer from an in-memory index (maillage.directory.search_index):
+# The directory's search pages answer from an in-memory index (maillage.directory.search.index):
 # « background » builds it in a thread when it is out of date (SQL answers meanwhile), « sync » in
 # the search that needs it, « off » never.
 MAILLAGE_DIRECTORY_SEARCH_INDEX = env_str("MAILLAGE_DIRECTORY_SEARCH_INDEX", "background")

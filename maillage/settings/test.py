@@ -18,6 +18,6 @@ TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "INVALID_TEMPLATE_VARIABLE[%s]"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
-# The directory's search index (directory.search_index) is built by the search that needs it, so
+# The directory's search index (directory.search.index) is built by the search that needs it, so
 # that tests exercise it; « background » (the default) would answer those searches in SQL.
 MAILLAGE_DIRECTORY_SEARCH_INDEX = "sync"

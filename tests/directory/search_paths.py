@@ -3,7 +3,7 @@ index (search_index). The tests of search results run on both, and must see the 
 
 from maillage.core.access import ServiceScope
 from maillage.core.models import Organisation
-from maillage.directory import search_index
+from maillage.directory.search import index as search_index
 from maillage.directory.search import search_services
 
 PATHS = ["sql", "index"]

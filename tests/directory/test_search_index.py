@@ -1,4 +1,4 @@
-"""The search's in-memory index (directory.search_index): the same answers as the SQL statement on
+"""The search's in-memory index (directory.search.index): the same answers as the SQL statement on
 random directories and searches, the access scopes read the same way, never stale (every write to
 an indexed table changes the version, raw SQL included), never built from a state that changed
 during the build, and the background mode answers in SQL until its thread has built the index."""
@@ -14,7 +14,6 @@ from django.test import override_settings
 
 from maillage.core.access import PUBLIC_SCOPE, ServiceScope, service_scope_for
 from maillage.core.models import EPCI, Organisation
-from maillage.directory import search_index
 from maillage.directory.enums import AccessibilityFeature, FeeKind, OfferKind, Proximity, ServiceStatus
 from maillage.directory.models import (
     RegularSchedule,
@@ -26,6 +25,7 @@ from maillage.directory.models import (
     TaxonomyTerm,
 )
 from maillage.directory.search import SearchFilters, Vocabulary, corrections, search_services
+from maillage.directory.search import index as search_index
 from tests.core.factories import CommuneFactory, DepartementFactory, MembershipFactory, OrganisationFactory
 from tests.directory.factories import ServiceFactory
 from tests.directory.search_paths import everything, search_by

@@ -17,7 +17,7 @@ from maillage.directory.models import Service
 class ServiceScope:
     """Which services a reader may find in the directory: the published ones (of active organisations
     only, on the public directory) and every service of the reader's own organisations. One rule read
-    two ways: as a queryset (`queryset`), and by the search's in-memory index (directory.search_index),
+    two ways: as a queryset (`queryset`), and by the search's in-memory index (directory.search.index),
     which applies the same test to its arrays; tests check that both give the same services."""
 
     active_organisations_only: bool = False

@@ -10,6 +10,7 @@ import operator
 
 from django.db import connection, models
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 BATCH = 2000
 CHUNK = 900  # ids per statement: under SQLite's historical limit of 999 parameters
@@ -53,6 +54,14 @@ def _copy_value(field, value):
     return value
 
 
+def _copy(cursor, statement: str):
+    """COPY … FROM STDIN whose data a worker thread sends while this one formats the next rows: the
+    server parses and indexes a batch while Python builds the following one, instead of each waiting
+    for the other (psycopg's default writer sends each batch before returning)."""
+    raw = cursor.cursor  # psycopg's own cursor, under Django's wrapper
+    return raw.copy(statement, writer=QueuedLibpqWriter(raw))
+
+
 def insert(model, rows: list[dict], *, returning_ids: bool = False) -> list[int]:
     """Insert the rows; with `returning_ids`, their primary keys, in order."""
     if not rows:
@@ -66,20 +75,22 @@ def insert(model, rows: list[dict], *, returning_ids: bool = False) -> list[int]
     ids = _next_ids(model, len(rows)) if returning_ids else []
     columns = ([model._meta.pk] if returning_ids else []) + fields
     names = ", ".join(_quote(f.column) for f in columns)
-    json_fields = any(isinstance(f, models.JSONField) for f in fields)
+    json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     # A row's values in column order, the defaults where the row says nothing: one C call per row
     # (the per-field Python loop was a tenth of a first import's writing).
     ordered = operator.itemgetter(*(f.attname for f in fields))
     with (
         connection.cursor() as cursor,
-        cursor.copy(f"COPY {_quote(model._meta.db_table)} ({names}) FROM STDIN") as copy,
+        _copy(cursor, f"COPY {_quote(model._meta.db_table)} ({names}) FROM STDIN") as copy,
     ):
         for i, row in enumerate(rows):
             values = ordered(fill | row)
             if len(fields) == 1:
                 values = (values,)
-            if json_fields:
-                values = [_copy_value(f, v) for f, v in zip(fields, values, strict=True)]
+            if json_at:
+                values = list(values)
+                for at in json_at:
+                    values[at] = _copy_value(fields[at], values[at])
             copy.write_row((ids[i], *values) if returning_ids else values)
     return ids
 
@@ -96,7 +107,7 @@ def insert_pairs(through, columns: tuple[str, str], pairs: list[tuple[int, int]]
     names = ", ".join(_quote(c) for c in columns)
     with (
         connection.cursor() as cursor,
-        cursor.copy(f"COPY {_quote(through._meta.db_table)} ({names}) FROM STDIN") as copy,
+        _copy(cursor, f"COPY {_quote(through._meta.db_table)} ({names}) FROM STDIN") as copy,
     ):
         for pair in pairs:
             copy.write_row(pair)
@@ -126,7 +137,7 @@ def update(model, field_names: list[str], rows: list[dict]) -> None:
             f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "  # noqa: S608 — names from _meta
             f"SELECT {listed} FROM {_quote(table)} WITH NO DATA"
         )
-        with cursor.copy(f"COPY {temp} ({listed}) FROM STDIN") as copy:
+        with _copy(cursor, f"COPY {temp} ({listed}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([row["id"], *(_copy_value(f, row[f.attname]) for f in fields)])
         assignments = ", ".join(f"{_quote(c)} = u.{_quote(c)}" for c in columns)

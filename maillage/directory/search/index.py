@@ -111,7 +111,7 @@ class SearchIndex:
     sorting by position is sorting by name then id, in the database's own collation."""
 
     def __init__(self, version: tuple):
-        from maillage.directory.search import engine
+        from maillage.directory.search.text import engine
 
         self.version = version
         self.vocabulary = engine().vocabulary()  # the typo fallback's words (search.corrections)
@@ -237,7 +237,7 @@ class SearchIndex:
     def warm(self, keys) -> None:
         """Ask again the text queries a previous index remembered (`recent_texts`), so that after a
         change to the directory the searches people keep making do not wait for the database."""
-        from maillage.directory.search import engine
+        from maillage.directory.search.text import engine
 
         for key in keys:
             kind, *words = key

@@ -1,0 +1,270 @@
+"""The text of the search: normalisation of the indexed texts and the queries, synonyms, and the two
+engines that match them (PostgreSQL full text, SQLite FTS5), with the typo fallback."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from django.db import connection
+from django.db.models import F, FloatField, Func, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from rapidfuzz import fuzz, process
+
+from maillage.directory.models import Service
+
+MAX_QUERY_TOKENS = 12
+TS_CONFIG = "directory_french"
+FTS_TABLE = "directory_service_fts"
+FUZZY_CUTOFF = 0.75
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "au",
+        "aux",
+        "avec",
+        "ce",
+        "ces",
+        "d",
+        "dans",
+        "de",
+        "des",
+        "du",
+        "en",
+        "et",
+        "l",
+        "la",
+        "le",
+        "les",
+        "leur",
+        "un",
+        "une",
+        "ou",
+        "par",
+        "pour",
+        "sa",
+        "se",
+        "ses",
+        "son",
+        "sur",
+        "y",
+    ]
+)
+
+# Each group lists expressions that mean the same to a person searching. Keep them in plain French;
+# they are normalised like the queries.
+SYNONYMS: list[tuple[str, ...]] = [
+    ("maison de retraite", "ehpad", "établissement d'hébergement pour personnes âgées dépendantes"),
+    ("portage de repas", "livraison de repas", "repas à domicile"),
+    ("aide à domicile", "aide ménagère", "auxiliaire de vie"),
+    ("téléassistance", "téléalarme"),
+    ("transport", "déplacement", "mobilité"),
+    ("aidant", "proche aidant", "aide aux aidants"),
+    ("ccas", "centre communal d'action sociale"),
+    ("clic", "centre local d'information et de coordination"),
+    ("mdph", "maison départementale des personnes handicapées"),
+    ("médecin", "docteur"),
+    ("courses", "commissions"),
+    ("isolement", "solitude"),
+]
+
+
+def _strip_accents(text: str) -> str:
+    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def stem(token: str) -> str:
+    """Fold French plurals: « sociaux » → « social », « repas » → « repa », « aidants » → « aidant »."""
+    if len(token) > 4 and token.endswith("aux"):
+        return token[:-3] + "al"
+    if len(token) > 3 and token.endswith(("s", "x")):
+        return token[:-1]
+    return token
+
+
+def normalise(text: str) -> list[str]:
+    """Words of `text` as the index stores them: lower case, unaccented, no stop words, plurals folded."""
+    words = re.findall(r"[a-z0-9]+", _strip_accents(text or "").lower())
+    return [stem(w) for w in words if w not in STOPWORDS]
+
+
+@lru_cache(maxsize=1)
+def _synonym_groups() -> list[list[tuple[str, ...]]]:
+    return [[tuple(normalise(phrase)) for phrase in group] for group in SYNONYMS]
+
+
+def _find(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> int:
+    for i in range(len(tokens) - len(phrase) + 1):
+        if tokens[i : i + len(phrase)] == phrase:
+            return i
+    return -1
+
+
+def query_alternatives(text: str) -> list[tuple[str, ...]]:
+    """The query's words, then each variant where an expression is replaced by a synonym."""
+    tokens = tuple(normalise(text[:500])[:MAX_QUERY_TOKENS])
+    if not tokens:
+        return []
+    alternatives = [tokens]
+    for group in _synonym_groups():
+        for current in list(alternatives):
+            for phrase in group:
+                at = _find(current, phrase)
+                if at < 0:
+                    continue
+                for other in group:
+                    if other != phrase:
+                        variant = current[:at] + other + current[at + len(phrase) :]
+                        if variant not in alternatives:
+                            alternatives.append(variant)
+                break
+    return alternatives[:20]
+
+
+def essential(alternatives) -> list[tuple[str, ...]]:
+    """The alternatives that are not implied by another one: a variant holding every word of another
+    finds nothing more (« aide aidant » beside « aidant »), and only lengthens the query."""
+    kept = []
+    for alternative in sorted(dict.fromkeys(alternatives), key=len):
+        if not any(set(other) <= set(alternative) for other in kept):
+            kept.append(alternative)
+    return kept
+
+
+def document_text(service: Service) -> str:
+    """What the search engines index for a service: its names, description, organisation, terms
+    (needs, domains, publics…) and the communes where it is delivered."""
+    parts = [service.name, service.alternate_name, service.description, service.organisation.name]
+    parts += [term.name for term in service.terms.all()]
+    parts += [sal.location.commune.name for sal in service.service_at_locations.select_related("location__commune")]
+    return " ".join(normalise(" ".join(p for p in parts if p)))
+
+
+# --- Engines -------------------------------------------------------------------------------------
+
+
+class StoredSearchVector(Func):
+    """PostgreSQL only: the column `directory_service.search_vector`, generated by the database from
+    `search_text` (migration 0005) and indexed with GIN. Reading it instead of recomputing
+    `to_tsvector(search_text)` spares the ranking of every match a parse of its text. Django does not
+    know the column (SQLite has none), so it is reached through `search_text`, keeping the table
+    alias Django gives it in subqueries."""
+
+    def __init__(self):
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(F("search_text"), output_field=SearchVectorField())
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        assert sql.endswith('"search_text"'), sql
+        return sql[: -len('"search_text"')] + '"search_vector"', params
+
+
+def corrections(tokens, vocabulary: "Vocabulary") -> list[tuple[str, ...]]:
+    """For a query that found nothing, the queries it may have meant: each word that no service holds
+    replaced by the (at most three) closest words that some do, by edit similarity (rapidfuzz, Indel
+    ratio ≥ FUZZY_CUTOFF). Empty when a word has no close word: the search then finds nothing."""
+    choices = []
+    for token in tokens:
+        if token in vocabulary.words:
+            choices.append([token])
+            continue
+        close = process.extract(token, vocabulary.ordered, scorer=fuzz.ratio, limit=3, score_cutoff=FUZZY_CUTOFF * 100)
+        if not close:
+            return []
+        choices.append([word for word, _, _ in close])
+    alternatives = [()]
+    for options in choices:
+        alternatives = [alt + (option,) for alt in alternatives for option in options][:20]
+    return alternatives
+
+
+@dataclass
+class Vocabulary:
+    """The words the indexed texts hold (Service.search_text)."""
+
+    ordered: list[str]
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, words) -> "Vocabulary":
+        ordered = sorted(set(words))
+        return cls(ordered, frozenset(ordered))
+
+
+class Engine:
+    """What both engines share: the typo fallback (corrections against the indexed words)."""
+
+    def fuzzy(self, qs: QuerySet, tokens, vocabulary: Vocabulary | None = None) -> QuerySet:
+        alternatives = corrections(tokens, vocabulary or self.vocabulary())
+        if not alternatives:
+            return qs.annotate(text_rank=Value(0.0, output_field=FloatField())).none()
+        return self.match(qs, alternatives)
+
+    def fuzzy_ids(self, tokens, vocabulary: Vocabulary | None = None) -> tuple[np.ndarray, np.ndarray]:
+        alternatives = corrections(tokens, vocabulary or self.vocabulary())
+        if not alternatives:
+            return np.array([], dtype=np.int64), np.array([], dtype=np.float64)
+        return self.match_ids(alternatives)
+
+
+class PostgresEngine(Engine):
+    def match(self, qs: QuerySet, alternatives) -> QuerySet:
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        raw = " | ".join("(" + " & ".join(f"{t}:*" for t in alt) + ")" for alt in essential(alternatives))
+        query = SearchQuery(raw, search_type="raw", config=TS_CONFIG)
+        vector = StoredSearchVector()
+        return (
+            qs.annotate(search_vector=vector).filter(search_vector=query).annotate(text_rank=SearchRank(vector, query))
+        )
+
+    def match_ids(self, alternatives) -> tuple[np.ndarray, np.ndarray]:
+        return _id_rank_arrays(self.match(Service.objects.order_by(), alternatives).values_list("pk", "text_rank"))
+
+    def vocabulary(self) -> Vocabulary:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT DISTINCT unnest(string_to_array(search_text, ' ')) FROM directory_service")
+            return Vocabulary.of(row[0] for row in cursor.fetchall() if row[0])
+
+
+class SqliteEngine(Engine):
+    def _fts(self, alternatives) -> str:
+        return " OR ".join("(" + " AND ".join(f'"{t}"*' for t in alt) + ")" for alt in essential(alternatives))
+
+    def match(self, qs: QuerySet, alternatives) -> QuerySet:
+        # Tokens are [a-z0-9]+ only (normalise), so the FTS5 expression cannot be malformed.
+        ids = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [self._fts(alternatives)])  # noqa: S608, S611
+        return qs.filter(pk__in=ids).annotate(text_rank=Value(0.0, output_field=FloatField()))
+
+    def match_ids(self, alternatives) -> tuple[np.ndarray, np.ndarray]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [self._fts(alternatives)])  # noqa: S608
+            ids = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+        return ids, np.zeros(len(ids), dtype=np.float64)
+
+    def vocabulary(self) -> Vocabulary:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT term FROM {FTS_TABLE}_vocab")  # noqa: S608
+            return Vocabulary.of(row[0] for row in cursor.fetchall())
+
+
+def _id_rank_arrays(queryset: QuerySet) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, ranks) of a `values_list("pk", "text_rank")` queryset, read with a bare cursor: a broad
+    word matches tens of thousands of services, and building a row per match through the ORM cost
+    three times the query itself (bench/directory_search.py)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    return ids, np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
+
+
+def engine():
+    return PostgresEngine() if connection.vendor == "postgresql" else SqliteEngine()
