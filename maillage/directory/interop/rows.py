@@ -7,6 +7,8 @@ so that the children can be copied right after. Elsewhere (SQLite): bulk_create 
 """
 
 import operator
+from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.db import connection, models
 from django.utils import timezone
@@ -54,36 +56,51 @@ def _copy_value(field, value):
     return value
 
 
-def _copy(cursor, statement: str):
+@contextmanager
+def _copy(statement: str):
     """COPY … FROM STDIN whose data a worker thread sends while this one formats the next rows: the
     server parses and indexes a batch while Python builds the following one, instead of each waiting
-    for the other (psycopg's default writer sends each batch before returning)."""
-    raw = cursor.cursor  # psycopg's own cursor, under Django's wrapper
-    return raw.copy(statement, writer=QueuedLibpqWriter(raw))
+    for the other (psycopg's default writer sends each batch before returning). The database's
+    errors come out as Django's (IntegrityError…), as they do from a query."""
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        raw = cursor.cursor  # psycopg's own cursor, under Django's wrapper
+        with raw.copy(statement, writer=QueuedLibpqWriter(raw)) as copy:
+            yield copy
 
 
 def insert(model, rows: list[dict], *, returning_ids: bool = False) -> list[int]:
     """Insert the rows; with `returning_ids`, their primary keys, in order."""
-    if not rows:
-        return []
+    with inserting(model, rows, count=len(rows), returning_ids=returning_ids) as ids:
+        return ids
+
+
+@contextmanager
+def inserting(model, rows: Iterable[dict], *, count: int, returning_ids: bool = False):
+    """`insert` of `count` rows (any iterable: a generator is consumed as the rows are sent), whose
+    block runs once every row is sent, before the end of the COPY is awaited: on PostgreSQL the
+    server is still indexing the rows, and the block can do Python work meanwhile (and nothing that
+    queries the database: the connection is busy until the block ends). Gives the primary keys with
+    `returning_ids`, in order."""
+    if not count:
+        yield []
+        return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
     if not _is_postgres():
         instances = [model(**row) for row in rows]
         model.objects.bulk_create(instances, batch_size=BATCH)
-        return [instance.pk for instance in instances]
+        yield [instance.pk for instance in instances]
+        return
     fill = _filled(model, fields)
-    ids = _next_ids(model, len(rows)) if returning_ids else []
+    ids = _next_ids(model, count) if returning_ids else []
     columns = ([model._meta.pk] if returning_ids else []) + fields
     names = ", ".join(_quote(f.column) for f in columns)
     json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     # A row's values in column order, the defaults where the row says nothing: one C call per row
     # (the per-field Python loop was a tenth of a first import's writing).
     ordered = operator.itemgetter(*(f.attname for f in fields))
-    with (
-        connection.cursor() as cursor,
-        _copy(cursor, f"COPY {_quote(model._meta.db_table)} ({names}) FROM STDIN") as copy,
-    ):
-        for i, row in enumerate(rows):
+    written = 0
+    with _copy(f"COPY {_quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+        for row in rows:
             values = ordered(fill | row)
             if len(fields) == 1:
                 values = (values,)
@@ -91,8 +108,11 @@ def insert(model, rows: list[dict], *, returning_ids: bool = False) -> list[int]
                 values = list(values)
                 for at in json_at:
                     values[at] = _copy_value(fields[at], values[at])
-            copy.write_row((ids[i], *values) if returning_ids else values)
-    return ids
+            copy.write_row((ids[written], *values) if returning_ids else values)
+            written += 1
+        if written != count:
+            raise ValueError(f"{written} rows for {count} announced")
+        yield ids
 
 
 def insert_pairs(through, columns: tuple[str, str], pairs: list[tuple[int, int]]) -> None:
@@ -105,10 +125,7 @@ def insert_pairs(through, columns: tuple[str, str], pairs: list[tuple[int, int]]
         )
         return
     names = ", ".join(_quote(c) for c in columns)
-    with (
-        connection.cursor() as cursor,
-        _copy(cursor, f"COPY {_quote(through._meta.db_table)} ({names}) FROM STDIN") as copy,
-    ):
+    with _copy(f"COPY {_quote(through._meta.db_table)} ({names}) FROM STDIN") as copy:
         for pair in pairs:
             copy.write_row(pair)
 
@@ -137,7 +154,7 @@ def update(model, field_names: list[str], rows: list[dict]) -> None:
             f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "  # noqa: S608 — names from _meta
             f"SELECT {listed} FROM {_quote(table)} WITH NO DATA"
         )
-        with _copy(cursor, f"COPY {temp} ({listed}) FROM STDIN") as copy:
+        with _copy(f"COPY {temp} ({listed}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([row["id"], *(_copy_value(f, row[f.attname]) for f in fields)])
         assignments = ", ".join(f"{_quote(c)} = u.{_quote(c)}" for c in columns)

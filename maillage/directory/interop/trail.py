@@ -101,6 +101,11 @@ class Trail:
             self._content_types[model] = ContentType.objects.get_for_model(model).pk
         return self._content_types[model]
 
+    def prepare(self, *models) -> None:
+        """Read the content types of `models` now (a line is then added without any query)."""
+        for model in models:
+            self._content_type_id(model)
+
     def add(self, model, pk: int, repr_: str, changes: dict | None, *, created: bool, organisation_id: int | None):
         """A created record's line names it and the import (its values are the record's first state,
         and every later change gets its own line); a changed record's line holds before → after."""

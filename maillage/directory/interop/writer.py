@@ -95,10 +95,9 @@ def write(
         progress("Écriture des lieux", 0.55)
         location_ids, moved = _write_locations(plan, report, organisation, trail)
         progress("Écriture des services", 0.65)
-        writes = _compare_services(plan, organisation, location_ids)
-        service_ids = _write_services(writes, report, trail, plan)
+        writes, service_ids, details = _write_services(plan, organisation, location_ids, report, trail)
         progress("Écriture des détails", 0.8)
-        _write_details(writes, service_ids)
+        _write_details(details)
         report.audit_lines = trail.write()
         # The search's proximity rows: the services whose communes or places changed, and those
         # delivered at a place that moved to another commune.
@@ -242,45 +241,39 @@ class _Normaliser:
         return " ".join(words)
 
 
-def _compare_services(plan: Plan, organisation, location_ids: dict) -> list[_ServiceWrite]:
-    """Each service of the file as rows, and what differs from the directory for those it holds."""
-    normaliser = _Normaliser()
-    writes = []
-    for planned in plan.services:
-        owner = organisation or plan.organisations[planned.organisation_key]
-        values = {name: planned.values.get(name, SERVICE_DEFAULTS[name]) for name in SERVICE_DATA_FIELDS}
-        communes_at = [
-            plan.locations[(s, lid)].commune.name for s, lid, _ in planned.location_keys if (s, lid) in plan.locations
-        ]
-        write = _ServiceWrite(
-            pk=planned.pk,
-            source=planned.record.source,
-            source_id=planned.record.source_id,
-            values=values,
-            organisation_id=owner.pk,
-            search_text=normaliser.document(values, owner.name, planned.terms, communes_at),
-        )
-        for model in DETAIL_MODELS:
-            columns, defaults = DETAIL_COLUMNS[model], DETAIL_DEFAULTS[model]
-            if model is RegularSchedule:
-                given = [
-                    {**values_, "location_id": location_ids.get(loc_key) if loc_key else None}
-                    for values_, loc_key in planned.schedules
-                ]
-            else:
-                given = planned.children.get(model, [])
-            write.details[model] = [{c: row.get(c, defaults[c]) for c in columns} for row in given]
-        linked = {}
-        for source, loc_id, description in planned.location_keys:
-            pk = location_ids.get((source, loc_id))
-            if pk is not None and pk not in linked:
-                linked[pk] = description or ""
-        write.details["locations"] = [{"location_id": pk, "description": d} for pk, d in linked.items()]
-        write.details["terms"] = sorted(t.pk for t in planned.terms)
-        write.details["communes"] = sorted(c.pk for c in planned.communes)
-        writes.append(write)
-    _diff_existing(plan, [w for w in writes if w.pk is not None])
-    return writes
+def _service_write(planned, owner, location_ids: dict, plan: Plan, normaliser: _Normaliser) -> _ServiceWrite:
+    """A service of the file as rows: its own, with its search text, and its details."""
+    values = {name: planned.values.get(name, SERVICE_DEFAULTS[name]) for name in SERVICE_DATA_FIELDS}
+    communes_at = [
+        plan.locations[(s, lid)].commune.name for s, lid, _ in planned.location_keys if (s, lid) in plan.locations
+    ]
+    write = _ServiceWrite(
+        pk=planned.pk,
+        source=planned.record.source,
+        source_id=planned.record.source_id,
+        values=values,
+        organisation_id=owner.pk,
+        search_text=normaliser.document(values, owner.name, planned.terms, communes_at),
+    )
+    for model in DETAIL_MODELS:
+        columns, defaults = DETAIL_COLUMNS[model], DETAIL_DEFAULTS[model]
+        if model is RegularSchedule:
+            given = [
+                {**values_, "location_id": location_ids.get(loc_key) if loc_key else None}
+                for values_, loc_key in planned.schedules
+            ]
+        else:
+            given = planned.children.get(model, [])
+        write.details[model] = [{c: row.get(c, defaults[c]) for c in columns} for row in given]
+    linked = {}
+    for source, loc_id, description in planned.location_keys:
+        pk = location_ids.get((source, loc_id))
+        if pk is not None and pk not in linked:
+            linked[pk] = description or ""
+    write.details["locations"] = [{"location_id": pk, "description": d} for pk, d in linked.items()]
+    write.details["terms"] = sorted(t.pk for t in planned.terms)
+    write.details["communes"] = sorted(c.pk for c in planned.communes)
+    return write
 
 
 def _diff_existing(plan: Plan, writes: list[_ServiceWrite]) -> None:
@@ -332,56 +325,83 @@ def _canonical(kind, details: list) -> list:
     return sorted(details, key=lambda row: tuple((v is None, str(v)) for v in row.values()))
 
 
-def _write_services(writes: list[_ServiceWrite], report: ImportReport, trail: Trail, plan: Plan) -> list[int]:
-    """Insert the new services, update the changed ones, write their audit lines; returns every
-    service's id, in the file's order."""
-    now = timezone.now()
-    new = [w for w in writes if w.pk is None]
-    new_ids = iter(
-        rows.insert(
-            Service,
-            [
-                {
-                    **w.values,
-                    "source": w.source,
-                    "source_id": w.source_id,
-                    "organisation_id": w.organisation_id,
-                    "search_text": w.search_text,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for w in new
-            ],
-            returning_ids=True,
+def _write_services(
+    plan: Plan, organisation, location_ids: dict, report: ImportReport, trail: Trail
+) -> tuple[list[_ServiceWrite], list[int], "_Details"]:
+    """Each service of the file as rows, compared with the directory for those it holds; insert the
+    new services, update the changed ones, write their audit lines. Returns every service's rows and
+    id, in the file's order, and the details to write.
+
+    The new services are built as their rows are copied, and the rest (ids, audit lines, the
+    details' rows) is done while the server still indexes them (`rows.inserting`): its search
+    indexes (trigram and full text) are most of a first import's writing, and Python's work no
+    longer waits for them."""
+    normaliser = _Normaliser()
+    services = plan.services
+    writes: list = [
+        None
+        if planned.pk is None
+        else _service_write(
+            planned, organisation or plan.organisations[planned.organisation_key], location_ids, plan, normaliser
         )
-    )
-    ids = []
-    for w in writes:
-        if w.pk is None:
-            w.reach_changed = True
-            ids.append(next(new_ids))
-            trail.add(Service, ids[-1], w.values["name"], None, created=True, organisation_id=w.organisation_id)
-        else:
-            ids.append(w.pk)
-            if w.changed:
-                trail.add(
-                    Service,
-                    w.pk,
-                    w.values["name"],
-                    _labelled(w.changed, plan),
-                    created=False,
-                    organisation_id=w.organisation_id,
-                )
-    changed = [
-        {"id": w.pk, **w.values, "organisation_id": w.organisation_id, "search_text": w.search_text, "updated_at": now}
-        for w in writes
-        if w.pk is not None and w.update_row
+        for planned in services
     ]
+    _diff_existing(plan, [w for w in writes if w is not None])
+    now = timezone.now()
+    new_at = [i for i, planned in enumerate(services) if planned.pk is None]
+
+    def new_rows():
+        for i in new_at:
+            planned = services[i]
+            owner = organisation or plan.organisations[planned.organisation_key]
+            w = writes[i] = _service_write(planned, owner, location_ids, plan, normaliser)
+            yield {
+                **w.values,
+                "source": w.source,
+                "source_id": w.source_id,
+                "organisation_id": w.organisation_id,
+                "search_text": w.search_text,
+                "created_at": now,
+                "updated_at": now,
+            }
+
+    trail.prepare(Service)  # its content type read now: no query may run until the COPY ends
+    with rows.inserting(Service, new_rows(), count=len(new_at), returning_ids=True) as new_pks:
+        new_ids = iter(new_pks)
+        ids = []
+        for w in writes:
+            if w.pk is None:
+                w.reach_changed = True
+                ids.append(next(new_ids))
+                trail.add(Service, ids[-1], w.values["name"], None, created=True, organisation_id=w.organisation_id)
+            else:
+                ids.append(w.pk)
+                if w.changed:
+                    trail.add(
+                        Service,
+                        w.pk,
+                        w.values["name"],
+                        _labelled(w.changed, plan),
+                        created=False,
+                        organisation_id=w.organisation_id,
+                    )
+        changed = [
+            {
+                "id": w.pk,
+                **w.values,
+                "organisation_id": w.organisation_id,
+                "search_text": w.search_text,
+                "updated_at": now,
+            }
+            for w in writes
+            if w.pk is not None and w.update_row
+        ]
+        details = _details(writes, ids)
     rows.update(Service, [*SERVICE_DATA_FIELDS, "organisation_id", "search_text", "updated_at"], changed)
-    report.created = len(new)
+    report.created = len(new_at)
     report.updated = sum(1 for w in writes if w.pk is not None and w.changed)
     report.unchanged = sum(1 for w in writes if w.pk is not None and not w.changed)
-    return ids
+    return writes, ids, details
 
 
 def _labelled(changes: dict, plan: Plan) -> dict:
@@ -410,7 +430,18 @@ def _places(plan: Plan, links: list[dict]) -> str:
     return "; ".join(plan.place_names.get(link["location_id"], str(link["location_id"])) for link in links)
 
 
-def _write_details(writes: list[_ServiceWrite], ids: list[int]) -> None:
+@dataclass
+class _Details:
+    """The details to write: the kinds to clear per service, and the rows to insert."""
+
+    cleared: dict
+    inserted: dict
+    links: list
+    term_pairs: list
+    commune_pairs: list
+
+
+def _details(writes: list[_ServiceWrite], ids: list[int]) -> _Details:
     """The details of new services, and of changed ones the kinds that differ (deleted, then inserted)."""
     cleared: dict = {}
     inserted: dict = {model: [] for model in DETAIL_MODELS}
@@ -428,11 +459,15 @@ def _write_details(writes: list[_ServiceWrite], ids: list[int]) -> None:
                 commune_pairs += [(pk, commune) for commune in w.details[kind]]
             else:
                 inserted[kind] += [{**row, "service_id": pk} for row in w.details[kind]]
+    return _Details(cleared, inserted, links, term_pairs, commune_pairs)
+
+
+def _write_details(details: _Details) -> None:
     tables = {"locations": ServiceAtLocation, "terms": TERMS, "communes": COMMUNES}
-    for kind, service_ids in cleared.items():
+    for kind, service_ids in details.cleared.items():
         rows.delete_by(tables.get(kind, kind), "service_id", service_ids)
-    for model, new_rows in inserted.items():
+    for model, new_rows in details.inserted.items():
         rows.insert(model, new_rows)
-    rows.insert(ServiceAtLocation, links)
-    rows.insert_pairs(TERMS, ("service_id", "taxonomyterm_id"), term_pairs)
-    rows.insert_pairs(COMMUNES, ("service_id", "commune_id"), commune_pairs)
+    rows.insert(ServiceAtLocation, details.links)
+    rows.insert_pairs(TERMS, ("service_id", "taxonomyterm_id"), details.term_pairs)
+    rows.insert_pairs(COMMUNES, ("service_id", "commune_id"), details.commune_pairs)
