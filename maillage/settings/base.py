@@ -71,6 +71,11 @@ MIDDLEWARE = [
 ROOT_URLCONF = "maillage.urls"
 WSGI_APPLICATION = "maillage.wsgi.application"
 
+# The DSFR form templates, through one renderer per process: django-dsfr's forms otherwise build a
+# renderer, hence a template engine with an empty cache, for every form, and read and parse each
+# widget template from disk at every page (8 ms of the directory search page).
+FORM_RENDERER = "dsfr.forms.DsfrDjangoTemplates"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
