@@ -1,0 +1,42 @@
+"""The benchmarks still run (a refactoring once broke an import of bench/directory_search.py unseen):
+each runs at a small size on its own SQLite database and prints its figures. Timing is never checked."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="une fois suffit : les bancs créent leurs propres bases"
+)
+
+BENCHES = [
+    ("directory_search.py", ["--n", "300", "--queries", "4"], ["équipe, fragment htmx", "plancher SQL", "p95"]),
+    ("directory_import.py", ["--n", "300", "--reimport"], ["services/s", "plancher", "mise à jour"]),
+    (
+        "people_search.py",
+        ["--persons", "300", "--organisations", "3", "--queries", "4", "--events-per-person", "2"],
+        ["p95"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("script", "arguments", "printed"), BENCHES, ids=[b[0] for b in BENCHES])
+def test_the_benchmark_runs_and_prints_its_figures(tmp_path, script, arguments, printed):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'banc.sqlite3'}", "TMPDIR": str(tmp_path)}
+    done = subprocess.run(  # noqa: S603 — our own script, fixed arguments
+        [sys.executable, str(ROOT / "bench" / script), *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for words in printed:
+        assert words in done.stdout, done.stdout[-3000:]
