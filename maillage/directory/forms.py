@@ -157,10 +157,6 @@ class ServiceListFilterForm(DsfrBaseForm):
     stale = forms.BooleanField(label="Seulement les services à vérifier", required=False)
 
 
-def _term_choices(slug: str, empty: str):
-    return [("", empty), *selectors.terms_of(slug).values_list("code", "name")]
-
-
 class SearchForm(DsfrBaseForm):
     q = forms.CharField(
         label="Rechercher", required=False, max_length=200, help_text="Par exemple : portage de repas, EHPAD, aidants."
@@ -192,9 +188,12 @@ class SearchForm(DsfrBaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["need"].choices = _term_choices(Taxonomy.NEEDS, "Tous les besoins")
-        self.fields["domain"].choices = _term_choices(Taxonomy.DOMAINS, "Tous les domaines")
-        self.fields["public"].choices = _term_choices(Taxonomy.PUBLICS, "Tous les publics")
+        terms = {slug: [] for slug in (Taxonomy.NEEDS, Taxonomy.DOMAINS, Taxonomy.PUBLICS)}
+        for slug, code, name in selectors.terms_of_many(list(terms)).values_list("taxonomy__slug", "code", "name"):
+            terms[slug].append((code, name))  # the three vocabularies in one query
+        self.fields["need"].choices = [("", "Tous les besoins"), *terms[Taxonomy.NEEDS]]
+        self.fields["domain"].choices = [("", "Tous les domaines"), *terms[Taxonomy.DOMAINS]]
+        self.fields["public"].choices = [("", "Tous les publics"), *terms[Taxonomy.PUBLICS]]
 
     def clean_commune(self):
         return find_commune(self.cleaned_data["commune"])

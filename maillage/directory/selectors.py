@@ -81,6 +81,10 @@ def terms_of(slug: str) -> QuerySet:
     return TaxonomyTerm.objects.filter(taxonomy__slug=slug).order_by("position", "name")
 
 
+def terms_of_many(slugs: list[str]) -> QuerySet:
+    return TaxonomyTerm.objects.filter(taxonomy__slug__in=slugs).order_by("position", "name")
+
+
 def term_groups(service: Service) -> dict[str, list[TaxonomyTerm]]:
     """A service's terms by vocabulary: needs, domains, publics, and others."""
     groups = {Taxonomy.NEEDS: [], Taxonomy.DOMAINS: [], Taxonomy.PUBLICS: []}

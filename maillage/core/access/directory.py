@@ -39,6 +39,9 @@ def service_scope_for(user: User) -> ServiceScope:
     """Published services, for everyone (anonymous included); drafts, for members of their organisation."""
     if not user.is_authenticated:
         return ServiceScope()
+    loaded = getattr(user, "_maillage_active_memberships", None)  # loaded by the middleware (role_in)
+    if loaded is not None:
+        return ServiceScope(own_organisation_ids=frozenset(m.organisation_id for m in loaded))
     own = active_memberships(user).values_list("organisation_id", flat=True)
     return ServiceScope(own_organisation_ids=frozenset(own))
 

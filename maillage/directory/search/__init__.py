@@ -68,14 +68,22 @@ __all__ = [
 ]
 
 
-def _facets(counts: dict[str, dict[str, int]], conditions: dict[str, Q]) -> dict[str, list[FacetValue]]:
+def _vocabularies() -> dict[str, list[TaxonomyTerm]]:
+    """The terms of the three filtered vocabularies, by taxonomy slug, in their order (one query)."""
+    terms = TaxonomyTerm.objects.filter(taxonomy__slug__in=TERM_FILTERS.values()).select_related("taxonomy")
+    terms_by_slug: dict[str, list[TaxonomyTerm]] = {slug: [] for slug in TERM_FILTERS.values()}
+    for term in terms.order_by("position", "name"):
+        terms_by_slug[term.taxonomy.slug].append(term)
+    return terms_by_slug
+
+
+def _facets(
+    counts: dict[str, dict[str, int]], conditions: dict[str, Q], terms_by_slug: dict | None = None
+) -> dict[str, list[FacetValue]]:
     """Counts per filter value, each computed with every other filter applied (so that choosing a
     value in one filter shows how many results each value of that filter would give). A facet whose
     own filter is not set counts over the results themselves."""
-    vocabularies = TaxonomyTerm.objects.filter(taxonomy__slug__in=TERM_FILTERS.values()).select_related("taxonomy")
-    terms_by_slug: dict[str, list[TaxonomyTerm]] = {slug: [] for slug in TERM_FILTERS.values()}
-    for term in vocabularies.order_by("position", "name"):
-        terms_by_slug[term.taxonomy.slug].append(term)
+    terms_by_slug = terms_by_slug or _vocabularies()
     facets: dict[str, list[FacetValue]] = {}
     for name, slug in TERM_FILTERS.items():
         by_term = counts.get(f"term:{name if name in conditions else ''}", {})
@@ -168,11 +176,11 @@ def _search_with_index(index, scope, filters: SearchFilters, *, page, page_size:
             first = alternatives[0]
             ask = lambda: engine().fuzzy_ids(first, index.vocabulary)  # noqa: E731
             matches, fuzzy = index.text_matches(("fuzzy", first), ask), True
+    terms_by_slug = _vocabularies()  # the facets' labels, and the terms the filters name
     term_ids = {}
     for name, slug in TERM_FILTERS.items():
         if code := getattr(filters, name):
-            term = TaxonomyTerm.objects.filter(taxonomy__slug=slug, code=code)
-            term_ids[name] = term.values_list("pk", flat=True).first()
+            term_ids[name] = next((t.pk for t in terms_by_slug[slug] if t.code == code), None)
 
     def ask(number: int) -> search_index.Answer:
         offset = (number - 1) * page_size
@@ -187,5 +195,8 @@ def _search_with_index(index, scope, filters: SearchFilters, *, page, page_size:
     result_page.object_list = _page_services(answer.page)
     conditions = conditions_of(filters)
     return SearchResult(
-        page=result_page, facets=_facets(answer.counts, conditions), fuzzy=fuzzy, alternatives=alternatives
+        page=result_page,
+        facets=_facets(answer.counts, conditions, terms_by_slug),
+        fuzzy=fuzzy,
+        alternatives=alternatives,
     )
