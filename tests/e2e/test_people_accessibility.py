@@ -4,6 +4,7 @@ duplicate warning, break-glass results)."""
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from maillage.core.enums import Role
 from tests.core.factories import CommuneFactory, MembershipFactory
@@ -51,7 +52,7 @@ def test_people_pages_are_accessible(page, login_as, coordinator, person):
     page.goto("/personnes/?q=31/02/1941")
     assert_accessible(page, "personnes — date impossible")
     page.goto(f"/personnes/{person.pk}/")
-    assert page.get_by_role("heading", name="Chronologie").is_visible()
+    expect(page.get_by_role("heading", name="Chronologie")).to_be_visible()
     assert_accessible(page, "fiche de la personne")
     for suffix, name in [
         ("modifier/", "identité"),
@@ -76,11 +77,11 @@ def test_forms_with_errors_and_duplicate_warning_are_accessible(page, login_as, 
     page.fill("#id_birth_date", "1941-03-12")
     page.fill("#id_phone", "06 12")
     page.get_by_role("button", name="Créer la fiche").click()
-    assert page.get_by_text("n'est pas un numéro de téléphone valide").is_visible()
+    expect(page.get_by_text("n'est pas un numéro de téléphone valide")).to_be_visible()
     assert_accessible(page, "nouvelle personne — erreurs")
     page.fill("#id_phone", "06 12 34 56 78")
     page.get_by_role("button", name="Créer la fiche").click()
-    assert page.get_by_text("Cette personne a peut-être déjà une fiche").is_visible()
+    expect(page.get_by_text("Cette personne a peut-être déjà une fiche")).to_be_visible()
     assert_accessible(page, "nouvelle personne — doublon possible")
     page.goto(f"/personnes/{person.pk}/equipe/")
     page.get_by_role("button", name="Ajouter à l'équipe").click()
@@ -93,8 +94,8 @@ def test_break_glass_pages_are_accessible(page, login_as, person):
     page.goto("/personnes/acces-exceptionnel/")
     assert_accessible(page, "accès exceptionnel")
     page.goto("/personnes/acces-exceptionnel/?last_name=lefevre&birth_date=1941-03-12")
-    assert page.get_by_text("suivi·e par CCAS de Talant").is_visible()
+    expect(page.get_by_text("suivi·e par CCAS de Talant")).to_be_visible()
     page.fill("#id_reason", "Chute signalée par la voisine, famille injoignable ce soir.")
     page.get_by_role("button", name="Ouvrir la fiche (accès exceptionnel)").click()
-    assert page.get_by_text("Accès exceptionnel jusqu'à").is_visible()
+    expect(page.get_by_text("Accès exceptionnel jusqu'à")).to_be_visible()
     assert_accessible(page, "fiche ouverte par accès exceptionnel")
