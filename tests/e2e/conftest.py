@@ -59,6 +59,18 @@ def context(browser, live_server, transactional_db):
     context.close()
 
 
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const target = event.target;
+  const element = target && target.outerHTML ? target.outerHTML.slice(0, 200) : String(target);
+  const where = `${event.sourceFile}:${event.lineNumber}`;
+  console.error(
+    `Refus CSP ${event.violatedDirective} : « ${event.sample} » (${where}) sur ${element} — page ${location.pathname}`
+  );
+});
+"""
+
+
 @pytest.fixture
 def page(context):
     """A page that records what the browser console reports as errors (a script or style refused by
@@ -75,6 +87,8 @@ def page(context):
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # What a content-security refusal was about: the browser's own message names no element.
+    page.add_init_script(CSP_REPORTER)
     page.console_errors = errors
     yield page
     if errors:
