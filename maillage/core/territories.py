@@ -202,11 +202,20 @@ def find_commune(text: str):
         raise ValidationError(f"Aucune commune n'a le code postal ou le code INSEE « {text} ».")
     if len(text) > 100 or not re.search(r"[^\W\d_]", text):
         raise ValidationError(f"« {text[:100]} » n'est ni un nom de commune, ni un code postal, ni un code INSEE.")
-    found = list(Commune.objects.filter(name__iregex=_name_pattern(text)).order_by("-population", "code"))
-    if len(found) == 1:
-        return found[0]
-    if found:
+    pattern = _name_pattern(text)
+    found = list(Commune.objects.filter(name__iregex=pattern).order_by("-population", "code"))
+    if len(found) > 1:
         raise ValidationError(
             f"Plusieurs communes s'appellent « {text} » : {_listed(found)}. Indiquez le code postal ou le code INSEE."
         )
+    if not found:  # the start of a name, up to a word's end: « semur » for Semur-en-Auxois
+        starts = pattern.removesuffix("$") + "([-' ’]|$)"
+        found = list(Commune.objects.filter(name__iregex=starts).order_by("-population", "code"))
+        if len(found) > 1:
+            raise ValidationError(
+                f"Plusieurs communes commencent par « {text} » : {_listed(found)}. "
+                "Indiquez le nom entier, le code postal ou le code INSEE."
+            )
+    if found:
+        return found[0]
     raise ValidationError(f"Aucune commune ne s'appelle « {text} » dans le territoire de Maillage.")

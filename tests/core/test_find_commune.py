@@ -27,6 +27,13 @@ def communes():
         ),
         "sully_21": CommuneFactory(code="21613", name="Sully", postal_codes=["21140"], departement=cote_dor),
         "sully_71": CommuneFactory(code="71529", name="Sully", postal_codes=["71360"], departement=saone),
+        "semur": CommuneFactory(code="21603", name="Semur-en-Auxois", postal_codes=["21140"], departement=cote_dor),
+        "saint_jean": CommuneFactory(
+            code="21553", name="Saint-Jean-de-Losne", postal_codes=["21170"], departement=cote_dor
+        ),
+        "saint_julien": CommuneFactory(
+            code="21555", name="Saint-Julien", postal_codes=["21490"], departement=cote_dor
+        ),
     }
 
 
@@ -43,6 +50,8 @@ def communes():
         ("Saint-Apollinaire", "apollinaire"),
         ("ecutigny", "ecutigny"),  # accented capital in the name
         ("marcilly ogny", "marcilly_21"),
+        ("semur", "semur"),  # the first word of the name
+        ("saint jean", "saint_jean"),
         ("", None),
     ],
 )
@@ -57,6 +66,8 @@ def test_a_commune_by_code_postal_code_or_name(communes, typed, expected):
         ("21110", "Le code postal 21110 couvre plusieurs communes : Genlis (21292), Izeure (21320)"),
         ("Sully", "Plusieurs communes s'appellent « Sully » : Sully (21613), Sully (71529)"),
         ("Dijonville", "Aucune commune ne s'appelle « Dijonville »"),
+        ("Sem", "Aucune commune ne s'appelle « Sem »"),  # a word's start is not a word
+        ("Saint", "Plusieurs communes commencent par « Saint » : Saint-Apollinaire (21540), Saint-Jean-de-Losne"),
         ("99999", "Aucune commune n'a le code postal ou le code INSEE « 99999 »"),
         ("<script>", "Aucune commune ne s'appelle « <script> »"),
         ("1234", "« 1234 » n'est ni un nom de commune, ni un code postal, ni un code INSEE."),
