@@ -1,11 +1,12 @@
-"""What casework holds on a person, for the right of access (people.exports.EXPORT_SOURCES)."""
+"""What casework holds on a person, for the right of access (people.exports.EXPORT_SOURCES): each
+source reads through the exporter's grant (core.access.grants), like every other reading of the file."""
 
 from django.utils import timezone
 
 from maillage.people.exports import EXPORT_SOURCES
 
 
-def _care_team(person):
+def _care_team(grant):
     return "Équipe autour de la personne", [
         {
             "Professionnel·le": str(member),
@@ -13,11 +14,11 @@ def _care_team(person):
             "Depuis le": member.added_at,
             "Retiré·e le": member.removed_at,
         }
-        for member in person.care_team.select_related("user", "organisation")
+        for member in grant.care_team().select_related("user", "organisation")
     ]
 
 
-def _requests(person):
+def _requests(grant):
     return "Demandes", [
         {
             "Reçue le": r.received_at,
@@ -29,20 +30,20 @@ def _requests(person):
             "Suite donnée": r.get_outcome_display(),
             "Remarques": r.notes,
         }
-        for r in person.requests.select_related("organisation").prefetch_related("subjects", "services_given")
+        for r in grant.requests().select_related("organisation").prefetch_related("subjects", "services_given")
     ]
 
 
-def _contacts(person):
+def _contacts(grant):
     return "Contacts", [
         {"Date": c.occurred_at, "Type": c.get_kind_display(), "Structure": str(c.organisation), "Résumé": c.summary}
-        for c in person.contacts.select_related("organisation")
+        for c in grant.contacts().select_related("organisation")
     ]
 
 
-def _assessments(person):
+def _assessments(grant):
     rows = []
-    for assessment in person.assessments.select_related("organisation").prefetch_related("versions"):
+    for assessment in grant.assessments().select_related("organisation").prefetch_related("versions"):
         for version in assessment.versions.all():
             rows.append(
                 {
@@ -60,9 +61,9 @@ def _assessments(person):
     return "Évaluations", rows
 
 
-def _plans(person):
+def _plans(grant):
     rows = []
-    for plan in person.care_plans.select_related("organisation").prefetch_related("actions"):
+    for plan in grant.plans().select_related("organisation").prefetch_related("actions"):
         rows.append(
             {
                 "Plan": plan.title,
@@ -76,8 +77,11 @@ def _plans(person):
     return "Plans d'aide et projets de vie", rows
 
 
-def _notes(person):
-    return "Notes de suivi", [
+def _notes(grant):
+    from maillage.casework.models import Note
+
+    readable = grant.notes()
+    rows = [
         {
             "Écrite le": n.created_at,
             "Structure": str(n.organisation),
@@ -88,11 +92,23 @@ def _notes(person):
                 f"{timezone.localtime(v.written_at):%d/%m/%Y %H:%M} : {v.body}" for v in n.versions.all()
             ),
         }
-        for n in person.notes.select_related("organisation").prefetch_related("versions")
+        for n in readable.select_related("organisation").prefetch_related("versions")
     ]
+    # Notes its author kept to themself are not read by the exporter (a grant never opens them):
+    # the export says how many, so that the DPO asks their authors to answer for them.
+    withheld = Note.objects.filter(person=grant.person).exclude(pk__in=readable.values("pk")).count()
+    if withheld:
+        rows.append(
+            {
+                "Note": f"{withheld} note{'s' if withheld > 1 else ''} réservée{'s' if withheld > 1 else ''} à "
+                "leur auteur·rice ne figure{nt} pas ici : le délégué à la protection des données les demande "
+                "à leurs auteur·rices.".replace("{nt}", "nt" if withheld > 1 else "")
+            }
+        )
+    return "Notes de suivi", rows
 
 
-def _documents(person):
+def _documents(grant):
     return "Documents", [
         {
             "Intitulé": d.title,
@@ -100,14 +116,14 @@ def _documents(person):
             "Déposé le": d.uploaded_at,
             "Conservé jusqu'au": d.retain_until,
         }
-        for d in person.documents.all()
+        for d in grant.documents()
     ]
 
 
-def _break_glass(person):
+def _break_glass(grant):
     return "Accès exceptionnels", [
         {"Le": g.granted_at, "Par": str(g.user), "Structure": str(g.organisation), "Motif": g.reason}
-        for g in person.break_glass_accesses.select_related("user", "organisation")
+        for g in grant.person.break_glass_accesses.select_related("user", "organisation")
     ]
 
 

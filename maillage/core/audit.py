@@ -224,7 +224,7 @@ def audit_context(request):
     return set_extra_data(context_data=request_context(request))
 
 
-def record_access(request, obj, *, what: str = "", reason: str = "") -> AuditLogEntry:
+def record_access(request, obj, *, what: str = "", reason: str = "", access_path: str = "") -> AuditLogEntry:
     """Log that the request's user opened a sensitive page about `obj` (who, when, what, why).
 
     For a personal-data record, its name never enters the line: `what` gets the record's
@@ -251,6 +251,27 @@ def record_access(request, obj, *, what: str = "", reason: str = "") -> AuditLog
         path=path[:500],
         reason=reason,
         subject_person_id=subject_person_id(obj),
+        access_path=access_path,
+    )
+
+
+def record_search(request, model, *, what: str) -> AuditLogEntry:
+    """Log a search among persons outside the user's rights (the break-glass search): who, when,
+    how many found — never the name or date searched (the page address loses its query string)."""
+    context = request_context(request)
+    actor = context["actor"]
+    return AuditLogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(model),
+        object_pk="",
+        object_repr="Recherche",
+        action=AuditLogEntry.Action.ACCESS,
+        changes_text=what,
+        actor=actor,
+        actor_email=getattr(actor, "email", None),
+        remote_addr=context["remote_addr"],
+        organisation=context["organisation"],
+        path=request.path[:500],
+        access_path="break_glass",
     )
 
 

@@ -232,6 +232,17 @@ class AuditLogEntry(AbstractLogEntry):
     # it: the data-protection officer of the person's organisation sees the openings and changes
     # made by partners of the care team. A number, not a foreign key: the line outlives the file.
     subject_person_id = models.BigIntegerField("personne concernée (n°)", null=True, blank=True)
+    # For an opening of a person's file: the grant's path that allowed it (core.access.grants).
+    access_path = models.CharField(
+        "accès par",
+        max_length=20,
+        blank=True,
+        choices=[
+            ("organisation", "structure responsable"),
+            ("care_team", "équipe autour de la personne"),
+            ("break_glass", "accès exceptionnel"),
+        ],
+    )
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = "entrée du journal d'audit"

@@ -1,7 +1,8 @@
 """The person's right of access (RGPD art. 15): everything Maillage holds on a person.
 
 Each app that stores data about a person appends a source to EXPORT_SOURCES: a function
-(person) -> (section title, list of dicts). The export then covers new data without change here.
+(grant) -> (section title, list of dicts), reading the file through the exporter's grant
+(core.access.grants). The export then covers new data without change here.
 """
 
 from collections.abc import Callable
@@ -12,7 +13,8 @@ from django.utils import timezone
 from maillage.people.models import Person
 
 
-def _identity(person: Person):
+def _identity(grant):
+    person = grant.person
     return "Identité", [
         {
             "Nom d'usage": person.last_name,
@@ -33,7 +35,8 @@ def _identity(person: Person):
     ]
 
 
-def _addresses(person: Person):
+def _addresses(grant):
+    person = grant.person
     return "Adresses", [
         {
             "Adresse": a.line,
@@ -48,13 +51,14 @@ def _addresses(person: Person):
     ]
 
 
-def _phones(person: Person):
+def _phones(grant):
+    person = grant.person
     return "Téléphones et adresses électroniques", [
         {"Téléphone": str(p), "Type": p.get_kind_display(), "Précisions": p.note} for p in person.phones.all()
     ] + [{"Adresse électronique": e.address} for e in person.emails.all()]
 
 
-def _relations(person: Person):
+def _relations(grant):
     return "Entourage", [
         {
             "Lien": r.get_kind_display(),
@@ -64,11 +68,11 @@ def _relations(person: Person):
             "Téléphone": r.phone_display,
             "À prévenir en urgence": "oui" if r.is_emergency_contact else "non",
         }
-        for r in person.relations.all()
+        for r in grant.relations()
     ]
 
 
-def _consents(person: Person):
+def _consents(grant):
     return "Consentements", [
         {
             "Objet": str(c),
@@ -77,24 +81,29 @@ def _consents(person: Person):
             "Comment": c.get_channel_display(),
             "Retiré le": c.withdrawn_at,
         }
-        for c in person.consents.select_related("partner")
+        for c in grant.consents().select_related("partner")
     ]
 
 
-def _accesses(person: Person):
-    from django.contrib.contenttypes.models import ContentType
-
+def _accesses(grant):
+    """Every line of the trail about the person's file — openings of the file, its plans,
+    assessments, notes and documents, exports, and changes — whoever wrote it (the trail names the
+    person on each line: `subject_person_id`)."""
     from maillage.core.models import AuditLogEntry
 
-    entries = AuditLogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Person), object_pk=str(person.pk)
-    ).select_related("organisation")[:500]
-    return "Consultations et modifications de la fiche", [
+    entries = (
+        AuditLogEntry.objects.filter(subject_person_id=grant.person.pk)
+        .select_related("organisation")
+        .order_by("-timestamp")
+    )
+    return "Consultations et modifications du dossier", [
         {
             "Date": e.timestamp,
             "Structure": str(e.organisation or ""),
             "Action": e.get_action_display(),
             "Détail": e.changes_text,
+            "Accès par": e.get_access_path_display(),
+            "Motif (accès exceptionnel)": e.reason,
         }
         for e in entries
     ]
@@ -103,10 +112,12 @@ def _accesses(person: Person):
 EXPORT_SOURCES: list[Callable] = [_identity, _addresses, _phones, _relations, _consents, _accesses]
 
 
-def person_data(person: Person) -> dict:
+def person_data(grant) -> dict:
+    """Everything the exporter's grant reads on the person, section by section."""
+    person = grant.person
     sections = []
     for source in EXPORT_SOURCES:
-        title, rows = source(person)
+        title, rows = source(grant)
         sections.append({"titre": title, "lignes": rows})
     return {
         "personne": str(person),

@@ -204,6 +204,23 @@ class BreakGlassSearchForm(DsfrBaseForm):
 
 
 class BreakGlassForm(DsfrBaseForm):
+    scope = forms.ChoiceField(
+        label="Ce que l'urgence demande",
+        choices=[
+            (
+                "minimal",
+                "Les informations d'urgence : identité, coordonnées, représentant légal et personnes à "
+                "prévenir, équipe autour de la personne, intervenants du plan en cours",
+            ),
+            ("full", "Le dossier complet (évaluations, plans, notes, documents)"),
+        ],
+        initial="minimal",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Le dossier complet n'est ouvert qu'à un·e coordinateur·rice, avec un motif de 60 caractères au moins."
+        ),
+    )
     reason = forms.CharField(
         label="Motif de l'accès exceptionnel",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -213,3 +230,11 @@ class BreakGlassForm(DsfrBaseForm):
         ),
         max_length=1000,
     )
+
+    def __init__(self, *args, full_allowed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not full_allowed:
+            del self.fields["scope"]
+
+    def clean_scope(self):
+        return self.cleaned_data.get("scope") or "minimal"

@@ -38,12 +38,14 @@ def _with_header_data(persons):
     return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
-def person_get(*, actor: User, organisation: Organisation | None, pk, action: str = "view") -> Person:
-    """The person's file header data, authorised."""
-    person = access.get_person_for(actor, organisation, pk, action)
+def person_get(
+    *, actor: User | None = None, organisation: Organisation | None = None, pk=None, action: str = "view", grant=None
+) -> Person:
+    """The person's file header data, authorised: by a grant already obtained, or by `action`."""
+    person = grant.person if grant is not None else access.get_person_for(actor, organisation, pk, action)
     return (
         Person.objects.select_related("organisation", "created_by")
-        .prefetch_related("phones", "emails", "relations", "consents__partner", "addresses__commune")
+        .prefetch_related("phones", "emails", "addresses__commune")
         .get(pk=person.pk)
     )
 
@@ -60,17 +62,27 @@ def possible_duplicates(*, actor: User, organisation: Organisation, data: dict):
     )
 
 
+BREAK_GLASS_MAX_CANDIDATES = 10
+
+
 def break_glass_candidates(*, actor: User, organisation: Organisation, last_name: str, birth_date):
-    """For an emergency: persons of other organisations with exactly this name and birth date.
-    Minimal data only (name, birth year, organisation) until an access is granted."""
+    """For an emergency: persons of other organisations whose last name (usage or birth) is exactly
+    this one and born that day. The name is matched in the database before any limit (the right
+    person is never cut off by other persons born the same day), a first name matches nothing,
+    and at most BREAK_GLASS_MAX_CANDIDATES are listed. Minimal data only (name, birth year,
+    organisation) until an access is granted."""
     from maillage.people import normalise
 
     if not access.can_break_glass(actor, organisation):
         return []
     wanted = normalise.text(last_name)
-    candidates = Person.objects.filter(birth_date=birth_date).exclude(organisation=organisation)
-    return [
-        p
-        for p in candidates.select_related("organisation")[:50]
-        if wanted and (f" {wanted} " in f" {p.search_names} ")
-    ]
+    if not wanted:
+        return []
+    candidates = (
+        Person.objects.filter(birth_date=birth_date, search_names__contains=wanted)
+        .exclude(organisation=organisation)
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    exact = (p for p in candidates.iterator() if wanted in (normalise.text(p.last_name), normalise.text(p.birth_name)))
+    return [p for _, p in zip(range(BREAK_GLASS_MAX_CANDIDATES), exact, strict=False)]

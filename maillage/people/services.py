@@ -250,13 +250,20 @@ def person_merge(*, actor: User, organisation: Organisation, kept: Person, dupli
 
 
 @transaction.atomic
-def person_break_glass(*, actor: User, organisation: Organisation, person: Person, reason: str):
-    """Open, for a few hours, the file of a person of another organisation in an emergency. The
-    reason goes into the audit trail, where the data-protection officer sees it."""
+def person_break_glass(
+    *, actor: User, organisation: Organisation, person: Person, reason: str, scope: str = "minimal"
+):
+    """Open, for a few hours, the file of a person of another organisation in an emergency: the
+    emergency set, or the whole file for a coordinator with a longer reason (core.access.grants).
+    The reason goes into the audit trail, where the data-protection officer sees it."""
     from maillage.casework.models import BreakGlassAccess
 
     if not access.can_break_glass(actor, organisation):
         raise ApplicationError("Votre rôle ne permet pas d'accès exceptionnel.")
+    if scope not in ("minimal", "full"):
+        raise ValidationError({"scope": "Choisissez les informations d'urgence ou le dossier complet."})
+    if scope == "full" and access.role_in(actor, organisation) not in access.BREAK_GLASS_FULL_ROLES:
+        raise ValidationError({"scope": "Seul·e un·e coordinateur·rice ouvre le dossier complet en urgence."})
     if person.organisation_id == organisation.pk:
         raise ApplicationError("Cette personne relève de votre structure : ouvrez sa fiche normalement.")
     now = timezone.now()
@@ -265,6 +272,7 @@ def person_break_glass(*, actor: User, organisation: Organisation, person: Perso
         user=actor,
         organisation=organisation,
         reason=reason.strip(),
+        scope=scope,
         granted_at=now,
         expires_at=now + BreakGlassAccess.DURATION,
     )

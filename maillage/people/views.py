@@ -113,37 +113,48 @@ def person_create(request):
 
 @require_http_methods(["GET"])
 def person_detail(request, pk):
-    person = selectors.person_get(actor=request.user, organisation=request.organisation, pk=pk)
-    grant = None
-    if not (
-        person.organisation_id == getattr(request.organisation, "pk", None)
-        and access.has_perm(request.user, request.organisation, access.Perm.VIEW_PERSON)
-    ):
-        from maillage.casework.models import BreakGlassAccess
-
-        grant = BreakGlassAccess.objects.in_force().filter(person=person, user=request.user).first()
-    audit.record_access(request, person, what="Fiche de la personne", reason=grant.reason if grant else "")
+    """The person's file, as much of it as the grant opens (a break-glass: the emergency set)."""
+    grant = access.person_grant_for(request, pk, access.Part.IDENTITY)
+    person = selectors.person_get(grant=grant)
+    grant.record(request, "Fiche de la personne")
+    consents = list(grant.consents().select_related("partner"))
     context = {
         "person": person,
+        "grant": grant,
         "current_address": next((a for a in person.addresses.all() if a.is_current), None),
         "past_addresses": [a for a in person.addresses.all() if not a.is_current],
+        "relations": list(grant.relations()),
         "can_change": access.can_change_person(request.user, request.organisation, person),
-        "can_export": access.can_export_person(request.user, request.organisation, person),
-        "break_glass": grant,
-        "consents_in_force": [c for c in person.consents.all() if c.withdrawn_at is None],
-        "consents_withdrawn": [c for c in person.consents.all() if c.withdrawn_at is not None],
-        "can_log_request": access.can_log_request(request.user, request.organisation),
+        "can_export": grant.may_export(),
+        "break_glass": grant if grant.is_break_glass else None,
+        "consents_in_force": [c for c in consents if c.withdrawn_at is None],
+        "consents_withdrawn": [c for c in consents if c.withdrawn_at is not None],
+        "can_log_request": access.can_log_request(request.user, request.organisation)
+        and grant.allows(access.Part.REQUESTS),
     }
-    # The casework around the person: one chronological view of everything that happened.
-    from maillage.casework.views.timeline import timeline_context
+    if grant.is_minimal:
+        context["care_team_members"] = list(
+            grant.care_team().active().select_related("user", "organisation").order_by("-is_referent", "added_at")
+        )
+        context["plan_contacts"] = list(grant.plan_contacts())
+    if grant.allows(access.Part.TIMELINE):
+        # The casework around the person: one chronological view of everything that happened.
+        from maillage.casework.views.timeline import timeline_context
 
-    context.update(timeline_context(request, person))
+        context.update(timeline_context(request, grant))
     context["person"] = person
     return render(request, "people/person_detail.html", context)
 
 
+def _record_form_opening(request, person, title: str) -> None:
+    """A form showing a person's file is an opening of it: logged once, on GET, with the grant's path."""
+    if request.method == "GET":
+        access.person_grant_for(request, person.pk).record(request, f"Formulaire : {title[:1].lower()}{title[1:]}")
+
+
 def _edit_view(request, pk, form_class, template, handle, *, initial=None, title=""):
     person = selectors.person_get(actor=request.user, organisation=request.organisation, pk=pk, action="change")
+    _record_form_opening(request, person, title)
     form = form_class(request.POST or None, initial=initial(person) if initial else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -161,6 +172,7 @@ def _edit_view(request, pk, form_class, template, handle, *, initial=None, title
 @require_http_methods(["GET", "POST"])
 def person_edit(request, pk):
     person = selectors.person_get(actor=request.user, organisation=request.organisation, pk=pk, action="change")
+    _record_form_opening(request, person, "Modifier l'identité")
     form = PersonForm(request.POST or None, instance=Person.objects.get(pk=person.pk))
     if request.method == "POST" and form.is_valid():
         try:
@@ -241,6 +253,7 @@ def consent_withdraw(request, pk, consent_pk):
 @require_http_methods(["GET", "POST"])
 def person_merge(request, pk):
     kept = selectors.person_get(actor=request.user, organisation=request.organisation, pk=pk, action="change")
+    _record_form_opening(request, kept, "Fusionner deux fiches")
     form = MergeForm(request.POST or None)
     duplicate = None
     if request.method == "POST" and form.is_valid():
@@ -276,9 +289,12 @@ def person_export(request, pk, fmt):
     """The person's right of access (RGPD art. 15): everything held, as JSON or PDF."""
     if fmt not in ("json", "pdf"):
         raise Http404("Format inconnu.")
-    person = selectors.person_get(actor=request.user, organisation=request.organisation, pk=pk, action="export")
-    audit.record_access(request, person, what=f"Export du droit d'accès ({fmt.upper()})")
-    data = exports.person_data(person)
+    grant = access.person_grant_for(request, pk)
+    if not grant.may_export():
+        raise Http404("Personne introuvable.")
+    person = grant.person
+    grant.record(request, f"Export du droit d'accès ({fmt.upper()})")
+    data = exports.person_data(grant)
     filename = f"droit-d-acces-{person.pk}-{timezone.localdate():%Y%m%d}"
     if fmt == "json":
         response = HttpResponse(
@@ -292,8 +308,9 @@ def person_export(request, pk, fmt):
 
 @require_http_methods(["GET", "POST"])
 def break_glass(request):
-    """Emergency: find a person of another organisation by exact name and birth date, and open the
-    file for a few hours with a written reason, flagged to the data-protection officer."""
+    """Emergency: find a person of another organisation by exact last name and birth date, and open
+    the emergency set of the file (or, for a coordinator who says why, the whole file) for a few
+    hours with a written reason, flagged to the data-protection officer. Every search is logged."""
     if not access.can_break_glass(request.user, request.organisation):
         raise Http404("Page introuvable.")
     search_form = BreakGlassSearchForm(request.GET or None)
@@ -302,28 +319,45 @@ def break_glass(request):
         candidates = selectors.break_glass_candidates(
             actor=request.user, organisation=request.organisation, **search_form.cleaned_data
         )
-    grant_form = BreakGlassForm(request.POST or None)
+        if request.method == "GET":
+            count = len(candidates)
+            audit.record_search(
+                request,
+                Person,
+                what=f"Recherche d'accès exceptionnel : {count} personne{'s' if count > 1 else ''} "
+                f"trouvée{'s' if count > 1 else ''}",
+            )
+    full_allowed = access.role_in(request.user, request.organisation) in access.BREAK_GLASS_FULL_ROLES
+    grant_form = BreakGlassForm(request.POST or None, full_allowed=full_allowed)
     if request.method == "POST":
         person = next((p for p in candidates if str(p.pk) == request.POST.get("person")), None)
         if person is None:
             grant_form.add_error(None, "Choisissez une personne parmi les résultats de la recherche.")
         elif grant_form.is_valid():
             try:
-                grant = services.person_break_glass(
+                opened = services.person_break_glass(
                     actor=request.user,
                     organisation=request.organisation,
                     person=person,
                     reason=grant_form.cleaned_data["reason"],
+                    scope=grant_form.cleaned_data.get("scope", "minimal"),
                 )
             except ValidationError as exc:
                 add_validation_errors(grant_form, exc)
             except ApplicationError as exc:
                 grant_form.add_error(None, exc.message)
             else:
-                audit.record_access(request, person, what="Accès exceptionnel accordé", reason=grant.reason)
+                audit.record_access(
+                    request,
+                    person,
+                    what="Accès exceptionnel accordé"
+                    + (" (dossier complet)" if opened.scope == "full" else " (informations d'urgence)"),
+                    reason=opened.reason,
+                    access_path="break_glass",
+                )
                 messages.warning(
                     request,
-                    f"Accès exceptionnel ouvert jusqu'à {timezone.localtime(grant.expires_at):%H:%M} ; "
+                    f"Accès exceptionnel ouvert jusqu'à {timezone.localtime(opened.expires_at):%H:%M} ; "
                     "il est signalé au délégué à la protection des données.",
                 )
                 return redirect("people:detail", pk=person.pk)

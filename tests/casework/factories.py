@@ -57,3 +57,20 @@ class CareTeamMemberFactory(DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     user = factory.SubFactory(UserFactory)
     role = "Infirmière SSIAD"
+
+
+def share_with(person, organisation):
+    """The person's consent, in force, to share their file with `organisation` (the care team's
+    condition for a professional of another organisation)."""
+    from maillage.people.enums import ConsentScope
+    from tests.people.factories import ConsentFactory
+
+    return ConsentFactory(person=person, scope=ConsentScope.SHARING, partner=organisation)
+
+
+def care_team_place(person, membership, **kwargs):
+    """Put the member in the person's care team for their organisation, with the consent to share
+    when that organisation is not the person's."""
+    if membership.organisation_id != person.organisation_id:
+        share_with(person, membership.organisation)
+    return CareTeamMemberFactory(person=person, user=membership.user, organisation=membership.organisation, **kwargs)

@@ -5,6 +5,7 @@ from django.utils import timezone
 from maillage.casework.models import CareTeamMember
 from maillage.core.enums import Role
 from maillage.core.models import AuditLogEntry
+from tests.casework.factories import share_with
 from tests.conftest import login_verified
 from tests.core.factories import MembershipFactory
 from tests.people.factories import PersonFactory
@@ -127,6 +128,7 @@ def test_dpo_of_the_persons_organisation_sees_a_care_team_members_opening(client
     dpo = MembershipFactory(role=Role.DPO)
     person = PersonFactory(organisation=dpo.organisation)
     nurse = MembershipFactory(role=Role.COORDINATOR, user__email="infirmier@ssiad.fr")
+    share_with(person, nurse.organisation)
     Member.objects.create(person=person, user=nurse.user, organisation=nurse.organisation, role="Infirmier")
     login_verified(client, nurse.user)
     assert client.get(reverse("people:detail", args=[person.pk])).status_code == 200

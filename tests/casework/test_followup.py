@@ -12,7 +12,7 @@ from maillage.casework.services.followup import DOCUMENT_MAX_BYTES
 from maillage.core import access
 from maillage.core.enums import Role
 from maillage.core.models import AuditLogEntry
-from tests.casework.factories import CareTeamMemberFactory, ContactFactory
+from tests.casework.factories import CareTeamMemberFactory, ContactFactory, care_team_place
 from tests.casework.factories_assessments import CarePlanFactory, FollowUpTaskFactory, NoteFactory
 from tests.core.factories import MembershipFactory
 from tests.people.factories import PersonFactory
@@ -38,10 +38,10 @@ def team(db):
     author = MembershipFactory(role=Role.COORDINATOR)
     organisation = author.organisation
     colleague = MembershipFactory(organisation=organisation, role=Role.RECEPTION_AGENT)
-    partner = MembershipFactory(role=Role.PARTNER)
+    partner = MembershipFactory(role=Role.COORDINATOR)
     outsider = MembershipFactory(organisation=partner.organisation, role=Role.COORDINATOR)
     person = PersonFactory(organisation=organisation)
-    CareTeamMemberFactory(person=person, user=partner.user, organisation=partner.organisation)
+    care_team_place(person, partner)
     notes = {
         visibility: NoteFactory(person=person, author=author.user, visibility=visibility, body=f"note-{visibility}")
         for visibility in ("author", "organisation", "care_team")
@@ -182,7 +182,7 @@ def test_caseload_lists_referent_and_created_persons(member_client):
     client, membership = member_client(role=Role.COORDINATOR)
     organisation, user = membership.organisation, membership.user
     referent_of = PersonFactory(organisation=organisation, last_name="Referente")
-    CareTeamMemberFactory(person=referent_of, user=user, is_referent=True)
+    CareTeamMemberFactory(person=referent_of, user=user, organisation=organisation, is_referent=True)
     created = PersonFactory(organisation=organisation, last_name="Creee", created_by=user)
     PersonFactory(organisation=organisation, last_name="Autre")
     today = timezone.localdate()

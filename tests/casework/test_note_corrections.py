@@ -9,10 +9,11 @@ from django.utils import timezone
 from maillage.casework.models import Note, NoteVersion
 from maillage.casework.models.followup import NOTE_CORRECTION_WINDOW
 from maillage.casework.services import followup as services
+from maillage.core.access import person_grant
 from maillage.core.enums import Role
 from maillage.core.exceptions import ApplicationError
 from maillage.people.exports import person_data
-from tests.casework.factories import CareTeamMemberFactory
+from tests.casework.factories import care_team_place
 from tests.casework.factories_assessments import NoteFactory
 from tests.conftest import login_verified
 from tests.core.factories import MembershipFactory
@@ -140,9 +141,9 @@ def test_no_correction_after_24_hours(world, client):
 
 
 def test_author_who_left_the_care_team_no_longer_corrects(client):
-    partner = MembershipFactory(role=Role.PARTNER)
+    partner = MembershipFactory(role=Role.COORDINATOR)
     person = PersonFactory()
-    member = CareTeamMemberFactory(person=person, user=partner.user, organisation=partner.organisation)
+    member = care_team_place(person, partner)
     note = NoteFactory(person=person, organisation=partner.organisation, author=partner.user, visibility="care_team")
     assert services.note_correction_allowed(partner.user, partner.organisation, note)
     member.removed_at = timezone.now()
@@ -157,7 +158,8 @@ def test_right_of_access_export_holds_the_replaced_texts(world):
     services.note_correct(
         actor=author.user, organisation=author.organisation, note=note, body="Corrigé", visibility="organisation"
     )
-    section = next(s for s in person_data(world["person"])["sections"] if s["titre"] == "Notes de suivi")
+    grant = person_grant(author.user, author.organisation, world["person"])
+    section = next(s for s in person_data(grant)["sections"] if s["titre"] == "Notes de suivi")
     (row,) = section["lignes"]
     assert row["Note"] == "Corrigé"
     assert row["Modifiée le"] is not None

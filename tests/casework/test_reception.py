@@ -7,7 +7,7 @@ from maillage.casework.models import Request
 from maillage.casework.models.requests import RequestChannel, RequesterKind
 from maillage.core.enums import Role
 from maillage.directory.models import Taxonomy
-from tests.casework.factories import CareTeamMemberFactory, RequestFactory
+from tests.casework.factories import RequestFactory, care_team_place
 from tests.core.factories import OrganisationFactory
 from tests.directory.factories import ServiceFactory, term
 from tests.people.factories import PersonAddressFactory, PersonFactory
@@ -134,7 +134,7 @@ def test_reception_refuses_another_organisations_draft_service(agent):
 def test_reception_care_team_member_logs_a_request_about_a_shared_person(agent):
     client, membership = agent
     shared = PersonFactory(last_name="Partagé")
-    CareTeamMemberFactory(person=shared, user=membership.user)
+    care_team_place(shared, membership)
     found = client.get(reverse("casework:reception_persons"), {"q": "partage"}, headers={"HX-Request": "true"})
     assert f'value="{shared.pk}"' in found.content.decode()
     assert _post(client, person=shared.pk).status_code == 302

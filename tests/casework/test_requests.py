@@ -15,7 +15,7 @@ from maillage.core.enums import Role
 from maillage.core.exceptions import ApplicationError
 from maillage.directory.models import Taxonomy
 from maillage.people.services import MERGE_RELATED, person_merge
-from tests.casework.factories import CareTeamMemberFactory, RequestFactory
+from tests.casework.factories import RequestFactory, care_team_place
 from tests.core.factories import MembershipFactory, OrganisationFactory
 from tests.directory.factories import ServiceFactory, term
 from tests.people.factories import PersonFactory
@@ -154,7 +154,7 @@ def test_request_create_refuses_a_person_of_another_organisation(agent):
 
 def test_request_create_accepts_a_care_team_person_of_another_organisation(agent):
     shared = PersonFactory()
-    CareTeamMemberFactory(person=shared, user=agent.user)
+    care_team_place(shared, agent)
     request = _create(agent, person=shared)
     assert request.organisation == agent.organisation
     assert request.person == shared

@@ -177,7 +177,7 @@ def test_access_lines_lose_the_records_name_and_the_pages_query_string(client):
     url = reverse("people:break_glass") + f"?last_name={SECRETS['last_name']}&birth_date={SECRETS['birth_date']}"
     response = client.post(url, {"person": person.pk, "reason": reason})
     assert response.status_code == 302
-    granted = AuditLogEntry.objects.get(changes_text="Accès exceptionnel accordé")
+    granted = AuditLogEntry.objects.get(changes_text="Accès exceptionnel accordé (informations d'urgence)")
     assert granted.path == reverse("people:break_glass")
     assert granted.reason == reason  # the agent's justification, for the DPO (purged with the trail)
     _assert_nothing_personal(_trail_text())
@@ -387,12 +387,14 @@ def test_lines_about_a_persons_file_name_the_person_whoever_writes_them(client):
     opened and changed in the file (plan, its actions), but not the partner's other lines."""
     from maillage.casework.models import CareTeamMember
     from maillage.core import selectors
+    from tests.casework.factories import share_with
     from tests.casework.factories_assessments import CarePlanActionFactory
 
     dpo = MembershipFactory(role=Role.DPO)
     person = PersonFactory(organisation=dpo.organisation)
     elsewhere = PersonFactory()
     nurse = MembershipFactory(role=Role.COORDINATOR)
+    share_with(person, nurse.organisation)
     CareTeamMember.objects.create(person=person, user=nurse.user, organisation=nurse.organisation, role="Infirmier")
     action = CarePlanActionFactory(plan__person=person)
     login_verified(client, nurse.user)

@@ -9,6 +9,7 @@ from maillage.casework.models import BreakGlassAccess, CareTeamMember
 from maillage.core.enums import Role
 from maillage.core.models import AuditLogEntry
 from maillage.people.models import Consent, Person, PersonAddress, PersonPhone, Relation
+from tests.casework.factories import share_with
 from tests.conftest import login_verified
 from tests.core.factories import CommuneFactory, MembershipFactory
 from tests.people.factories import PersonAddressFactory, PersonFactory, PersonPhoneFactory
@@ -208,6 +209,7 @@ def test_colleague_of_another_organisation_sees_nothing_until_added_to_the_care_
     login_verified(client, outsider.user)
     url = reverse("people:detail", args=[person.pk])
     assert client.get(url).status_code == 404
+    share_with(person, outsider.organisation)
     CareTeamMember.objects.create(
         person=person, user=outsider.user, organisation=outsider.organisation, role="Infirmière"
     )

@@ -9,6 +9,8 @@ from maillage.core.models import Organisation
 from maillage.people.models import Person
 
 BREAK_GLASS_MIN_REASON = 20
+# Opening the whole file in an emergency needs a fuller justification than the minimal set.
+BREAK_GLASS_FULL_MIN_REASON = 60
 
 
 class CareTeamMemberQuerySet(models.QuerySet):
@@ -78,6 +80,15 @@ class BreakGlassAccess(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField("motif")
+    # What the emergency opens: the minimal set (identity, contacts, legal representative, care team,
+    # the current plan's « who to call »), or the whole file for a coordinator with a longer reason
+    # (core.access.grants).
+    scope = models.CharField(
+        "étendue",
+        max_length=10,
+        choices=[("minimal", "Informations d'urgence"), ("full", "Dossier complet")],
+        default="minimal",
+    )
     granted_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
 
@@ -95,4 +106,11 @@ class BreakGlassAccess(models.Model):
         if len((self.reason or "").strip()) < BREAK_GLASS_MIN_REASON:
             raise ValidationError(
                 {"reason": f"Expliquez le motif de l'accès en {BREAK_GLASS_MIN_REASON} caractères au moins."}
+            )
+        if self.scope == "full" and len((self.reason or "").strip()) < BREAK_GLASS_FULL_MIN_REASON:
+            raise ValidationError(
+                {
+                    "reason": "Pour ouvrir le dossier complet, expliquez en "
+                    f"{BREAK_GLASS_FULL_MIN_REASON} caractères au moins pourquoi l'urgence le demande."
+                }
             )

@@ -1,17 +1,15 @@
-"""Reads of assessments and plans, scoped by core/access.py (the person is authorised first)."""
+"""Reads of assessments and plans, through the grant that opens the person's file (core.access.grants)."""
 
 from django.db.models import Prefetch
 from django.http import Http404
 
 from maillage.casework.models import Assessment, AssessmentVersion, CarePlan
-from maillage.people.models import Person
 
 
-def assessment_list(*, person: Person):
-    """The person's assessments with their versions (newest first). The caller has authorised the
-    person with `core.access.get_assessable_person_for`."""
+def assessment_list(*, grant):
+    """The person's assessments the grant opens, with their versions (newest first)."""
     return (
-        Assessment.objects.filter(person=person)
+        grant.assessments()
         .select_related("organisation")
         .prefetch_related(
             Prefetch(
@@ -23,8 +21,8 @@ def assessment_list(*, person: Person):
     )
 
 
-def assessment_get(*, person: Person, pk) -> Assessment:
-    assessment = Assessment.objects.select_related("person", "organisation").filter(person=person, pk=pk).first()
+def assessment_get(*, grant, pk) -> Assessment:
+    assessment = grant.assessments().select_related("person", "organisation").filter(pk=pk).first()
     if assessment is None:
         raise Http404("Évaluation introuvable.")
     return assessment
@@ -41,14 +39,12 @@ def assessment_version_get(*, assessment: Assessment, number) -> AssessmentVersi
     return version
 
 
-def care_plan_list(*, person: Person):
-    return CarePlan.objects.filter(person=person).select_related("coordinator", "organisation")
+def care_plan_list(*, grant):
+    return grant.plans().select_related("coordinator", "organisation")
 
 
-def care_plan_get(*, person: Person, pk) -> CarePlan:
-    plan = (
-        CarePlan.objects.select_related("person", "organisation", "coordinator").filter(person=person, pk=pk).first()
-    )
+def care_plan_get(*, grant, pk) -> CarePlan:
+    plan = grant.plans().select_related("person", "organisation", "coordinator").filter(pk=pk).first()
     if plan is None:
         raise Http404("Plan introuvable.")
     return plan

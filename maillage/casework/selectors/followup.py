@@ -4,27 +4,24 @@ the assessment, plan, note and document events of the person's timeline."""
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 
-from maillage.casework.models import AssessmentVersion, CarePlan, Contact, FollowUpTask
+from maillage.casework.models import AssessmentVersion, Contact, FollowUpTask
 from maillage.casework.selectors.timeline import TimelineEvent, register_source
 from maillage.core import access
 from maillage.core.models import Organisation, User
 from maillage.people.models import Person
 
 
-def note_list(*, actor: User, organisation: Organisation, person: Person):
-    return (
-        access.notes_visible_to(actor, organisation, person)
-        .select_related("author", "organisation")
-        .prefetch_related("versions")
-    )
+def note_list(*, grant):
+    """The person's notes the grant opens (by visibility)."""
+    return grant.notes().select_related("author", "organisation").prefetch_related("versions")
 
 
 def followup_task_list(*, organisation: Organisation, person: Person):
     return FollowUpTask.objects.filter(person=person, organisation=organisation).select_related("assignee")
 
 
-def document_list(*, actor: User, organisation: Organisation, person: Person):
-    return access.documents_visible_to(actor, organisation, person).select_related("uploaded_by")
+def document_list(*, grant):
+    return grant.documents().select_related("uploaded_by")
 
 
 def caseload(*, actor: User, organisation: Organisation):
@@ -63,8 +60,9 @@ def _before(qs, field, before):
     return qs.filter(**{f"{field}__lt": before}) if before is not None else qs
 
 
-def _signed_assessments(*, actor, organisation, person, before, limit):
-    qs = AssessmentVersion.objects.filter(assessment__person=person, signed_at__isnull=False).select_related(
+def _signed_assessments(*, grant, before, limit):
+    person = grant.person
+    qs = AssessmentVersion.objects.filter(assessment__in=grant.assessments(), signed_at__isnull=False).select_related(
         "assessment", "signed_by"
     )
     events = []
@@ -87,8 +85,9 @@ def _signed_assessments(*, actor, organisation, person, before, limit):
     return events
 
 
-def _plans(*, actor, organisation, person, before, limit):
-    qs = CarePlan.objects.filter(person=person).select_related("created_by")
+def _plans(*, grant, before, limit):
+    person = grant.person
+    qs = grant.plans().select_related("created_by")
     return [
         TimelineEvent(
             kind="plan",
@@ -102,8 +101,9 @@ def _plans(*, actor, organisation, person, before, limit):
     ]
 
 
-def _notes(*, actor, organisation, person, before, limit):
-    qs = access.notes_visible_to(actor, organisation, person).select_related("author")
+def _notes(*, grant, before, limit):
+    person = grant.person
+    qs = grant.notes().select_related("author")
     return [
         TimelineEvent(
             kind="note",
@@ -118,8 +118,9 @@ def _notes(*, actor, organisation, person, before, limit):
     ]
 
 
-def _documents(*, actor, organisation, person, before, limit):
-    qs = access.documents_visible_to(actor, organisation, person).select_related("uploaded_by")
+def _documents(*, grant, before, limit):
+    person = grant.person
+    qs = grant.documents().select_related("uploaded_by")
     return [
         TimelineEvent(
             kind="document",

@@ -9,8 +9,8 @@ timeline must not depend on which views or URLs happened to be imported first):
 
     from maillage.casework.selectors.timeline import TimelineEvent, register_source
 
-    def _referrals(*, actor, organisation, person, before, limit):
-        qs = Referral.objects.filter(person=person).select_related("sent_by")
+    def _referrals(*, grant, before, limit):
+        qs = grant.referrals().select_related("sent_by")  # a queryset the grant scopes
         if before is not None:
             qs = qs.filter(sent_at__lt=before)
         return [TimelineEvent(kind="referral", date=r.sent_at, title=…, summary=…, author=…, url=…)
@@ -30,15 +30,11 @@ import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from maillage.casework.models import CareTeamMember, Contact, Request
-from maillage.core import access
-from maillage.core.models import Organisation, User
-from maillage.people.models import Consent, Person
+from maillage.core.access.grants import Part, PersonGrant
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -75,9 +71,10 @@ TIMELINE_SOURCES: list[TimelineSource] = []
 
 
 def register_source(kind: str, label: str, fetch: Fetch) -> None:
-    """Add a source of events to every timeline. `fetch(*, actor, organisation, person, before,
-    limit)` returns at most `limit` events of `person` older than `before` (all when None), newest
-    first, in one query; it may return fewer when the actor may not see some of them."""
+    """Add a source of events to every timeline. `fetch(*, grant, before, limit)` returns at most
+    `limit` events of the grant's person older than `before` (all when None), newest first, in one
+    query, read through the grant's querysets (core.access.grants): a part the grant does not open
+    gives no event."""
     if any(source.fetch is fetch for source in TIMELINE_SOURCES):
         return
     TIMELINE_SOURCES.append(TimelineSource(kind=kind, label=label, fetch=fetch))
@@ -103,18 +100,15 @@ class Timeline(list):
 
 def timeline_for(
     *,
-    actor: User,
-    organisation: Organisation | None,
-    person: Person,
+    grant: PersonGrant,
     kinds: Iterable[str] | None = None,
     limit: int = DEFAULT_LIMIT,
     before: datetime.datetime | None = None,
 ) -> Timeline:
     """The person's events, newest first, older than `before`, of the `kinds` asked (all when
-    None), at most `limit` (plus those sharing the last one's date). Whoever may open the person's
-    file reads it (core.access.can_view_timeline); one query per source."""
-    if not access.can_view_timeline(actor, organisation, person):
-        raise Http404("Personne introuvable.")
+    None), at most `limit` (plus those sharing the last one's date). Read through the grant, which
+    must open the timeline; one query per source."""
+    grant.require(Part.TIMELINE)
     limit = max(1, min(int(limit), MAX_LIMIT))
     wanted = set(kinds) if kinds else None
     streams = []
@@ -122,7 +116,7 @@ def timeline_for(
     for source in TIMELINE_SOURCES:
         if wanted is not None and source.kind not in wanted:
             continue
-        events = source.fetch(actor=actor, organisation=organisation, person=person, before=before, limit=limit + 1)
+        events = source.fetch(grant=grant, before=before, limit=limit + 1)
         events = [e if e.kind_label else dataclasses.replace(e, kind_label=_singular(source)) for e in events]
         truncated = truncated or len(events) > limit
         streams.append(sorted(events, key=lambda e: e.date, reverse=True))
@@ -174,17 +168,18 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 # --- Requests and contacts (casework) --------------------------------------------------------------
 
 
-def _requests(*, actor, organisation, person, before, limit):
-    qs = Request.objects.filter(person=person).select_related("handled_by", "organisation")
+def _requests(*, grant, before, limit):
+    # An organisation's requests are its own activity: the grant gives those of the reader's
+    # organisation only (the request page refuses the others).
+    organisation = grant.organisation
+    qs = grant.requests().select_related("handled_by", "organisation")
     if before is not None:
         qs = qs.filter(received_at__lt=before)
-    can_open = access.has_perm(actor, organisation, access.Perm.VIEW_PERSON)
     events = []
     for request_obj in qs.order_by("-received_at", "-pk")[:limit]:
         summary = request_obj.get_outcome_display()
         if request_obj.notes:
             summary += f" — {_short(request_obj.notes)}"
-        own = request_obj.organisation_id == getattr(organisation, "pk", None)
         events.append(
             TimelineEvent(
                 kind="request",
@@ -192,15 +187,16 @@ def _requests(*, actor, organisation, person, before, limit):
                 title=f"Demande ({request_obj.get_channel_display().lower()}), niveau {request_obj.level}",
                 summary=summary,
                 author=_author(request_obj.handled_by, request_obj.organisation, organisation),
-                url=_url("casework:request_detail", request_obj.pk) if own and can_open else "",
+                url=_url("casework:request_detail", request_obj.pk),
                 key=f"request-{request_obj.pk}",
             )
         )
     return events
 
 
-def _contacts(*, actor, organisation, person, before, limit):
-    qs = Contact.objects.filter(person=person).select_related("author", "organisation")
+def _contacts(*, grant, before, limit):
+    organisation = grant.organisation
+    qs = grant.contacts().select_related("author", "organisation")
     if before is not None:
         qs = qs.filter(occurred_at__lt=before)
     events = []
@@ -224,14 +220,14 @@ def _contacts(*, actor, organisation, person, before, limit):
 # --- Care team -------------------------------------------------------------------------------------
 
 
-def _member_label(member: CareTeamMember) -> str:
+def _member_label(member) -> str:
     who = _name(member.user) if member.user_id else member.name
     where = f", {member.organisation.name}" if member.organisation_id else ""
     return f"{who} — {member.role}{where}"
 
 
-def _care_team_added(*, actor, organisation, person, before, limit):
-    qs = CareTeamMember.objects.filter(person=person).select_related("user", "organisation", "added_by")
+def _care_team_added(*, grant, before, limit):
+    qs = grant.care_team().select_related("user", "organisation", "added_by")
     if before is not None:
         qs = qs.filter(added_at__lt=before)
     return [
@@ -247,8 +243,8 @@ def _care_team_added(*, actor, organisation, person, before, limit):
     ]
 
 
-def _care_team_removed(*, actor, organisation, person, before, limit):
-    qs = CareTeamMember.objects.filter(person=person, removed_at__isnull=False).select_related("user", "organisation")
+def _care_team_removed(*, grant, before, limit):
+    qs = grant.care_team().filter(removed_at__isnull=False).select_related("user", "organisation")
     if before is not None:
         qs = qs.filter(removed_at__lt=before)
     return [
@@ -266,9 +262,9 @@ def _care_team_removed(*, actor, organisation, person, before, limit):
 # --- Consents (people) -----------------------------------------------------------------------------
 
 
-def _consents_given(*, actor, organisation, person, before, limit):
+def _consents_given(*, grant, before, limit):
     # A consent is dated by day: it is placed at the start of that day.
-    qs = Consent.objects.filter(person=person).select_related("recorded_by", "partner")
+    qs = grant.consents().select_related("recorded_by", "partner")
     if before is not None:
         day = timezone.localdate(before)
         qs = qs.filter(given_on__lte=day) if before > _start_of(day) else qs.filter(given_on__lt=day)
@@ -286,8 +282,8 @@ def _consents_given(*, actor, organisation, person, before, limit):
     ]
 
 
-def _consents_withdrawn(*, actor, organisation, person, before, limit):
-    qs = Consent.objects.filter(person=person, withdrawn_at__isnull=False).select_related("partner")
+def _consents_withdrawn(*, grant, before, limit):
+    qs = grant.consents().filter(withdrawn_at__isnull=False).select_related("partner")
     if before is not None:
         qs = qs.filter(withdrawn_at__lt=before)
     return [

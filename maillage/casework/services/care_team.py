@@ -40,9 +40,23 @@ def care_team_add(
         memberships = list(access.active_memberships(user)) if user else []
         if not memberships:
             raise ValidationError({"email": f"Aucun compte Maillage actif ne correspond à « {email} »."})
-        own = next((m for m in memberships if m.organisation_id == organisation.pk), None)
-        chosen = own or memberships[0]
-        if own is None and not has_consent(person, ConsentScope.SHARING, chosen.organisation):
+        # Only a role that accompanies persons opens a file through the care team (grants).
+        following = [m for m in memberships if m.role in access.CARE_TEAM_ROLES]
+        if not following:
+            raise ValidationError(
+                {
+                    "email": f"{user.get_full_name()} n'a, dans sa structure, aucun rôle qui accompagne des "
+                    "personnes (bénévole, partenaire, administration…) : ajoutez-le ou la comme professionnel·le "
+                    "sans compte, ou orientez la personne vers sa structure."
+                }
+            )
+        own = next((m for m in following if m.organisation_id == organisation.pk), None)
+        consented = next(
+            (m for m in following if has_consent(person, ConsentScope.SHARING, m.organisation)),
+            None,
+        )
+        chosen = own or consented or following[0]
+        if own is None and consented is None:
             raise ValidationError(
                 {
                     "email": f"{user.get_full_name()} travaille pour « {chosen.organisation} » : recueillez d'abord "

@@ -12,8 +12,9 @@ from maillage.casework.forms.assessments import FORMS, AggirForm, NeedsAssessmen
 from maillage.casework.models import AssessmentKind
 from maillage.casework.selectors import assessments as selectors
 from maillage.casework.services import assessments as services
-from maillage.casework.views._common import person_context
-from maillage.core import access, audit
+from maillage.casework.views._common import grant_for, person_context
+from maillage.core import access
+from maillage.core.access import Part
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
 
@@ -55,11 +56,12 @@ def _form_page(request, person, kind, form, assessment=None):
 
 @require_http_methods(["GET"])
 def assessment_list(request, pk):
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "view")
-    audit.record_access(request, person, what="Évaluations")
+    grant = grant_for(request, pk, Part.ASSESSMENTS, "view")
+    person = grant.person
+    grant.record(request, "Évaluations")
     context = {
         **person_context(request, person),
-        "assessments": selectors.assessment_list(person=person),
+        "assessments": selectors.assessment_list(grant=grant),
         "kinds": [(slug, AssessmentKind(kind).label) for slug, kind in KIND_SLUGS.items()],
     }
     return render(request, "casework/assessments/assessment_list.html", context)
@@ -67,7 +69,8 @@ def assessment_list(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def assessment_create(request, pk, kind):
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
+    grant = grant_for(request, pk, Part.ASSESSMENTS, "assess")
+    person = grant.person
     if kind not in KIND_SLUGS:
         raise Http404("Type d'évaluation inconnu.")
     kind = KIND_SLUGS[kind]
@@ -95,8 +98,9 @@ def assessment_create(request, pk, kind):
 
 @require_http_methods(["GET", "POST"])
 def assessment_edit(request, pk, assessment_pk):
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
-    assessment = selectors.assessment_get(person=person, pk=assessment_pk)
+    grant = grant_for(request, pk, Part.ASSESSMENTS, "assess")
+    person = grant.person
+    assessment = selectors.assessment_get(grant=grant, pk=assessment_pk)
     latest = assessment.latest_version
     form = _form(assessment.kind, request, person, request.POST or None, initial=_initial(assessment.kind, latest))
     if request.method == "POST" and not request.htmx and form.is_valid():
@@ -121,11 +125,12 @@ def assessment_edit(request, pk, assessment_pk):
 
 @require_http_methods(["GET"])
 def assessment_detail(request, pk, assessment_pk, number=None):
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "view")
-    assessment = selectors.assessment_get(person=person, pk=assessment_pk)
+    grant = grant_for(request, pk, Part.ASSESSMENTS, "view")
+    person = grant.person
+    assessment = selectors.assessment_get(grant=grant, pk=assessment_pk)
     versions = list(assessment.versions.select_related("author", "signed_by").order_by("-number"))
     version = versions[0] if number is None else selectors.assessment_version_get(assessment=assessment, number=number)
-    audit.record_access(request, assessment, what=f"Évaluation, version {version.number}")
+    grant.record(request, f"Évaluation, version {version.number}", assessment)
     context = {
         **person_context(request, person),
         "assessment": assessment,
@@ -145,8 +150,9 @@ def assessment_detail(request, pk, assessment_pk, number=None):
 
 @require_http_methods(["POST"])
 def assessment_sign(request, pk, assessment_pk):
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
-    assessment = selectors.assessment_get(person=person, pk=assessment_pk)
+    grant = grant_for(request, pk, Part.ASSESSMENTS, "assess")
+    person = grant.person
+    assessment = selectors.assessment_get(grant=grant, pk=assessment_pk)
     try:
         version = services.assessment_sign(
             actor=request.user, organisation=request.organisation, version=assessment.latest_version
@@ -163,8 +169,9 @@ def assessment_sign(request, pk, assessment_pk):
 
 @require_http_methods(["GET"])
 def assessment_compare(request, pk, assessment_pk):
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "view")
-    assessment = selectors.assessment_get(person=person, pk=assessment_pk)
+    grant = grant_for(request, pk, Part.ASSESSMENTS, "view")
+    person = grant.person
+    assessment = selectors.assessment_get(grant=grant, pk=assessment_pk)
     numbers = list(assessment.versions.order_by("number").values_list("number", flat=True))
     try:
         first = int(request.GET.get("de", numbers[0]))
@@ -173,7 +180,7 @@ def assessment_compare(request, pk, assessment_pk):
         first, second = numbers[0], numbers[-1]
     a = selectors.assessment_version_get(assessment=assessment, number=first)
     b = selectors.assessment_version_get(assessment=assessment, number=second)
-    audit.record_access(request, assessment, what=f"Comparaison des versions {a.number} et {b.number}")
+    grant.record(request, f"Comparaison des versions {a.number} et {b.number}", assessment)
     context = {
         **person_context(request, person),
         "assessment": assessment,

@@ -14,8 +14,11 @@ from maillage.core.forms import add_validation_errors
 @require_http_methods(["GET", "POST"])
 def care_team(request, pk):
     """The professionals around the person; the responsible organisation adds and removes them."""
-    person = access.get_person_for(request.user, request.organisation, pk, "view")
+    grant = access.person_grant_for(request, pk, access.Part.CARE_TEAM)
+    person = grant.person
     can_change = access.can_change_person(request.user, request.organisation, person)
+    if request.method == "GET":
+        grant.record(request, "Équipe autour de la personne")
     if request.method == "POST" and not can_change:
         raise Http404("Page introuvable.")
     form = CareTeamMemberForm(request.POST or None)
@@ -31,8 +34,8 @@ def care_team(request, pk):
         else:
             messages.success(request, f"{member} rejoint l'équipe autour de {person}.")
             return redirect("casework:care_team", pk=person.pk)
-    members = person.care_team.select_related("user", "organisation", "added_by").order_by(
-        "removed_at", "-is_referent"
+    members = (
+        grant.care_team().select_related("user", "organisation", "added_by").order_by("removed_at", "-is_referent")
     )
     return render(
         request,

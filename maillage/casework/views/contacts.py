@@ -14,9 +14,12 @@ from maillage.core.forms import add_validation_errors
 @require_http_methods(["GET", "POST"])
 def contact_new(request, pk):
     """Log a contact with the person from their file; it appears in the timeline."""
-    person = access.get_person_for(request.user, request.organisation, pk, "view")
+    grant = access.person_grant_for(request, pk, access.Part.CONTACTS)
+    person = grant.person
     if not access.can_log_contact(request.user, request.organisation, person):
         raise Http404("Page introuvable.")
+    if request.method == "GET":
+        grant.record(request, "Formulaire : noter un contact")
     form = ContactForm(request.POST or None, initial={"kind": "phone_out"})
     if request.method == "POST" and form.is_valid():
         try:

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_http_methods
 from maillage.casework.forms.followup import DocumentForm, FollowUpTaskForm, NoteForm
 from maillage.casework.selectors import followup as selectors
 from maillage.casework.services import followup as services
-from maillage.casework.views._common import person_context
-from maillage.core import access, audit
+from maillage.casework.views._common import grant_for, person_context
+from maillage.core import access
+from maillage.core.access import Part
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
 
@@ -29,9 +30,10 @@ def _run(form, call) -> bool:
     return False
 
 
-def _notes_page(request, person, note_form=None, task_form=None, status=200):
+def _notes_page(request, grant, note_form=None, task_form=None, status=200):
+    person = grant.person
     common = person_context(request, person)
-    notes = list(selectors.note_list(actor=request.user, organisation=request.organisation, person=person))
+    notes = list(selectors.note_list(grant=grant))
     now = timezone.now()
     context = {
         **common,
@@ -55,10 +57,11 @@ def _notes_page(request, person, note_form=None, task_form=None, status=200):
 def note_list(request, pk):
     """The notes the user may read; a coordinator or care-team member writes one (POST)."""
     action = "follow" if request.method == "POST" else "view"
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, action)
+    grant = grant_for(request, pk, Part.NOTES, action)
+    person = grant.person
     if request.method == "GET":
-        audit.record_access(request, person, what="Notes de suivi")
-        return _notes_page(request, person)
+        grant.record(request, "Notes de suivi")
+        return _notes_page(request, grant)
     form = NoteForm(request.POST)
     if form.is_valid() and _run(
         form,
@@ -68,14 +71,15 @@ def note_list(request, pk):
     ):
         messages.success(request, "Note enregistrée.")
         return redirect("casework:note_list", pk=person.pk)
-    return _notes_page(request, person, note_form=form)
+    return _notes_page(request, grant, note_form=form)
 
 
 @require_http_methods(["GET", "POST"])
 def note_edit(request, pk, note_pk):
     """The author corrects their note within 24 hours; the text replaced is kept (decisions.md)."""
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "follow")
-    notes = selectors.note_list(actor=request.user, organisation=request.organisation, person=person)
+    grant = grant_for(request, pk, Part.NOTES, "follow")
+    person = grant.person
+    notes = selectors.note_list(grant=grant)
     note = notes.filter(pk=note_pk).first()
     if note is None or not services.note_correction_allowed(request.user, request.organisation, note):
         raise Http404("Note introuvable.")
@@ -92,13 +96,16 @@ def note_edit(request, pk, note_pk):
     ):
         messages.success(request, "Note corrigée. Le texte précédent est conservé.")
         return redirect("casework:note_list", pk=person.pk)
+    if request.method == "GET":
+        grant.record(request, "Correction d'une note", note)
     context = {**person_context(request, person), "note": note, "form": form}
     return render(request, "casework/followup/note_edit.html", context, status=400 if form.errors else 200)
 
 
 @require_http_methods(["POST"])
 def task_create(request, pk):
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
+    grant = grant_for(request, pk, Part.NOTES, "assess")
+    person = grant.person
     form = FollowUpTaskForm(request.POST, organisation=request.organisation)
     if form.is_valid() and _run(
         form,
@@ -108,12 +115,13 @@ def task_create(request, pk):
     ):
         messages.success(request, "Tâche programmée.")
         return redirect("casework:note_list", pk=person.pk)
-    return _notes_page(request, person, task_form=form)
+    return _notes_page(request, grant, task_form=form)
 
 
 @require_http_methods(["POST"])
 def task_complete(request, pk, task_pk):
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "view")
+    grant = grant_for(request, pk, Part.NOTES)
+    person = grant.person
     task = selectors.followup_task_list(organisation=request.organisation, person=person).filter(pk=task_pk).first()
     if task is None or not access.can_change_followup_task(request.user, request.organisation, task):
         raise Http404("Tâche introuvable.")
@@ -125,7 +133,8 @@ def task_complete(request, pk, task_pk):
 @require_http_methods(["GET", "POST"])
 def document_list(request, pk):
     action = "follow" if request.method == "POST" else "view"
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, action)
+    grant = grant_for(request, pk, Part.DOCUMENTS, action)
+    person = grant.person
     form = DocumentForm(request.POST or None, request.FILES or None)
     if (
         request.method == "POST"
@@ -146,10 +155,10 @@ def document_list(request, pk):
         messages.success(request, "Document déposé.")
         return redirect("casework:document_list", pk=person.pk)
     if request.method == "GET":
-        audit.record_access(request, person, what="Documents")
+        grant.record(request, "Documents")
     context = {
         **person_context(request, person),
-        "documents": selectors.document_list(actor=request.user, organisation=request.organisation, person=person),
+        "documents": selectors.document_list(grant=grant),
         "form": form,
     }
     return render(request, "casework/followup/document_list.html", context, status=400 if form.errors else 200)
@@ -158,15 +167,11 @@ def document_list(request, pk):
 @require_http_methods(["GET"])
 def document_download(request, pk, document_pk):
     """The only way to a stored document: authorised by the person's file, and logged."""
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "view")
-    document = (
-        selectors.document_list(actor=request.user, organisation=request.organisation, person=person)
-        .filter(pk=document_pk)
-        .first()
-    )
+    grant = grant_for(request, pk, Part.DOCUMENTS)
+    document = selectors.document_list(grant=grant).filter(pk=document_pk).first()
     if document is None:
         raise Http404("Document introuvable.")
-    audit.record_access(request, document, what=f"Téléchargement du document « {document.title} »")
+    grant.record(request, f"Téléchargement du document « {document.title} »", document)
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,

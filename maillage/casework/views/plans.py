@@ -13,8 +13,8 @@ from maillage.casework.models import CarePlanAction
 from maillage.casework.models.plans import PlanKind
 from maillage.casework.selectors import assessments as selectors
 from maillage.casework.services import plans as services
-from maillage.casework.views._common import person_context
-from maillage.core import access, audit
+from maillage.casework.views._common import grant_for, person_context
+from maillage.core.access import Part
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
 
@@ -34,15 +34,17 @@ def _save(form, call):
 
 @require_http_methods(["GET"])
 def plan_list(request, pk):
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "view")
-    audit.record_access(request, person, what="Plans d'aide")
-    context = {**person_context(request, person), "plans": selectors.care_plan_list(person=person)}
+    grant = grant_for(request, pk, Part.PLANS, "view")
+    person = grant.person
+    grant.record(request, "Plans d'aide")
+    context = {**person_context(request, person), "plans": selectors.care_plan_list(grant=grant)}
     return render(request, "casework/plans/plan_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def plan_create(request, pk):
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
+    grant = grant_for(request, pk, Part.PLANS, "assess")
+    person = grant.person
     kind = request.GET.get("type", PlanKind.CARE_PLAN)
     kind = kind if kind in PlanKind.values else PlanKind.CARE_PLAN
     form = CarePlanForm(
@@ -66,8 +68,9 @@ def plan_create(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def plan_edit(request, pk, plan_pk):
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
-    plan = selectors.care_plan_get(person=person, pk=plan_pk)
+    grant = grant_for(request, pk, Part.PLANS, "assess")
+    person = grant.person
+    plan = selectors.care_plan_get(grant=grant, pk=plan_pk)
     form = CarePlanForm(request.POST or None, instance=plan, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in CarePlanForm.Meta.fields}
@@ -87,9 +90,10 @@ def plan_edit(request, pk, plan_pk):
 
 @require_http_methods(["GET"])
 def plan_detail(request, pk, plan_pk):
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "view")
-    plan = selectors.care_plan_get(person=person, pk=plan_pk)
-    audit.record_access(request, plan, what="Plan d'aide")
+    grant = grant_for(request, pk, Part.PLANS, "view")
+    person = grant.person
+    plan = selectors.care_plan_get(grant=grant, pk=plan_pk)
+    grant.record(request, "Plan d'aide", plan)
     actions = plan.actions.select_related(
         "provider_organisation", "provider_service__organisation", "provider_member__user", "goal"
     )
@@ -108,8 +112,9 @@ def plan_detail(request, pk, plan_pk):
 
 @require_http_methods(["POST"])
 def plan_goal_add(request, pk, plan_pk):
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
-    plan = selectors.care_plan_get(person=person, pk=plan_pk)
+    grant = grant_for(request, pk, Part.PLANS, "assess")
+    person = grant.person
+    plan = selectors.care_plan_get(grant=grant, pk=plan_pk)
     form = CarePlanGoalForm(request.POST)
     if form.is_valid() and _save(
         form,
@@ -125,8 +130,9 @@ def plan_goal_add(request, pk, plan_pk):
 
 @require_http_methods(["GET", "POST"])
 def plan_action_edit(request, pk, plan_pk, action_pk=None):
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
-    plan = selectors.care_plan_get(person=person, pk=plan_pk)
+    grant = grant_for(request, pk, Part.PLANS, "assess")
+    person = grant.person
+    plan = selectors.care_plan_get(grant=grant, pk=plan_pk)
     action = None
     if action_pk is not None:
         action = plan.actions.filter(pk=action_pk).first()
@@ -153,8 +159,9 @@ def plan_action_edit(request, pk, plan_pk, action_pk=None):
 
 @require_http_methods(["POST"])
 def plan_review(request, pk, plan_pk):
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "assess")
-    plan = selectors.care_plan_get(person=person, pk=plan_pk)
+    grant = grant_for(request, pk, Part.PLANS, "assess")
+    person = grant.person
+    plan = selectors.care_plan_get(grant=grant, pk=plan_pk)
     form = CarePlanReviewForm(request.POST)
     if form.is_valid() and _save(
         form,
@@ -172,15 +179,16 @@ def plan_review(request, pk, plan_pk):
 
 @require_http_methods(["GET"])
 def plan_pdf(request, pk, plan_pk, audience):
-    person = access.get_assessable_person_for(request.user, request.organisation, pk, "view")
-    plan = selectors.care_plan_get(person=person, pk=plan_pk)
+    grant = grant_for(request, pk, Part.PLANS, "view")
+    person = grant.person
+    plan = selectors.care_plan_get(grant=grant, pk=plan_pk)
     audience = {"personne": "person", "professionnels": "professional"}.get(audience)
     if audience is None:
         raise Http404("Version inconnue.")
     if request.GET.get("format") == "html":  # the same document as a page, to check or print it
-        audit.record_access(request, plan, what=f"Plan imprimable ({audience})")
+        grant.record(request, f"Plan imprimable ({audience})", plan)
         return HttpResponse(services.care_plan_html(plan, audience=audience))
-    audit.record_access(request, plan, what=f"PDF du plan ({audience})")
+    grant.record(request, f"PDF du plan ({audience})", plan)
     pdf = services.care_plan_pdf(plan, audience=audience)
     name = slugify(f"plan-{person.last_name}-{audience}")
     return HttpResponse(

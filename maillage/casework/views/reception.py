@@ -18,6 +18,7 @@ from maillage.casework.forms.requests import ANONYMOUS, RequestFilterForm, Reque
 from maillage.casework.selectors import requests as selectors
 from maillage.casework.services.requests import request_create
 from maillage.core import access
+from maillage.core.audit import record_access
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
 from maillage.directory.search import SearchFilters, search_services
@@ -183,5 +184,7 @@ def request_list(request):
 def request_detail(request, pk):
     """One request of the organisation: who, what, what was handed over."""
     done = selectors.request_get(actor=request.user, organisation=request.organisation, pk=pk)
+    # The organisation's own record of what it was asked; about a person, an opening of their data.
+    record_access(request, done, what="Demande", access_path="organisation" if done.person_id else "")
     context = {"done": done, **_print_links(list(done.services_given.all()))}
     return render(request, "casework/request_detail.html", context)

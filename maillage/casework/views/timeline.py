@@ -11,7 +11,6 @@ from django.views.decorators.http import require_http_methods
 
 from maillage.casework.selectors.timeline import DEFAULT_LIMIT, timeline_for, timeline_kinds
 from maillage.core import access
-from maillage.core.audit import record_access
 
 
 def _before(value: str) -> datetime.datetime | None:
@@ -24,18 +23,12 @@ def _before(value: str) -> datetime.datetime | None:
     return parsed
 
 
-def timeline_context(request, person, *, kinds=None, before=None) -> dict:
+def timeline_context(request, grant, *, kinds=None, before=None) -> dict:
     """What `_timeline.html` needs; the person's file page calls it to include the fragment."""
+    person = grant.person
     known = dict(timeline_kinds())
     kinds = [k for k in (kinds or []) if k in known]
-    events = timeline_for(
-        actor=request.user,
-        organisation=request.organisation,
-        person=person,
-        kinds=kinds or None,
-        limit=DEFAULT_LIMIT,
-        before=before,
-    )
+    events = timeline_for(grant=grant, kinds=kinds or None, limit=DEFAULT_LIMIT, before=before)
     url = reverse("casework:timeline", args=[person.pk])
     more_url = ""
     if events.has_more:
@@ -70,11 +63,11 @@ def _person_url(person) -> str:
 def timeline(request, pk):
     """The page, or (htmx) the fragment: the whole block when a filter chip is chosen, only the
     older events when « Voir plus » is."""
-    person = access.get_person_for(request.user, request.organisation, pk, "view")
-    record_access(request, person, what="Chronologie")
-    context = timeline_context(
-        request, person, kinds=request.GET.getlist("type"), before=_before(request.GET.get("avant"))
-    )
+    grant = access.person_grant_for(request, pk, access.Part.TIMELINE)
+    person = grant.person
+    before = _before(request.GET.get("avant"))
+    grant.record(request, "Chronologie (événements plus anciens)" if before else "Chronologie")
+    context = timeline_context(request, grant, kinds=request.GET.getlist("type"), before=before)
     if request.htmx:
         template = (
             "casework/includes/_timeline_events.html" if context["is_more"] else "casework/includes/_timeline.html"

@@ -7,5 +7,6 @@ One package, one module per domain; everything is read as ``from maillage.core i
 from maillage.core.access.base import *  # noqa: F403
 from maillage.core.access.casework import *  # noqa: F403
 from maillage.core.access.directory import *  # noqa: F403
+from maillage.core.access.grants import *  # noqa: F403
 from maillage.core.access.people import *  # noqa: F403
 from maillage.core.enums import Role  # noqa: F401

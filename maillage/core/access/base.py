@@ -70,12 +70,23 @@ def active_memberships(user: User):
     return Membership.objects.active().filter(user=user).select_related("organisation")
 
 
+def is_verified_session(user: User) -> bool:
+    """A session reaches nothing of an organisation before its second factor, whatever the
+    memberships (django-otp sets `is_verified` on the request's user; outside a request — tasks,
+    commands, services called by code — there is no session to verify)."""
+    check = getattr(user, "is_verified", None)
+    return check is None or bool(check())
+
+
 def role_in(user: User, organisation: Organisation | None) -> Role | None:
-    """The user's role in that organisation, or None when they are not an active member.
+    """The user's role in that organisation, or None when they are not an active member, or when
+    the session has not passed its second factor (every permission derives from this role).
 
     Within a request, the memberships the middleware loaded are reused (one query per request,
     not one per check); elsewhere the database is asked."""
-    if organisation is None or not user.is_authenticated:
+    if organisation is None or not user.is_authenticated or not user.is_active:
+        return None
+    if not is_verified_session(user):
         return None
     loaded = getattr(user, "_maillage_active_memberships", None)
     if loaded is not None:
@@ -94,13 +105,10 @@ def has_perm(user: User, organisation: Organisation | None, perm: Perm) -> bool:
 
 
 def requires_second_factor(user: User) -> bool:
-    """A technical administrator, or a member whose role handles personal data, needs TOTP."""
-    if not user.is_authenticated:
-        return False
-    if user.is_staff or user.is_superuser:
-        return True
-    roles = set(active_memberships(user).values_list("role", flat=True))
-    return any(Role(role) in ROLES_HANDLING_PERSONAL_DATA for role in roles)
+    """Every account passes a second factor, whatever its memberships today: a membership or a
+    care-team place can be given or ended at any moment, and a session opened with the password
+    alone must never reach personal data through one of them (issue 10)."""
+    return bool(user.is_authenticated)
 
 
 # --- Organisations -------------------------------------------------------------------------------

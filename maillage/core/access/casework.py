@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from maillage.core.access.base import Perm, active_memberships, has_perm, role_in  # noqa: F401
+from maillage.core.access.grants import person_grant, valid_care_team_member
 from maillage.core.access.people import can_change_person, can_view_person, get_person_for, persons_visible_to  # noqa: F401
 from maillage.core.enums import Role
 from maillage.core.models import Organisation, User
@@ -77,10 +78,6 @@ def can_view_requests(user: User, organisation: Organisation | None) -> bool:
 CASEWORK_WRITER_ROLES = frozenset({Role.COORDINATOR})
 
 
-def _is_in_care_team(user: User, person: Person) -> bool:
-    return person.care_team.filter(user=user, removed_at__isnull=True).exists()
-
-
 def can_assess_person(user: User, organisation: Organisation | None, person: Person) -> bool:
     """A coordinator of the organisation responsible for the person assesses them and writes,
     changes and reviews their care plan or life project."""
@@ -91,10 +88,11 @@ def can_assess_person(user: User, organisation: Organisation | None, person: Per
 
 def can_write_followup(user: User, organisation: Organisation | None, person: Person) -> bool:
     """Notes and documents: the responsible organisation's coordinators, and the members of the
-    person's care team (other professionals following the plan)."""
+    person's care team whose place opens the file (grants.valid_care_team_member: social role in
+    the organisation they work for, consent to share in force)."""
     if can_assess_person(user, organisation, person):
         return True
-    return role_in(user, organisation) is not None and _is_in_care_team(user, person)
+    return valid_care_team_member(user, organisation, person) is not None
 
 
 def get_assessable_person_for(user: User, organisation: Organisation | None, pk, action: str = "view") -> Person:
@@ -112,23 +110,11 @@ def get_assessable_person_for(user: User, organisation: Organisation | None, pk,
 
 
 def notes_visible_to(user: User, organisation: Organisation | None, person: Person):
-    """The person's notes the user may read, once the user may open the file:
-    - "author only": the author;
-    - "my organisation": members of the note's organisation whose role there reads files, working
-      for it;
-    - "care team": the above, and the members of the person's care team."""
+    """The person's notes the user may read: those the grant opens (grants.PersonGrant.notes)."""
     from maillage.casework.models import Note
 
-    if not user.is_authenticated or not can_view_person(user, organisation, person):
-        return Note.objects.none()
-    own_organisation = has_perm(user, organisation, Perm.VIEW_PERSON)
-    condition = Q(author=user)
-    if own_organisation:
-        condition |= Q(visibility="organisation", organisation=organisation)
-        condition |= Q(visibility="care_team", organisation=organisation)
-    if _is_in_care_team(user, person):
-        condition |= Q(visibility="care_team")
-    return Note.objects.filter(person=person).filter(condition)
+    grant = person_grant(user, organisation, person)
+    return grant.notes() if grant is not None else Note.objects.none()
 
 
 def can_view_note(user: User, organisation: Organisation | None, note) -> bool:
@@ -146,17 +132,20 @@ def can_change_followup_task(user: User, organisation: Organisation | None, task
 
 
 def documents_visible_to(user: User, organisation: Organisation | None, person: Person):
-    """A person's documents follow the file: whoever may open the file lists and downloads them
-    (each download is logged)."""
+    """A person's documents follow the file: those the grant opens (each download is logged)."""
     from maillage.casework.models import Document
 
-    if not user.is_authenticated or not can_view_person(user, organisation, person):
-        return Document.objects.none()
-    return Document.objects.filter(person=person)
+    grant = person_grant(user, organisation, person)
+    return grant.documents() if grant is not None else Document.objects.none()
 
 
 def caseload_persons_for(user: User, organisation: Organisation | None):
     """The coordinator's caseload: persons they may open for whom they are the care team's active
-    referent, or whose file they created."""
-    referent = Q(care_team__user=user, care_team__is_referent=True, care_team__removed_at__isnull=True)
+    referent (for the organisation they work for), or whose file they created."""
+    referent = Q(
+        care_team__user=user,
+        care_team__organisation=organisation,
+        care_team__is_referent=True,
+        care_team__removed_at__isnull=True,
+    )
     return persons_visible_to(user, organisation).filter(referent | Q(created_by=user)).distinct()

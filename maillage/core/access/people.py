@@ -2,46 +2,31 @@
 
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
 
-from maillage.core.access.base import Perm, active_memberships, has_perm, role_in  # noqa: F401
+from maillage.core.access.base import Perm, active_memberships, has_perm, is_verified_session, role_in  # noqa: F401
+from maillage.core.access.grants import person_grant, shared_person_ids
 from maillage.core.models import Organisation, User
 from maillage.people.models import Person
 
 # --- Persons -------------------------------------------------------------------------------------
 
 
-def _shared_ids(user: User) -> list[int]:
-    """The persons shared with the user personally: active care-team membership or break-glass
-    access in force. A short list, read at once: the planner then combines "the organisation's
-    persons" (an index) with "these few persons" (the primary key) instead of scanning every person."""
-    from maillage.casework.models import BreakGlassAccess, CareTeamMember
-
-    in_team = CareTeamMember.objects.filter(user=user, removed_at__isnull=True).values_list("person_id", flat=True)
-    opened = BreakGlassAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values_list(
-        "person_id", flat=True
-    )
-    return sorted(set(in_team) | set(opened))
-
-
 def persons_visible_to(user: User, organisation: Organisation | None):
-    """Persons whose file the user may open while working for `organisation`: the organisation's
-    own persons when the user's role there reads files; persons whose care team includes the user;
-    persons opened by the user's break-glass access still in force."""
-    if not user.is_authenticated:
+    """Persons whose file the user may open while working for `organisation`, by the paths of
+    `grants.person_grant`: the organisation's own persons when the user's role there reads files;
+    persons whose care team holds the user validly for that organisation; persons opened by the
+    user's break-glass access in force for it."""
+    if not user.is_authenticated or organisation is None or not is_verified_session(user):
         return Person.objects.none()
-    condition = Q(pk__in=_shared_ids(user))
+    condition = Q(pk__in=shared_person_ids(user, organisation))
     if has_perm(user, organisation, Perm.VIEW_PERSON):
         condition |= Q(organisation=organisation)
     return Person.objects.filter(condition)
 
 
 def can_view_person(user: User, organisation: Organisation | None, person: Person) -> bool:
-    """The person belongs to the organisation and the user's role there reads files; or the user is
-    in the person's care team; or the user holds a break-glass access in force."""
-    if person.organisation_id == getattr(organisation, "pk", None) and has_perm(user, organisation, Perm.VIEW_PERSON):
-        return True
-    return person.pk in _shared_ids(user)
+    """True when a grant opens the person's file to the user (grants.person_grant)."""
+    return person_grant(user, organisation, person) is not None
 
 
 def can_change_person(user: User, organisation: Organisation | None, person: Person) -> bool:
