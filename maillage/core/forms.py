@@ -214,6 +214,19 @@ class AuditFilterForm(DsfrBaseForm):
     content_type = forms.ModelChoiceField(
         label="Type d'objet", required=False, queryset=ContentType.objects.none(), empty_label="Tous les types"
     )
+    access_path = forms.ChoiceField(
+        label="Accès par",
+        required=False,
+        choices=[
+            ("", "Tous les accès"),
+            ("organisation", "La structure responsable"),
+            ("care_team", "L'équipe autour de la personne"),
+            ("break_glass", "Un accès exceptionnel (recherches, ouvertures et consultations)"),
+        ],
+    )
+    subject = forms.IntegerField(
+        label="Dossier n°", required=False, min_value=1, max_value=2**63 - 1, help_text="Le numéro de la fiche."
+    )
     date_from = forms.DateField(label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -28,6 +28,10 @@ def audit_entry_list(*, actor: User, organisation: Organisation, filters: dict |
         qs = qs.filter(content_type_id=filters["content_type"])
     if filters.get("actor"):
         qs = qs.filter(actor_id=filters["actor"])
+    if filters.get("access_path"):
+        qs = qs.filter(access_path=filters["access_path"])
+    if filters.get("subject"):
+        qs = qs.filter(subject_person_id=filters["subject"])
     tz = timezone.get_current_timezone()
     if filters.get("date_from"):
         start = datetime.datetime.combine(filters["date_from"], datetime.time.min, tzinfo=tz)
