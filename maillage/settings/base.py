@@ -113,12 +113,17 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:login"
 
-# Lockout after repeated failures (django-axes): 5 failures for one account from one address,
-# locked 30 minutes.
+# Lockout after repeated failures (django-axes, counted by maillage.core.lockout.LockoutHandler):
+# 5 failures for one e-mail (whatever its capitals or spaces, from any address), or 20 failures
+# from one client address (over any e-mails), lock that e-mail or that address for 30 minutes.
 AXES_FAILURE_LIMIT = env_int("MAILLAGE_LOGIN_FAILURE_LIMIT", 5)
+MAILLAGE_LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("MAILLAGE_LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20)
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each its own count, in this order
+AXES_HANDLER = "maillage.core.lockout.LockoutHandler"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "maillage.core.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "maillage.core.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "maillage.core.views.auth.lockout_response"
 AXES_VERBOSE = False

@@ -71,7 +71,13 @@ def lockout_response(request, credentials, *args, **kwargs):
     return render(
         request,
         "core/auth/login.html",
-        {"form": form, "locked_out": True, "session_expired": False, "next": ""},
+        {
+            "form": form,
+            "locked_out": True,
+            "address_locked": getattr(request, "maillage_address_locked", False),
+            "session_expired": False,
+            "next": "",
+        },
         status=429,
     )
 
@@ -88,7 +94,7 @@ def otp_verify(request):
     if request.method == "POST" and form.is_valid():
         device = _verify_token(user, form.cleaned_data["token"])
         if device is not None:
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             kind = "code de secours" if isinstance(device, StaticDevice) else "application d'authentification"
             audit.record_security_event(request, user, f"Second facteur vérifié ({kind})")
             if isinstance(device, StaticDevice):
@@ -102,6 +108,13 @@ def otp_verify(request):
             "Après plusieurs erreurs, patientez quelques secondes avant de réessayer.",
         )
     return render(request, "core/auth/otp_verify.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def _second_factor_passed(request, device) -> None:
+    """Mark the session as verified, under a new session id: an id fixed by someone else before
+    the second factor (or seen with the password alone) must not become a verified session."""
+    request.session.cycle_key()
+    otp_login(request, device)
 
 
 def _verify_token(user, token: str):
@@ -127,7 +140,7 @@ def otp_setup(request):
                 device.confirmed = True
                 device.save()
                 codes = services.recovery_codes_replace(user=user)
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             request.session.pop(SETUP_DEVICE_SESSION_KEY, None)
             request.session[RECOVERY_CODES_SESSION_KEY] = codes
             audit.record_security_event(request, user, "Second facteur activé")
