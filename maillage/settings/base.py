@@ -134,6 +134,15 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 MAILLAGE_RECOVERY_CODES_COUNT = 10
 
+# Accounts (decisions.md, item 22). An invitation of an existing account is answered within 14 days.
+# Invitations and welcome e-mails: at most 20 an hour per administrator, 100 a day per organisation.
+# Password-reset requests: at most 3 an hour per e-mail and 20 an hour per client address.
+MAILLAGE_INVITATION_VALIDITY_DAYS = 14
+MAILLAGE_INVITATION_LIMIT_PER_ADMIN_PER_HOUR = env_int("MAILLAGE_INVITATION_LIMIT_PER_ADMIN_PER_HOUR", 20)
+MAILLAGE_INVITATION_LIMIT_PER_ORGANISATION_PER_DAY = env_int("MAILLAGE_INVITATION_LIMIT_PER_ORGANISATION_PER_DAY", 100)
+MAILLAGE_PASSWORD_RESET_LIMIT_PER_EMAIL_PER_HOUR = env_int("MAILLAGE_PASSWORD_RESET_LIMIT_PER_EMAIL_PER_HOUR", 3)
+MAILLAGE_PASSWORD_RESET_LIMIT_PER_ADDRESS_PER_HOUR = env_int("MAILLAGE_PASSWORD_RESET_LIMIT_PER_ADDRESS_PER_HOUR", 20)
+
 # Sessions: closed after inactivity (ANSSI), cookie bound to the browser session.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 MAILLAGE_INACTIVITY_TIMEOUT = env_int("MAILLAGE_INACTIVITY_TIMEOUT_MINUTES", 30) * 60
