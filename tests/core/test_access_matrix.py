@@ -60,7 +60,7 @@ CASES = [
     Case("core:login", allowed_status=(302,)),  # already logged in: sent on
     Case("core:logout", allowed_status=(405,)),  # GET refused: logout is a POST
     Case("core:otp_verify", allowed_status=(302,)),  # already verified
-    Case("core:otp_setup", allowed_status=(302,)),  # already has a device
+    Case("core:otp_setup"),  # verified: pairs a new phone, with the password
     Case("core:recovery_codes"),
     Case("core:password_change"),
     Case("core:password_change_done"),

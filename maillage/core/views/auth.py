@@ -23,9 +23,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from maillage.core import audit, services
 from maillage.core.forms import (
     LoginForm,
+    OTPReplaceForm,
     OTPSetupForm,
     OTPTokenForm,
     PasswordChangeForm,
+    PasswordConfirmForm,
     SetPasswordForm,
     TaskPasswordResetForm,
 )
@@ -127,24 +129,18 @@ def _verify_token(user, token: str):
 
 @require_http_methods(["GET", "POST"])
 def otp_setup(request):
-    """First login: pair an authenticator application (QR code or secret), confirm with a code,
-    then receive recovery codes."""
+    """Pair an authenticator application (QR code or secret), confirmed with a code. At the first
+    login the user then receives recovery codes. A verified user may pair a new phone, which
+    replaces the old application: they type their password too (decisions.md, item 22)."""
     user = request.user
-    if user_has_device(user):
+    replacing = user_has_device(user)
+    if replacing and not user.is_verified():
         return redirect("core:otp_verify")
     device = _pending_device(request)
-    form = OTPSetupForm(request.POST or None)
+    form = OTPReplaceForm(request.POST or None, user=user) if replacing else OTPSetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            with transaction.atomic():
-                device.confirmed = True
-                device.save()
-                codes = services.recovery_codes_replace(user=user)
-            _second_factor_passed(request, device)
-            request.session.pop(SETUP_DEVICE_SESSION_KEY, None)
-            request.session[RECOVERY_CODES_SESSION_KEY] = codes
-            audit.record_security_event(request, user, "Second facteur activé")
-            return redirect("core:recovery_codes")
+            return _confirm_device(request, device, replacing=replacing)
         form.add_error(
             "token",
             "Ce code ne correspond pas. Vérifiez que l'heure de votre téléphone est exacte ; après une erreur, "
@@ -156,10 +152,33 @@ def otp_setup(request):
         "core/auth/otp_setup.html",
         {
             "form": form,
+            "replacing": replacing,
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             "qr_svg": _qr_svg(device.config_url),
         },
     )
+
+
+def _confirm_device(request, device, *, replacing: bool):
+    user = request.user
+    with transaction.atomic():
+        device.confirmed = True
+        device.save()
+        if replacing:
+            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        else:
+            codes = services.recovery_codes_replace(user=user)
+    _second_factor_passed(request, device)
+    request.session.pop(SETUP_DEVICE_SESSION_KEY, None)
+    if replacing:
+        audit.record_security_event(request, user, "Application d'authentification remplacée")
+        messages.success(
+            request, "Votre nouvelle application d'authentification est activée ; l'ancienne ne marche plus."
+        )
+        return redirect("core:dashboard")
+    request.session[RECOVERY_CODES_SESSION_KEY] = codes
+    audit.record_security_event(request, user, "Second facteur activé")
+    return redirect("core:recovery_codes")
 
 
 def _pending_device(request) -> TOTPDevice:
@@ -179,15 +198,16 @@ def _qr_svg(data: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 def recovery_codes(request):
-    """Show freshly issued recovery codes once; POST issues a new set."""
-    if request.method == "POST":
+    """Show freshly issued recovery codes once; POST, with the user's password, issues a new set."""
+    form = PasswordConfirmForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
         request.session[RECOVERY_CODES_SESSION_KEY] = services.recovery_codes_replace(user=request.user)
         audit.record_security_event(request, request.user, "Codes de secours renouvelés")
         return redirect("core:recovery_codes")
-    codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
+    codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None) if request.method == "GET" else None
     remaining = StaticToken.objects.filter(device__user=request.user).count()
     formatted = [f"{c[:5]}-{c[5:]}" for c in codes] if codes else None
-    return render(request, "core/auth/recovery_codes.html", {"codes": formatted, "remaining": remaining})
+    return render(request, "core/auth/recovery_codes.html", {"codes": formatted, "remaining": remaining, "form": form})
 
 
 @require_http_methods(["POST"])
