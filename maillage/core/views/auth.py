@@ -5,6 +5,7 @@ import base64
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
@@ -20,7 +21,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from maillage.core import audit, services
+from maillage.core import audit, ratelimit, services
+from maillage.core.clientip import client_ip
 from maillage.core.forms import (
     LoginForm,
     OTPReplaceForm,
@@ -31,6 +33,7 @@ from maillage.core.forms import (
     SetPasswordForm,
     TaskPasswordResetForm,
 )
+from maillage.core.lockout import normalise_email
 
 SETUP_DEVICE_SESSION_KEY = "maillage_otp_setup_device"
 RECOVERY_CODES_SESSION_KEY = "maillage_new_recovery_codes"
@@ -222,8 +225,36 @@ def logout(request):
     return redirect("core:login")
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Password reset by e-mail, limited per e-mail (normalised) and per client address. The page
+    answers the same whether the address has an account or not: the limit counts every request."""
+
+    def form_valid(self, form):
+        email = normalise_email(form.cleaned_data["email"])
+        hour = 60 * 60
+        per_email = ratelimit.hit(
+            f"password-reset:email:{email}",
+            limit=settings.MAILLAGE_PASSWORD_RESET_LIMIT_PER_EMAIL_PER_HOUR,
+            window_seconds=hour,
+        )
+        per_address = ratelimit.hit(
+            f"password-reset:address:{client_ip(self.request)}",
+            limit=settings.MAILLAGE_PASSWORD_RESET_LIMIT_PER_ADDRESS_PER_HOUR,
+            window_seconds=hour,
+        )
+        if not (per_email and per_address):
+            form.add_error(
+                "email",
+                "Adresse électronique : trop de demandes de réinitialisation pour cette adresse ou depuis votre "
+                "connexion. Si un compte existe, un lien a déjà été envoyé : vérifiez votre messagerie (et les "
+                "indésirables), ou patientez une heure avant de réessayer.",
+            )
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+
 password_reset = login_not_required(
-    auth_views.PasswordResetView.as_view(
+    PasswordResetView.as_view(
         form_class=TaskPasswordResetForm,
         template_name="core/auth/password_reset.html",
         email_template_name="core/emails/password_reset.txt",
