@@ -220,3 +220,14 @@ def test_a_user_without_account_elsewhere_is_not_reachable_by_a_foreign_admin(cl
     TOTPDevice.objects.create(user=stranger, name="app", confirmed=True)
     _add(client, admin.organisation, "seul@exemple.fr")
     assert not Membership.objects.filter(user=stranger).exists()
+
+
+def test_password_alone_cannot_accept_an_invitation_for_an_account_with_an_authenticator(client, admin):
+    holder = UserFactory(email="sans.structure@exemple.fr")
+    TOTPDevice.objects.create(user=holder, name="app", confirmed=True)
+    _add(client, admin.organisation, holder.email)
+    invitation = MembershipInvitation.objects.get(user=holder)
+    password_only = client.__class__()
+    password_only.force_login(holder, backend="maillage.core.auth_backends.EmailBackend")
+    assert password_only.post(reverse("core:invitation_accept", args=[invitation.pk])).status_code == 403
+    assert not Membership.objects.filter(user=holder).exists()
