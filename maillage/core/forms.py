@@ -1,11 +1,13 @@
+import contextlib
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.contenttypes.models import ContentType
 from dsfr.forms import DsfrBaseForm as _DsfrBaseForm
 
+from maillage.core import emails, ratelimit
 from maillage.core.enums import Role
 from maillage.core.models import AuditLogEntry, Commune, Organisation
-from maillage.core.tasks import send_email
 
 
 def add_validation_errors(form, exc) -> None:
@@ -96,9 +98,51 @@ class TaskPasswordResetForm(DsfrBaseForm, auth_forms.PasswordResetForm):
     ):
         from django.template import loader
 
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        subject = loader.render_to_string(subject_template_name, context)
         body = loader.render_to_string(email_template_name, context)
-        send_email.enqueue(subject=subject, body=body, to=[to_email])
+        # A failure is logged; the page must answer the same whether the address has an account or not.
+        with contextlib.suppress(emails.EmailNotQueued):
+            emails.send(subject=subject, body=body, to=[to_email])
+
+
+# Wrong passwords typed in a confirmation form before it refuses every try for a quarter of an hour:
+# a stolen session must not become a way to guess the password without the login's lockout.
+PASSWORD_CONFIRM_FAILURE_LIMIT = 5
+PASSWORD_CONFIRM_WINDOW_SECONDS = 15 * 60
+
+
+class PasswordConfirmForm(DsfrBaseForm):
+    """The user's own password, typed again before a sensitive account action: new recovery codes,
+    a new authenticator, a colleague's second factor reset (decisions.md, item 22)."""
+
+    password = forms.CharField(
+        label="Votre mot de passe",
+        help_text="Par sécurité, confirmez qu'il s'agit bien de vous.",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Mot de passe : saisissez le mot de passe de votre compte pour confirmer."},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        key = f"password-confirm:{self.user.pk}"
+        limit, window = PASSWORD_CONFIRM_FAILURE_LIMIT, PASSWORD_CONFIRM_WINDOW_SECONDS
+        if ratelimit.is_limited(key, limit=limit, window_seconds=window):
+            raise forms.ValidationError("Mot de passe : trop d'essais incorrects. Réessayez dans un quart d'heure.")
+        if not self.user.check_password(password):
+            ratelimit.hit(key, limit=limit, window_seconds=window)
+            raise forms.ValidationError("Mot de passe incorrect : saisissez le mot de passe de votre compte.")
+        return password
+
+
+class OTPReplaceForm(OTPSetupForm, PasswordConfirmForm):
+    """A verified user pairs a new authenticator: their password, and the code from the new one."""
+
+    field_order = ["password", "token"]
 
 
 CNIL_RULES_HELP = (

@@ -210,6 +210,61 @@ class Membership(models.Model):
         return f"{self.user} — {self.organisation} ({self.get_role_display()})"
 
 
+class MembershipInvitationQuerySet(models.QuerySet):
+    def pending(self):
+        """Neither accepted, declined nor withdrawn, and not expired."""
+        return self.filter(
+            accepted_at__isnull=True,
+            declined_at__isnull=True,
+            withdrawn_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+
+
+class MembershipInvitation(models.Model):
+    """An organisation's offer of a role to an existing account. The membership exists only once
+    the account's holder accepts it, logged in (decisions.md, item 22): an administrator never
+    attaches someone else's account to their organisation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations", verbose_name="compte invité")
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="invité·e par"
+    )
+    created_at = models.DateTimeField("envoyée le", default=timezone.now, editable=False)
+    expires_at = models.DateTimeField("valable jusqu'au")
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    declined_at = models.DateTimeField("refusée le", null=True, blank=True)
+    withdrawn_at = models.DateTimeField("retirée le", null=True, blank=True)
+
+    objects = MembershipInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "invitation à rejoindre une structure"
+        verbose_name_plural = "invitations à rejoindre une structure"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=models.Q(accepted_at__isnull=True, declined_at__isnull=True, withdrawn_at__isnull=True),
+                name="invitation_one_open_per_user_organisation",
+            )
+        ]
+
+    def __str__(self):
+        return f"Invitation de {self.user} à {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.declined_at is None
+            and self.withdrawn_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
 # --- Audit ---------------------------------------------------------------------------------------
 
 

@@ -3,14 +3,20 @@
 Run them with `manage.py db_worker`; `make run` starts one beside the web server.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django_tasks import task
 
+logger = logging.getLogger(__name__)
+
 
 @task()
 def send_email(*, subject: str, body: str, to: list[str], html_body: str = "", reply_to: list[str] | None = None):
-    """Send one e-mail. Arguments are plain text so that the task can be stored and retried."""
+    """Send one e-mail. Arguments are plain text so that the task can be stored and retried.
+
+    A failure is logged (without the addresses) and raised: the task's result records it."""
     message = EmailMultiAlternatives(
         subject=subject,
         body=body,
@@ -20,7 +26,11 @@ def send_email(*, subject: str, body: str, to: list[str], html_body: str = "", r
     )
     if html_body:
         message.attach_alternative(html_body, "text/html")
-    return message.send()
+    try:
+        return message.send()
+    except Exception:
+        logger.exception("E-mail « %s » not sent (%d recipient(s))", subject[:80], len(to))
+        raise
 
 
 @task()

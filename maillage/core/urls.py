@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maillage.core.views import audit, auth, organisations, pages
+from maillage.core.views import audit, auth, invitations, organisations, pages
 
 app_name = "core"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("compte/mot-de-passe/oublie/envoye/", auth.password_reset_done, name="password_reset_done"),
     path("compte/mot-de-passe/nouveau/<uidb64>/<token>/", auth.password_reset_confirm, name="password_reset_confirm"),
     path("compte/mot-de-passe/nouveau/termine/", auth.password_reset_complete, name="password_reset_complete"),
+    path("compte/invitations/", invitations.invitation_list, name="invitation_list"),
+    path("compte/invitations/<int:pk>/accepter/", invitations.invitation_accept, name="invitation_accept"),
+    path("compte/invitations/<int:pk>/refuser/", invitations.invitation_decline, name="invitation_decline"),
     # Organisations and members
     path("structure/choisir/", pages.organisation_switch, name="organisation_switch"),
     path("structures/<int:pk>/", organisations.organisation_detail, name="organisation_detail"),
@@ -30,6 +33,11 @@ urlpatterns = [
         "structures/<int:pk>/membres/<int:membership_pk>/second-facteur/",
         organisations.member_reset_second_factor,
         name="member_reset_second_factor",
+    ),
+    path(
+        "structures/<int:pk>/invitations/<int:invitation_pk>/retirer/",
+        organisations.invitation_withdraw,
+        name="invitation_withdraw",
     ),
     # Audit
     path("journal-d-audit/", audit.audit_log, name="audit_log"),

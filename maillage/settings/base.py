@@ -113,12 +113,17 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:login"
 
-# Lockout after repeated failures (django-axes): 5 failures for one account from one address,
-# locked 30 minutes.
+# Lockout after repeated failures (django-axes, counted by maillage.core.lockout.LockoutHandler):
+# 5 failures for one e-mail (whatever its capitals or spaces, from any address), or 20 failures
+# from one client address (over any e-mails), lock that e-mail or that address for 30 minutes.
 AXES_FAILURE_LIMIT = env_int("MAILLAGE_LOGIN_FAILURE_LIMIT", 5)
+MAILLAGE_LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("MAILLAGE_LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20)
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each its own count, in this order
+AXES_HANDLER = "maillage.core.lockout.LockoutHandler"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "maillage.core.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "maillage.core.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "maillage.core.views.auth.lockout_response"
 AXES_VERBOSE = False
@@ -128,6 +133,15 @@ OTP_TOTP_ISSUER = "Maillage"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 MAILLAGE_RECOVERY_CODES_COUNT = 10
+
+# Accounts (decisions.md, item 22). An invitation of an existing account is answered within 14 days.
+# Invitations and welcome e-mails: at most 20 an hour per administrator, 100 a day per organisation.
+# Password-reset requests: at most 3 an hour per e-mail and 20 an hour per client address.
+MAILLAGE_INVITATION_VALIDITY_DAYS = 14
+MAILLAGE_INVITATION_LIMIT_PER_ADMIN_PER_HOUR = env_int("MAILLAGE_INVITATION_LIMIT_PER_ADMIN_PER_HOUR", 20)
+MAILLAGE_INVITATION_LIMIT_PER_ORGANISATION_PER_DAY = env_int("MAILLAGE_INVITATION_LIMIT_PER_ORGANISATION_PER_DAY", 100)
+MAILLAGE_PASSWORD_RESET_LIMIT_PER_EMAIL_PER_HOUR = env_int("MAILLAGE_PASSWORD_RESET_LIMIT_PER_EMAIL_PER_HOUR", 3)
+MAILLAGE_PASSWORD_RESET_LIMIT_PER_ADDRESS_PER_HOUR = env_int("MAILLAGE_PASSWORD_RESET_LIMIT_PER_ADDRESS_PER_HOUR", 20)
 
 # Sessions: closed after inactivity (ANSSI), cookie bound to the browser session.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -1,9 +1,12 @@
+import datetime
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from maillage.core.demo import fake_siret
 from maillage.core.enums import OrganisationKind, Role
-from maillage.core.models import Commune, Departement, Membership, Organisation, User
+from maillage.core.models import Commune, Departement, Membership, MembershipInvitation, Organisation, User
 
 
 class DepartementFactory(DjangoModelFactory):
@@ -60,3 +63,13 @@ class MembershipFactory(DjangoModelFactory):
     class Params:
         admin = factory.Trait(role=Role.ADMIN)
         dpo = factory.Trait(role=Role.DPO)
+
+
+class MembershipInvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = MembershipInvitation
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.RECEPTION_AGENT
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))

@@ -15,7 +15,7 @@ from tests.casework.access_matrix_assessments import assessment_cases
 from tests.casework.access_matrix_care_team import care_team_cases
 from tests.casework.access_matrix_cases import casework_requests_cases
 from tests.conftest import login_verified
-from tests.core.factories import MembershipFactory, OrganisationFactory
+from tests.core.factories import MembershipFactory, MembershipInvitationFactory, OrganisationFactory
 from tests.directory.access_matrix_cases import DIRECTORY_PUBLIC, directory_cases
 from tests.people.access_matrix_cases import people_cases
 
@@ -29,6 +29,8 @@ class World:
     other: object
     own_colleague: object
     other_member: object
+    own_invitation: object
+    other_invitation: object
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ CASES = [
     Case("core:login", allowed_status=(302,)),  # already logged in: sent on
     Case("core:logout", allowed_status=(405,)),  # GET refused: logout is a POST
     Case("core:otp_verify", allowed_status=(302,)),  # already verified
-    Case("core:otp_setup", allowed_status=(302,)),  # already has a device
+    Case("core:otp_setup"),  # verified: pairs a new phone, with the password
     Case("core:recovery_codes"),
     Case("core:password_change"),
     Case("core:password_change_done"),
@@ -88,7 +90,30 @@ CASES = [
         other_kwargs=lambda w: {"pk": w.other.pk, "membership_pk": w.other_member.pk},
         allowed=frozenset({Role.ADMIN}),
         method="post",
+        allowed_status=(200,),  # without the administrator's password: the form again, nothing reset
+    ),
+    Case(
+        "core:invitation_withdraw",
+        kwargs=lambda w: {"pk": w.own.pk, "invitation_pk": w.own_invitation.pk},
+        other_kwargs=lambda w: {"pk": w.other.pk, "invitation_pk": w.other_invitation.pk},
+        allowed=frozenset({Role.ADMIN}),
+        method="post",
         allowed_status=(302,),
+    ),
+    # Invitations addressed to one's own account: every role reaches its own list; another
+    # account's invitation is absent (404) for everyone.
+    Case("core:invitation_list"),
+    Case(
+        "core:invitation_accept",
+        kwargs=lambda w: {"pk": w.other_invitation.pk},
+        allowed=frozenset(),
+        method="post",
+    ),
+    Case(
+        "core:invitation_decline",
+        kwargs=lambda w: {"pk": w.other_invitation.pk},
+        allowed=frozenset(),
+        method="post",
     ),
     Case("core:audit_log", allowed=frozenset({Role.DPO})),
     Case("core:accessibility"),
@@ -133,7 +158,15 @@ def world(db):
     other = OrganisationFactory(name="Structure Oméga secrète")
     colleague = MembershipFactory(organisation=own, role=Role.RECEPTION_AGENT, user__email="collegue@alpha.fr")
     other_member = MembershipFactory(organisation=other, role=Role.ADMIN, user__email="secret@omega.fr")
-    return World(own=own, other=other, own_colleague=colleague, other_member=other_member)
+    invited = MembershipFactory(role=Role.COORDINATOR, user__email="invitee@ailleurs.fr").user
+    return World(
+        own=own,
+        other=other,
+        own_colleague=colleague,
+        other_member=other_member,
+        own_invitation=MembershipInvitationFactory(organisation=own, user=invited),
+        other_invitation=MembershipInvitationFactory(organisation=other, user=invited),
+    )
 
 
 def _request(client, case, kwargs):

@@ -179,3 +179,32 @@ def test_logout_is_a_post_and_is_logged(client, member):
     client.post(reverse("core:logout"))
     assert "_auth_user_id" not in client.session
     assert AuditLogEntry.objects.filter(actor=member.user, changes_text="Déconnexion").exists()
+
+
+def test_session_key_changes_when_the_totp_code_passes(client, member):
+    device = TOTPDevice.objects.create(user=member.user, name="app", confirmed=True)
+    _login(client, member.user.email)
+    before = client.session.session_key
+    client.post(reverse("core:otp_verify"), {"token": current_totp(device)})
+    assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
+    assert client.session.session_key != before
+
+
+def test_session_key_changes_when_a_recovery_code_passes(client, member):
+    TOTPDevice.objects.create(user=member.user, name="app", confirmed=True)
+    code = recovery_codes_replace(user=member.user)[0]
+    _login(client, member.user.email)
+    before = client.session.session_key
+    client.post(reverse("core:otp_verify"), {"token": code})
+    assert DEVICE_ID_SESSION_KEY in client.session
+    assert client.session.session_key != before
+
+
+def test_session_key_changes_when_the_first_authenticator_is_confirmed(client, member):
+    _login(client, member.user.email)
+    client.get(reverse("core:otp_setup"))
+    device = TOTPDevice.objects.get(user=member.user, confirmed=False)
+    before = client.session.session_key
+    client.post(reverse("core:otp_setup"), {"token": current_totp(device)})
+    assert DEVICE_ID_SESSION_KEY in client.session
+    assert client.session.session_key != before

@@ -3,7 +3,7 @@ from django.core import mail
 from django.urls import reverse
 
 from maillage.core.enums import Role
-from maillage.core.models import AuditLogEntry, Membership, User
+from maillage.core.models import AuditLogEntry, Membership, MembershipInvitation, User
 from tests.conftest import login_verified, run_task_worker
 from tests.core.factories import MembershipFactory, UserFactory
 
@@ -35,17 +35,20 @@ def test_admin_adds_a_newcomer_who_gets_an_invitation(admin_client, django_captu
     assert "/compte/mot-de-passe/nouveau/" in mail.outbox[0].body
 
 
-def test_admin_adds_an_existing_account_without_new_invitation(admin_client, django_capture_on_commit_callbacks):
+def test_admin_cannot_attach_an_existing_account_without_its_holders_consent(
+    admin_client, django_capture_on_commit_callbacks
+):
     client, admin = admin_client
     existing = UserFactory(email="deja@exemple.fr")
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            reverse("core:member_create", args=[admin.organisation.pk]),
-            {"email": "deja@exemple.fr", "first_name": "x", "last_name": "y", "role": "partner"},
-        )
-    assert Membership.objects.filter(user=existing, organisation=admin.organisation, role="partner").exists()
+    client.post(
+        reverse("core:member_create", args=[admin.organisation.pk]),
+        {"email": "deja@exemple.fr", "first_name": "x", "last_name": "y", "role": "partner"},
+    )
+    assert not Membership.objects.filter(user=existing, organisation=admin.organisation).exists()
+    assert MembershipInvitation.objects.pending().filter(user=existing, organisation=admin.organisation).exists()
     run_task_worker()
-    assert mail.outbox == []
+    assert [m.to for m in mail.outbox] == [["deja@exemple.fr"]]
+    assert "invitation" in mail.outbox[0].subject
 
 
 def test_adding_a_member_twice_is_refused_in_french(admin_client):
@@ -100,11 +103,15 @@ def test_admin_resets_a_colleagues_second_factor_but_not_their_own(admin_client)
     client, admin = admin_client
     colleague = MembershipFactory(organisation=admin.organisation, role=Role.VOLUNTEER)
     TOTPDevice.objects.create(user=colleague.user, name="app", confirmed=True)
-    client.post(reverse("core:member_reset_second_factor", args=[admin.organisation.pk, colleague.pk]))
+    client.post(
+        reverse("core:member_reset_second_factor", args=[admin.organisation.pk, colleague.pk]),
+        {"password": "Un-mot-de-passe-solide-1"},
+    )
     assert not TOTPDevice.objects.filter(user=colleague.user).exists()
     assert AuditLogEntry.objects.filter(changes_text__contains="Second facteur réinitialisé").exists()
     response = client.post(
-        reverse("core:member_reset_second_factor", args=[admin.organisation.pk, admin.pk]), follow=True
+        reverse("core:member_reset_second_factor", args=[admin.organisation.pk, admin.pk]),
+        {"password": "Un-mot-de-passe-solide-1"},
     )
     assert "Vous ne pouvez pas réinitialiser votre propre second facteur" in response.content.decode()
     assert TOTPDevice.objects.filter(user=admin.user).exists()

@@ -104,6 +104,13 @@ def test_recovery_codes_pages(page, login_as, admin):
     assert_accessible(page, "Codes de secours — restants")
 
     page.get_by_role("button", name=re.compile("Générer de nouveaux codes")).click()
+    expect(
+        page.get_by_text("Mot de passe : saisissez le mot de passe de votre compte pour confirmer.")
+    ).to_be_visible()
+    assert_accessible(page, "Codes de secours — mot de passe manquant")
+
+    page.get_by_label("Votre mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Générer de nouveaux codes")).click()
     expect(page.get_by_role("list", name="Vos codes de secours").get_by_role("listitem")).to_have_count(10)
     assert_accessible(page, "Codes de secours — nouveaux codes")
 

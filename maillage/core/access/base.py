@@ -14,7 +14,7 @@ from enum import StrEnum
 from django.http import Http404
 
 from maillage.core.enums import Role
-from maillage.core.models import AuditLogEntry, Membership, Organisation, User
+from maillage.core.models import AuditLogEntry, Membership, MembershipInvitation, Organisation, User
 
 
 class Perm(StrEnum):
@@ -171,6 +171,59 @@ def get_membership_for(user: User, organisation: Organisation, pk, action: str =
     if membership is None:
         raise Http404("Membre introuvable.")
     return membership
+
+
+def can_reset_second_factor(user: User, membership: Membership) -> bool:
+    """The administrator resets the second factor of an *active* member of their organisation:
+    an account invited, or a former member, belongs to its holder and to the organisations it
+    works for, not to this one. Never one's own (a stolen session must not remove the factor)."""
+    if membership.user_id == user.pk:
+        return False
+    if not membership.is_active:
+        return False
+    return can_manage_members(user, membership.organisation)
+
+
+# --- Invitations (an organisation offers a role to an existing account) ---------------------------
+
+
+def invitations_visible_to(user: User, organisation: Organisation):
+    """The organisation's pending invitations, for those who see its members; nothing otherwise."""
+    if not can_view_members(user, organisation):
+        return MembershipInvitation.objects.none()
+    return MembershipInvitation.objects.pending().filter(organisation=organisation).select_related("user")
+
+
+def get_invitation_for(user: User, organisation: Organisation, pk) -> MembershipInvitation:
+    """Fetch one pending invitation of `organisation` for its administrator (to withdraw it); 404
+    otherwise."""
+    if not can_manage_members(user, organisation):
+        raise Http404("Invitation introuvable.")
+    invitation = invitations_visible_to(user, organisation).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404("Invitation introuvable.")
+    return invitation
+
+
+def invitations_received_by(user: User):
+    """The pending invitations addressed to the user's own account, in active organisations: only
+    the account's holder sees or answers them."""
+    if not user.is_authenticated:
+        return MembershipInvitation.objects.none()
+    return (
+        MembershipInvitation.objects.pending()
+        .filter(user=user, organisation__is_active=True)
+        .select_related("organisation", "invited_by")
+    )
+
+
+def get_received_invitation_for(user: User, pk) -> MembershipInvitation:
+    """Fetch one pending invitation addressed to the user; 404 for any other (absent, someone
+    else's, answered, withdrawn or expired)."""
+    invitation = invitations_received_by(user).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404("Invitation introuvable.")
+    return invitation
 
 
 # --- Audit trail ---------------------------------------------------------------------------------

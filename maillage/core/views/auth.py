@@ -5,6 +5,7 @@ import base64
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
@@ -20,15 +21,19 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from maillage.core import audit, services
+from maillage.core import audit, ratelimit, services
+from maillage.core.clientip import client_ip
 from maillage.core.forms import (
     LoginForm,
+    OTPReplaceForm,
     OTPSetupForm,
     OTPTokenForm,
     PasswordChangeForm,
+    PasswordConfirmForm,
     SetPasswordForm,
     TaskPasswordResetForm,
 )
+from maillage.core.lockout import normalise_email
 
 SETUP_DEVICE_SESSION_KEY = "maillage_otp_setup_device"
 RECOVERY_CODES_SESSION_KEY = "maillage_new_recovery_codes"
@@ -71,7 +76,13 @@ def lockout_response(request, credentials, *args, **kwargs):
     return render(
         request,
         "core/auth/login.html",
-        {"form": form, "locked_out": True, "session_expired": False, "next": ""},
+        {
+            "form": form,
+            "locked_out": True,
+            "address_locked": getattr(request, "maillage_address_locked", False),
+            "session_expired": False,
+            "next": "",
+        },
         status=429,
     )
 
@@ -88,7 +99,7 @@ def otp_verify(request):
     if request.method == "POST" and form.is_valid():
         device = _verify_token(user, form.cleaned_data["token"])
         if device is not None:
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             kind = "code de secours" if isinstance(device, StaticDevice) else "application d'authentification"
             audit.record_security_event(request, user, f"Second facteur vérifié ({kind})")
             if isinstance(device, StaticDevice):
@@ -104,6 +115,13 @@ def otp_verify(request):
     return render(request, "core/auth/otp_verify.html", {"form": form, "next": request.GET.get("next", "")})
 
 
+def _second_factor_passed(request, device) -> None:
+    """Mark the session as verified, under a new session id: an id fixed by someone else before
+    the second factor (or seen with the password alone) must not become a verified session."""
+    request.session.cycle_key()
+    otp_login(request, device)
+
+
 def _verify_token(user, token: str):
     for device in devices_for_user(user, confirmed=True):
         allowed, _ = device.verify_is_allowed()
@@ -114,24 +132,18 @@ def _verify_token(user, token: str):
 
 @require_http_methods(["GET", "POST"])
 def otp_setup(request):
-    """First login: pair an authenticator application (QR code or secret), confirm with a code,
-    then receive recovery codes."""
+    """Pair an authenticator application (QR code or secret), confirmed with a code. At the first
+    login the user then receives recovery codes. A verified user may pair a new phone, which
+    replaces the old application: they type their password too (decisions.md, item 22)."""
     user = request.user
-    if user_has_device(user):
+    replacing = user_has_device(user)
+    if replacing and not user.is_verified():
         return redirect("core:otp_verify")
     device = _pending_device(request)
-    form = OTPSetupForm(request.POST or None)
+    form = OTPReplaceForm(request.POST or None, user=user) if replacing else OTPSetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            with transaction.atomic():
-                device.confirmed = True
-                device.save()
-                codes = services.recovery_codes_replace(user=user)
-            otp_login(request, device)
-            request.session.pop(SETUP_DEVICE_SESSION_KEY, None)
-            request.session[RECOVERY_CODES_SESSION_KEY] = codes
-            audit.record_security_event(request, user, "Second facteur activé")
-            return redirect("core:recovery_codes")
+            return _confirm_device(request, device, replacing=replacing)
         form.add_error(
             "token",
             "Ce code ne correspond pas. Vérifiez que l'heure de votre téléphone est exacte ; après une erreur, "
@@ -143,10 +155,33 @@ def otp_setup(request):
         "core/auth/otp_setup.html",
         {
             "form": form,
+            "replacing": replacing,
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             "qr_svg": _qr_svg(device.config_url),
         },
     )
+
+
+def _confirm_device(request, device, *, replacing: bool):
+    user = request.user
+    with transaction.atomic():
+        device.confirmed = True
+        device.save()
+        if replacing:
+            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        else:
+            codes = services.recovery_codes_replace(user=user)
+    _second_factor_passed(request, device)
+    request.session.pop(SETUP_DEVICE_SESSION_KEY, None)
+    if replacing:
+        audit.record_security_event(request, user, "Application d'authentification remplacée")
+        messages.success(
+            request, "Votre nouvelle application d'authentification est activée ; l'ancienne ne marche plus."
+        )
+        return redirect("core:dashboard")
+    request.session[RECOVERY_CODES_SESSION_KEY] = codes
+    audit.record_security_event(request, user, "Second facteur activé")
+    return redirect("core:recovery_codes")
 
 
 def _pending_device(request) -> TOTPDevice:
@@ -166,15 +201,16 @@ def _qr_svg(data: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 def recovery_codes(request):
-    """Show freshly issued recovery codes once; POST issues a new set."""
-    if request.method == "POST":
+    """Show freshly issued recovery codes once; POST, with the user's password, issues a new set."""
+    form = PasswordConfirmForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
         request.session[RECOVERY_CODES_SESSION_KEY] = services.recovery_codes_replace(user=request.user)
         audit.record_security_event(request, request.user, "Codes de secours renouvelés")
         return redirect("core:recovery_codes")
-    codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
+    codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None) if request.method == "GET" else None
     remaining = StaticToken.objects.filter(device__user=request.user).count()
     formatted = [f"{c[:5]}-{c[5:]}" for c in codes] if codes else None
-    return render(request, "core/auth/recovery_codes.html", {"codes": formatted, "remaining": remaining})
+    return render(request, "core/auth/recovery_codes.html", {"codes": formatted, "remaining": remaining, "form": form})
 
 
 @require_http_methods(["POST"])
@@ -189,8 +225,36 @@ def logout(request):
     return redirect("core:login")
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Password reset by e-mail, limited per e-mail (normalised) and per client address. The page
+    answers the same whether the address has an account or not: the limit counts every request."""
+
+    def form_valid(self, form):
+        email = normalise_email(form.cleaned_data["email"])
+        hour = 60 * 60
+        per_email = ratelimit.hit(
+            f"password-reset:email:{email}",
+            limit=settings.MAILLAGE_PASSWORD_RESET_LIMIT_PER_EMAIL_PER_HOUR,
+            window_seconds=hour,
+        )
+        per_address = ratelimit.hit(
+            f"password-reset:address:{client_ip(self.request)}",
+            limit=settings.MAILLAGE_PASSWORD_RESET_LIMIT_PER_ADDRESS_PER_HOUR,
+            window_seconds=hour,
+        )
+        if not (per_email and per_address):
+            form.add_error(
+                "email",
+                "Adresse électronique : trop de demandes de réinitialisation pour cette adresse ou depuis votre "
+                "connexion. Si un compte existe, un lien a déjà été envoyé : vérifiez votre messagerie (et les "
+                "indésirables), ou patientez une heure avant de réessayer.",
+            )
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+
 password_reset = login_not_required(
-    auth_views.PasswordResetView.as_view(
+    PasswordResetView.as_view(
         form_class=TaskPasswordResetForm,
         template_name="core/auth/password_reset.html",
         email_template_name="core/emails/password_reset.txt",

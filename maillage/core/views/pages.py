@@ -13,7 +13,10 @@ from maillage.core.middleware import SESSION_ORGANISATION_KEY
 def dashboard(request):
     """The home page: what the user's role in the current organisation lets them do."""
     organisation = request.organisation
-    context = {"role_perms": _perms(request)}
+    context = {
+        "role_perms": _perms(request),
+        "pending_invitations_count": access.invitations_received_by(request.user).count(),
+    }
     if organisation is not None and context["role_perms"]["view_audit_log"]:
         context["audit_summary"] = selectors.audit_summary(actor=request.user, organisation=organisation)
     if organisation is not None and context["role_perms"]["view_members"]:
