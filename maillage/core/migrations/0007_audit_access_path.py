@@ -15,7 +15,7 @@ def restore_sqlite_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_audit_subject_person'),
+        ('core', '0006_membership_invitation'),
     ]
 
     operations = [
