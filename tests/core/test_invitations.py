@@ -229,5 +229,8 @@ def test_password_alone_cannot_accept_an_invitation_for_an_account_with_an_authe
     invitation = MembershipInvitation.objects.get(user=holder)
     password_only = client.__class__()
     password_only.force_login(holder, backend="maillage.core.auth_backends.EmailBackend")
-    assert password_only.post(reverse("core:invitation_accept", args=[invitation.pk])).status_code == 403
+    response = password_only.post(reverse("core:invitation_accept", args=[invitation.pk]))
+    # Every account passes its second factor before anything else (decisions.md 23).
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("core:otp_verify"))
     assert not Membership.objects.filter(user=holder).exists()
