@@ -51,6 +51,8 @@ class File:
     plan: object
     assessment: object
     document: object
+    request: object
+    consent: object
 
 
 @pytest.fixture
@@ -69,7 +71,8 @@ def file(db):
     NoteFactory(person=person, author=colleague.user, visibility="care_team", body=TEAM_NOTE)
     NoteFactory(person=person, author=colleague.user, visibility="organisation", body=SECRET_ORG_NOTE)
     NoteFactory(person=person, author=colleague.user, visibility="author", body=SECRET_PRIVATE_NOTE)
-    RequestFactory(organisation=alpha, person=person, notes=SECRET_REQUEST)
+    request = RequestFactory(organisation=alpha, person=person, notes=SECRET_REQUEST)
+    consent = ConsentFactory(person=person)
     document = Document(
         person=person,
         organisation=alpha,
@@ -83,7 +86,15 @@ def file(db):
     )
     document.file.save("cr.pdf", SimpleUploadedFile("cr.pdf", b"%PDF-1.4\n"), save=False)
     document.save()
-    return File(person=person, alpha=alpha, plan=plan, assessment=assessment, document=document)
+    return File(
+        person=person,
+        alpha=alpha,
+        plan=plan,
+        assessment=assessment,
+        document=document,
+        request=request,
+        consent=consent,
+    )
 
 
 def _urls(f: File) -> dict[str, str]:
@@ -103,6 +114,19 @@ def _urls(f: File) -> dict[str, str]:
         "notes": reverse("casework:note_list", args=[p]),
         "documents": reverse("casework:document_list", args=[p]),
         "document": reverse("casework:document_download", args=[p, f.document.pk]),
+        "assessment_version": reverse("casework:assessment_version", args=[p, f.assessment.pk, 1]),
+        "assessment_compare": reverse("casework:assessment_compare", args=[p, f.assessment.pk]),
+        "assessment_create": reverse("casework:assessment_create", args=[p, "aggir"]),
+        "assessment_edit": reverse("casework:assessment_edit", args=[p, f.assessment.pk]),
+        "plan_create": reverse("casework:plan_create", args=[p]),
+        "plan_edit": reverse("casework:plan_edit", args=[p, f.plan.pk]),
+        "plan_action": reverse("casework:plan_action_create", args=[p, f.plan.pk]),
+        "address": reverse("people:address_set", args=[p]),
+        "phone": reverse("people:phone_add", args=[p]),
+        "relation": reverse("people:relation_create", args=[p]),
+        "consent_create": reverse("people:consent_create", args=[p]),
+        "consent_withdraw": reverse("people:consent_withdraw", args=[p, f.consent.pk]),
+        "request": reverse("casework:request_detail", args=[f.request.pk]),
     }
 
 
@@ -119,8 +143,14 @@ READ = frozenset(
         "notes",
         "documents",
         "document",
+        "assessment_version",
+        "assessment_compare",
     }
 )
+# The responsible organisation's coordinators assess and plan.
+ASSESS = frozenset({"assessment_create", "assessment_edit", "plan_create", "plan_edit", "plan_action"})
+# Those who change the file's identity and entourage.
+PEOPLE_FORMS = frozenset({"edit", "contact", "address", "phone", "relation", "consent_create", "consent_withdraw"})
 EMERGENCY = frozenset({"detail", "care_team"})
 NOTHING = frozenset()
 
@@ -203,12 +233,12 @@ def _password_only(client, f):
     client.force_login(membership.user, backend="maillage.core.auth_backends.EmailBackend")
 
 
-OWN_READERS = READ
-OWN_EDITORS = READ | {"edit", "contact"}
+OWN_READERS = READ | {"request"}
+OWN_EDITORS = OWN_READERS | PEOPLE_FORMS
 SCENARIOS = {
     # Own organisation × role.
     "own-reception": (_own(Role.RECEPTION_AGENT), OWN_EDITORS, ()),
-    "own-coordinator": (_own(Role.COORDINATOR), OWN_EDITORS | {"export"}, ()),
+    "own-coordinator": (_own(Role.COORDINATOR), OWN_EDITORS | ASSESS | {"export"}, ()),
     "own-register": (_own(Role.REGISTER_MANAGER), OWN_EDITORS, ()),
     "own-director": (_own(Role.DIRECTOR), OWN_READERS, ()),
     "own-dpo": (_own(Role.DPO), OWN_READERS | {"export"}, ()),

@@ -74,6 +74,8 @@ def assessment_create(request, pk, kind):
     if kind not in KIND_SLUGS:
         raise Http404("Type d'évaluation inconnu.")
     kind = KIND_SLUGS[kind]
+    if request.method == "GET":
+        grant.record(request, f"Formulaire : nouvelle évaluation — {AssessmentKind(kind).label}")
     form = _form(kind, request, person, request.POST or None, initial={"assessed_on": _today()})
     if request.method == "POST" and not request.htmx and form.is_valid():
         try:
@@ -102,6 +104,8 @@ def assessment_edit(request, pk, assessment_pk):
     person = grant.person
     assessment = selectors.assessment_get(grant=grant, pk=assessment_pk)
     latest = assessment.latest_version
+    if request.method == "GET":
+        grant.record(request, "Formulaire : modifier l'évaluation", assessment)
     form = _form(assessment.kind, request, person, request.POST or None, initial=_initial(assessment.kind, latest))
     if request.method == "POST" and not request.htmx and form.is_valid():
         try:

@@ -47,6 +47,8 @@ def plan_create(request, pk):
     person = grant.person
     kind = request.GET.get("type", PlanKind.CARE_PLAN)
     kind = kind if kind in PlanKind.values else PlanKind.CARE_PLAN
+    if request.method == "GET":
+        grant.record(request, "Formulaire : nouveau plan")
     form = CarePlanForm(
         request.POST or None, organisation=request.organisation, initial={"kind": kind, "coordinator": request.user}
     )
@@ -71,6 +73,8 @@ def plan_edit(request, pk, plan_pk):
     grant = grant_for(request, pk, Part.PLANS, "assess")
     person = grant.person
     plan = selectors.care_plan_get(grant=grant, pk=plan_pk)
+    if request.method == "GET":
+        grant.record(request, "Formulaire : modifier le plan", plan)
     form = CarePlanForm(request.POST or None, instance=plan, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in CarePlanForm.Meta.fields}
@@ -138,6 +142,8 @@ def plan_action_edit(request, pk, plan_pk, action_pk=None):
         action = plan.actions.filter(pk=action_pk).first()
         if action is None:
             raise Http404("Action introuvable.")
+    if request.method == "GET":
+        grant.record(request, "Formulaire : action du plan", plan)
     form = CarePlanActionForm(
         request.POST or None, instance=action or CarePlanAction(plan=plan), plan=plan, actor=request.user
     )
