@@ -143,7 +143,8 @@ def redact(entry: AuditLogEntry) -> None:
     if not is_personal(model):
         return
     kept = _PERSONAL[model._meta.concrete_model]
-    entry.object_repr = reference(model, entry.object_pk)
+    if entry.object_pk:  # a line about no record (a search) keeps its own label
+        entry.object_repr = reference(model, entry.object_pk)
     entry.serialized_data = None
     entry.additional_data = None
     if entry.changes:
@@ -263,7 +264,7 @@ def record_search(request, model, *, what: str) -> AuditLogEntry:
     return AuditLogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(model),
         object_pk="",
-        object_repr="Recherche",
+        object_repr="Recherche de personnes",
         action=AuditLogEntry.Action.ACCESS,
         changes_text=what,
         actor=actor,
