@@ -105,6 +105,11 @@ def test_every_person_page_answers_as_the_grant_says(client, db, seed):
             ),
             None,
         ) or next((m.organisation for m in access.active_memberships(user).order_by("organisation__name")), None)
+        # The lists (search, reception, caseload) read `persons_visible_to`: the same persons.
+        listed = set(access.persons_visible_to(user, working_for).filter(pk__in=[p.pk for p in persons]))
+        granted = {p for p in persons if access.person_grant(user, working_for, p) is not None}
+        if listed != granted:
+            mismatches.append(f"{user.email} ({working_for}) liste {sorted(p.pk for p in listed)} ≠ {granted}")
         for person in persons:
             grant = access.person_grant(user, working_for, person)
             for name, opens in PAGES.items():
