@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "maillage.core.middleware.CurrentOrganisationMiddleware",
     "maillage.core.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A form sent twice (double click) is handled once (core.idempotency).
+    "maillage.core.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "maillage.urls"
