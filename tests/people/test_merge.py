@@ -342,3 +342,17 @@ def test_two_opposite_merges_at_once_one_succeeds_the_other_gets_a_clear_message
     refused = next(o for o in outcomes if o != "merged")
     assert "a déjà été fusionnée dans la fiche" in refused
     assert Person.objects.filter(pk__in=[first.pk, second.pk]).count() == 1
+
+
+def test_retention_erases_a_tombstone_once_the_merge_can_no_longer_be_undone(coordinator):
+    from maillage.core.retention import apply_retention
+
+    client, membership = coordinator
+    kept, duplicate = _pair(membership.organisation)
+    NoteFactory(person=duplicate)
+    _merge(membership, kept, duplicate)
+    apply_retention()
+    assert Person.all_objects.filter(pk=duplicate.pk).exists()  # still restorable
+    apply_retention(now=timezone.now() + datetime.timedelta(days=8))
+    assert not Person.all_objects.filter(pk=duplicate.pk).exists()
+    assert kept.notes.count() == 1  # what moved stays with the kept file
