@@ -356,3 +356,41 @@ def test_retention_erases_a_tombstone_once_the_merge_can_no_longer_be_undone(coo
     apply_retention(now=timezone.now() + datetime.timedelta(days=8))
     assert not Person.all_objects.filter(pk=duplicate.pk).exists()
     assert kept.notes.count() == 1  # what moved stays with the kept file
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_model_added_later_and_unknown_to_the_merge_code_is_moved_and_moved_back():
+    """A table created for this test only, with a hidden foreign key to a person: the merge moves
+    its row and the undo brings it back, though no merge code names it."""
+    from django.db import models
+
+    class HomeVisit(models.Model):
+        person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+        class Meta:
+            app_label = "people"
+            db_table = "people_test_merge_home_visit"
+
+    try:
+        with connection.schema_editor() as editor:
+            editor.create_model(HomeVisit)
+        membership = MembershipFactory(role=Role.COORDINATOR)
+        kept, duplicate = _pair(membership.organisation)
+        visit = HomeVisit.objects.create(person=duplicate)
+        assert (HomeVisit, "person") in services.merge_relations()
+        _merge(membership, kept, duplicate)
+        visit.refresh_from_db()
+        assert visit.person_id == kept.pk
+        services.person_merge_undo(
+            actor=membership.user,
+            organisation=membership.organisation,
+            tombstone=Person.all_objects.get(pk=duplicate.pk),
+        )
+        visit.refresh_from_db()
+        assert visit.person_id == duplicate.pk
+    finally:
+        HomeVisit.objects.all().delete()
+        with connection.schema_editor() as editor:
+            editor.delete_model(HomeVisit)
+        del apps.all_models["people"]["homevisit"]
+        apps.clear_cache()
