@@ -371,6 +371,9 @@ def test_a_model_added_later_and_unknown_to_the_merge_code_is_moved_and_moved_ba
             app_label = "people"
             db_table = "people_test_merge_home_visit"
 
+        def __str__(self):
+            return f"Visite n° {self.pk}"
+
     try:
         with connection.schema_editor() as editor:
             editor.create_model(HomeVisit)
