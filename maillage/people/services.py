@@ -73,21 +73,25 @@ def person_update(
     *, actor: User, organisation: Organisation, person: Person, data: dict, version: int | None = None
 ) -> Person:
     """Change the person's identity. `version` is the one the form was read at: a file changed
-    since is refused (versioning.StaleVersionError), and so is a file merged meanwhile."""
+    since is refused (versioning.StaleVersionError), and so is a file merged meanwhile. Only the
+    fields in `data` change: they are written onto the row as it is now, locked, so that a caller
+    holding an older copy (a signed AGGIR grid setting the GIR) does not undo a colleague's edit."""
     _check_change(actor, organisation, person)
     current = versioning.lock(Person, person.pk)
     if current.merged_into_id:
-        raise ApplicationError(_merged_message(current))
+        raise ApplicationError(merged_message(current))
     versioning.check(current, version)
     for key, value in data.items():
         if key not in PERSON_FIELDS:
             raise ApplicationError(f"Le champ « {key} » ne peut pas être modifié ici.")
-        setattr(person, key, value)
-    person.last_activity_at = timezone.now()
-    person.version = current.version + 1
-    person.full_clean()
-    person.save()
-    return person
+        setattr(current, key, value)
+    current.last_activity_at = timezone.now()
+    current.version += 1
+    current.full_clean()
+    current.save()
+    for name in (*data, "last_activity_at", "version", "search_names"):
+        setattr(person, name, getattr(current, name))
+    return current
 
 
 @transaction.atomic
@@ -306,7 +310,8 @@ def _lock_pair(first_pk: int, second_pk: int) -> dict[int, Person]:
     return {p.pk: p for p in rows}
 
 
-def _merged_message(person: Person) -> str:
+def merged_message(person: Person) -> str:
+    """Why a merged file can no longer be merged or edited, in French."""
     who = person.merged_by.get_full_name() if person.merged_by_id else "un·e collègue"
     when = timezone.localtime(person.merged_at)
     return (
@@ -350,7 +355,7 @@ def _person_merge(actor, organisation, kept_pk, duplicate_pk, choices, versions)
         raise ApplicationError("L'une des deux fiches n'existe plus.")
     for person in (kept, duplicate):
         if person.merged_into_id:
-            raise ApplicationError(_merged_message(person))
+            raise ApplicationError(merged_message(person))
         if not access.can_merge_person(actor, organisation, person):
             raise ApplicationError("Vous n'avez pas le droit de fusionner ces fiches.")
     if versions is not None:

@@ -248,6 +248,16 @@ def consent_withdraw(request, pk, consent_pk):
     )
 
 
+def _merged_meanwhile(request, pk):
+    """A file merged into another meanwhile (the opposite merge won): to those who may merge, say
+    so and open the file it joined, in place of a 404."""
+    tombstone = Person.all_objects.filter(pk=pk, organisation=request.organisation, merged_into__isnull=False).first()
+    if tombstone is None or not access.can_merge_person(request.user, request.organisation, tombstone):
+        return None
+    messages.error(request, services.merged_message(tombstone))
+    return redirect("people:detail", pk=tombstone.merged_into_id)
+
+
 def _merge_kept(request, pk) -> Person:
     kept = selectors.person_get(actor=request.user, organisation=request.organisation, pk=pk, action="change")
     if not access.can_merge_person(request.user, request.organisation, kept):
@@ -259,6 +269,9 @@ def _merge_kept(request, pk) -> Person:
 def person_merge(request, pk):
     """Merging, step 1: choose the duplicate among the look-alikes or by a search in the
     organisation's files; and the recent merges into this file, which can be undone."""
+    merged = _merged_meanwhile(request, pk)
+    if merged is not None:
+        return merged
     kept = _merge_kept(request, pk)
     form = MergeSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -280,6 +293,9 @@ def person_merge(request, pk):
 def person_merge_compare(request, pk, duplicate_pk):
     """Merging, step 2: both files side by side, a choice for each differing identity field, and
     an explicit confirmation."""
+    merged = _merged_meanwhile(request, pk) or _merged_meanwhile(request, duplicate_pk)
+    if merged is not None:
+        return merged
     kept = _merge_kept(request, pk)
     duplicate = Person.objects.filter(pk=duplicate_pk, organisation=request.organisation).exclude(pk=kept.pk).first()
     if duplicate is None or not access.can_merge_person(request.user, request.organisation, duplicate):

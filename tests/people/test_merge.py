@@ -245,7 +245,8 @@ def test_opposite_merge_after_a_merge_is_refused_with_a_clear_message(coordinato
         reverse("people:merge_compare", args=[kept.pk, duplicate.pk]),
         {"kept_version": 1, "duplicate_version": 1, "confirm": "on"},
     )
-    assert response.status_code == 404  # the tombstone is no longer a file one can open
+    assert response.status_code == 302  # to the kept file, with the message
+    assert Person.all_objects.get(pk=duplicate.pk).merged_into_id == kept.pk
 
 
 def test_undo_restores_both_files_as_they_were(coordinator):
@@ -397,3 +398,28 @@ def test_a_model_added_later_and_unknown_to_the_merge_code_is_moved_and_moved_ba
             editor.delete_model(HomeVisit)
         del apps.all_models["people"]["homevisit"]
         apps.clear_cache()
+
+
+def test_comparison_of_a_file_merged_meanwhile_says_so_instead_of_a_404(coordinator):
+    client, membership = coordinator
+    kept, duplicate = _pair(membership.organisation)
+    _merge(membership, kept, duplicate)  # a colleague merged them the other way round first
+    response = client.post(
+        reverse("people:merge_compare", args=[duplicate.pk, kept.pk]),
+        {"kept_version": 1, "duplicate_version": 1, "confirm": "on"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("people:detail", args=[kept.pk])
+    assert f"La fiche n° {duplicate.pk} a déjà été fusionnée dans la fiche n° {kept.pk}" in response.content.decode()
+
+
+def test_a_late_aggir_signature_does_not_undo_an_identity_edit():
+    """person_update writes only the fields it is given, onto the row as it is now."""
+    membership = MembershipFactory(role=Role.COORDINATOR)
+    person = PersonFactory(organisation=membership.organisation, birth_place="Dijon")
+    stale_copy = Person.objects.get(pk=person.pk)
+    kwargs = {"actor": membership.user, "organisation": membership.organisation}
+    services.person_update(**kwargs, person=person, data={"birth_place": "Beaune"}, version=1)
+    services.person_update(**kwargs, person=stale_copy, data={"gir": 4})
+    person.refresh_from_db()
+    assert person.birth_place == "Beaune" and person.gir == 4

@@ -125,9 +125,11 @@ def care_plan_review_record(
     review = CarePlanReview(plan=plan, held_on=held_on, note=note, next_review_on=next_review_on, author=actor)
     review.full_clean()
     review.save()
+    # The next review date is a field of the plan's form: an edit form read before must not undo it.
+    plan.version = versioning.lock(CarePlan, plan.pk).version + 1
     plan.next_review_on = next_review_on
     plan.review_reminder_sent_for = None
-    plan.save(update_fields=["next_review_on", "review_reminder_sent_for", "updated_at"])
+    plan.save(update_fields=["next_review_on", "review_reminder_sent_for", "updated_at", "version"])
     return review
 
 
