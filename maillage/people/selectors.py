@@ -49,9 +49,9 @@ def person_get(*, actor: User, organisation: Organisation | None, pk, action: st
 
 
 def possible_duplicates(*, actor: User, organisation: Organisation, data: dict):
-    """Persons of the organisation that look like the one about to be created (files in use only:
-    archived and merged files are left out)."""
-    scoped = access.persons_visible_to(actor, organisation).active().filter(organisation=organisation)
+    """Persons of the organisation that look like the one about to be created (merged files are
+    left out by Person.objects; archived ones are kept: a new file may duplicate one)."""
+    scoped = access.persons_visible_to(actor, organisation).filter(organisation=organisation)
     return person_search.likely_duplicates(
         scoped,
         last_name=data.get("last_name", ""),
@@ -78,11 +78,10 @@ def break_glass_candidates(*, actor: User, organisation: Organisation, last_name
 
 
 def merge_candidates(*, actor: User, organisation: Organisation, kept: Person, query: str = ""):
-    """The files that may be merged into `kept`: the organisation's files in use, other than `kept`,
-    that look like it, or that match the search box when something is typed."""
-    scoped = (
-        access.persons_visible_to(actor, organisation).active().filter(organisation=organisation).exclude(pk=kept.pk)
-    )
+    """The files that may be merged into `kept`: the organisation's files (archived ones too, not
+    merged ones), other than `kept`, that look like it, or that match the search box when
+    something is typed."""
+    scoped = access.persons_visible_to(actor, organisation).filter(organisation=organisation).exclude(pk=kept.pk)
     if query:
         results, _parsed = person_search.search(scoped, query)
         return _with_header_data(results)
