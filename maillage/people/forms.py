@@ -237,11 +237,11 @@ class MergeForm(DsfrBaseForm):
 
 
 def _shown(person: Person, name: str) -> str:
-    """A field's value as a reader sees it (choice label, date, oui/non), « non renseigné » if empty."""
+    """A field's value as a reader sees it (choice label, date, oui/non), « (vide) » if empty (no gender to agree with the field)."""
     value = getattr(person, name)
     display = getattr(person, f"get_{name}_display", None)
     if value in (None, ""):
-        return "non renseigné"
+        return "(vide)"
     if display is not None:
         return str(display())
     if isinstance(value, bool):
