@@ -237,7 +237,8 @@ class MergeForm(DsfrBaseForm):
 
 
 def _shown(person: Person, name: str) -> str:
-    """A field's value as a reader sees it (choice label, date, oui/non), « (vide) » if empty (no gender to agree with the field)."""
+    """A field's value as a reader sees it (choice label, date, oui/non); « (vide) » if empty, which
+    needs no agreement with the field's gender."""
     value = getattr(person, name)
     display = getattr(person, f"get_{name}_display", None)
     if value in (None, ""):
