@@ -3,6 +3,7 @@ from django import forms
 from maillage.core.forms import DsfrBaseForm
 from maillage.core.models import Commune
 from maillage.core.territories import find_commune
+from maillage.core.versioning import VersionedFormMixin
 from maillage.core.widgets import Select
 from maillage.directory import selectors
 from maillage.directory.enums import AccessibilityFeature, FeeKind, OfferKind, Proximity, ServiceStatus
@@ -27,7 +28,7 @@ class TermsField(forms.ModelMultipleChoiceField):
         super().__init__(queryset=selectors.terms_of(slug), required=False, **kwargs)
 
 
-class ServiceForm(DsfrBaseForm, forms.ModelForm):
+class ServiceForm(VersionedFormMixin, DsfrBaseForm, forms.ModelForm):
     url = forms.URLField(
         label="Site internet", required=False, assume_scheme="https", help_text="Par exemple https://www.exemple.fr"
     )

@@ -136,6 +136,8 @@ class Service(models.Model):
     search_text = models.TextField("texte indexé", blank=True, editable=False)
     created_at = models.DateTimeField("créé le", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
+    # Optimistic locking (core.versioning): the form carries the version it was read at.
+    version = models.PositiveIntegerField("version", default=1, editable=False)
 
     objects = ServiceQuerySet.as_manager()
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.utils import timezone
 
-from maillage.core import access
+from maillage.core import access, versioning
 from maillage.core.exceptions import ApplicationError
 from maillage.core.models import Commune, Organisation, User
 from maillage.directory.models import (
@@ -223,10 +223,16 @@ def service_update(
     communes_served: list[Commune] | None = None,
     phone: str | None = None,
     location: dict | None = None,
+    version: int | None = None,
 ) -> Service:
-    """Change a service of one's organisation; `None` for a detail keeps it as it is."""
+    """Change a service of one's organisation; `None` for a detail keeps it as it is. `version` is
+    the one the form was read at: a service changed since (by a colleague or an import) is refused
+    (versioning.StaleVersionError)."""
     if not access.can_change_service(actor, service):
         raise ApplicationError("Vous ne pouvez pas modifier ce service.")
+    current = versioning.lock(Service, service.pk)
+    versioning.check(current, version)
+    service.version = current.version + 1
     for name, value in data.items():
         if name in SERVICE_FIELDS:
             setattr(service, name, value)

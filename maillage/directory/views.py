@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from maillage.core import access
+from maillage.core import access, versioning
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
 from maillage.directory import conf, selection, selectors, services
@@ -73,9 +73,14 @@ def service_create(request):
 def service_edit(request, pk):
     service = access.get_service_for(request.user, pk, "change")
     form = ServiceForm(request.POST or None, instance=service)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.service_update(actor=request.user, service=service, **form.service_kwargs())
+            services.service_update(
+                actor=request.user, service=service, version=form.expected_version(), **form.service_kwargs()
+            )
+        except versioning.StaleVersionError as exc:
+            conflict = form.show_conflict(exc)
         except ValidationError as exc:
             add_validation_errors(form, exc)
         except ApplicationError as exc:
@@ -83,7 +88,7 @@ def service_edit(request, pk):
         else:
             messages.success(request, "Le service a été mis à jour.")
             return redirect("directory:service_detail", pk=service.pk)
-    return render(request, "directory/service_form.html", {"form": form, "service": service})
+    return render(request, "directory/service_form.html", {"form": form, "service": service, "conflict": conflict})
 
 
 @require_http_methods(["POST"])

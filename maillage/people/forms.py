@@ -2,9 +2,11 @@ from django import forms
 
 from maillage.core.forms import DsfrBaseForm
 from maillage.core.models import Commune, Organisation
+from maillage.core.versioning import VersionedFormMixin, VersionField
 from maillage.people import normalise
 from maillage.people.enums import ConsentChannel, ConsentGiver, ConsentScope, HousingSituation, RelationKind
 from maillage.people.models import Person, Relation, validate_birth_date
+from maillage.people.services import merge_default_choice
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -47,7 +49,7 @@ class CommuneCodeField(forms.CharField):
         return commune
 
 
-class PersonForm(DsfrBaseForm, forms.ModelForm):
+class PersonForm(VersionedFormMixin, DsfrBaseForm, forms.ModelForm):
     lives_alone = forms.NullBooleanField(
         label="Vit seul·e",
         required=False,
@@ -188,14 +190,66 @@ class ConsentWithdrawForm(DsfrBaseForm):
     reason = forms.CharField(label="Motif du retrait", required=False, max_length=250)
 
 
-class MergeForm(DsfrBaseForm):
-    duplicate = forms.IntegerField(
-        label="Numéro de la fiche en double",
-        help_text=(
-            "Le numéro figure en haut de chaque fiche. Tout ce qu'elle contient sera rattaché à la fiche gardée."
-        ),
+class MergeSearchForm(DsfrBaseForm):
+    q = forms.CharField(
+        label="Chercher la fiche en double",
+        required=False,
+        max_length=120,
+        help_text="Nom (d'usage ou de naissance), prénom ou date de naissance (jj/mm/aaaa).",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    confirm = forms.BooleanField(label="Je confirme la fusion : la fiche en double sera supprimée", required=True)
+
+
+class MergeForm(DsfrBaseForm):
+    """The merge's confirmation: for each identity field that differs, which value stays; the two
+    files' versions as compared (a file changed since is refused)."""
+
+    kept_version = VersionField()
+    duplicate_version = VersionField()
+    confirm = forms.BooleanField(
+        label="Je confirme la fusion : la fiche en double disparaît des listes et tout son contenu rejoint la fiche "
+        "gardée",
+        required=True,
+        error_messages={"required": "Cochez la case de confirmation pour fusionner les deux fiches."},
+    )
+
+    def __init__(self, *args, kept, duplicate, differences, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.update({"kept_version": kept.version, "duplicate_version": duplicate.version})
+        for name in differences:
+            label = Person._meta.get_field(name).verbose_name
+            default = merge_default_choice(kept, duplicate, name)
+            self.fields[f"choice_{name}"] = forms.ChoiceField(
+                label=f"{label[:1].upper()}{label[1:]} : valeur à garder",
+                choices=[
+                    ("kept", f"Celle de la fiche gardée (n° {kept.pk}) : {_shown(kept, name)}"),
+                    ("duplicate", f"Celle de la fiche en double (n° {duplicate.pk}) : {_shown(duplicate, name)}"),
+                ],
+                widget=forms.RadioSelect,
+                initial=default,
+                error_messages={"required": f"Choisissez la valeur à garder pour le champ « {label} »."},
+            )
+
+        self.fields["confirm"] = self.fields.pop("confirm")  # after the choices
+
+    def choices(self) -> dict[str, str]:
+        return {k.removeprefix("choice_"): v for k, v in self.cleaned_data.items() if k.startswith("choice_")}
+
+
+def _shown(person: Person, name: str) -> str:
+    """A field's value as a reader sees it (choice label, date, oui/non); « (vide) » if empty, which
+    needs no agreement with the field's gender."""
+    value = getattr(person, name)
+    display = getattr(person, f"get_{name}_display", None)
+    if value in (None, ""):
+        return "(vide)"
+    if display is not None:
+        return str(display())
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if hasattr(value, "strftime"):
+        return f"{value:%d/%m/%Y}"
+    return str(value)
 
 
 class BreakGlassSearchForm(DsfrBaseForm):

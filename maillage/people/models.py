@@ -45,7 +45,17 @@ def validate_birth_date(value: datetime.date) -> None:
 
 class PersonQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(archived_at__isnull=True)
+        return self.filter(archived_at__isnull=True, merged_into__isnull=True)
+
+
+class PersonManager(models.Manager.from_queryset(PersonQuerySet)):
+    """Persons' files in use: a file merged into another is a tombstone, kept only to undo the merge
+    (decisions.md, « Merge and concurrent edits »). Being the default manager, every list, search,
+    duplicate check, retention rule and access check ignores tombstones without having to think
+    of it; `Person.all_objects` sees them (the merge and its undo)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(merged_into__isnull=True)
 
 
 class Person(models.Model):
@@ -91,12 +101,34 @@ class Person(models.Model):
         "dernière activité", default=timezone.now, help_text="Départ de la durée de conservation."
     )
     archived_at = models.DateTimeField("archivée le", null=True, blank=True)
+    # Optimistic locking: bumped by every write of an editable field; a form carries the version it
+    # was read at and a stale one is refused (core.versioning).
+    version = models.PositiveIntegerField("version", default=1, editable=False)
+    # A duplicate merged into another file: a tombstone hidden everywhere, restorable for a while.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name="fusionnée dans",
+    )
+    merged_at = models.DateTimeField("fusionnée le", null=True, blank=True, editable=False)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    # What the merge did, to undo it: the rows moved (model label, field, primary keys), the rows
+    # changed to resolve a conflict, and the kept file's values it overwrote.
+    merge_record = models.JSONField(default=dict, blank=True, editable=False)
 
-    objects = PersonQuerySet.as_manager()
+    objects = PersonManager()
+    all_objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_names"]
         verbose_name = "personne"
+        base_manager_name = "all_objects"
         indexes = [
             models.Index(fields=["organisation", "search_names"], name="person_org_names_idx"),
             models.Index(fields=["organisation", "birth_date"], name="person_org_birth_idx"),

@@ -17,6 +17,13 @@ def _inactive_persons(now):
     return Person.objects.filter(last_activity_at__lt=now - _years("MAILLAGE_RETENTION_PERSON_YEARS", 2))
 
 
+def _old_merge_tombstones(now):
+    from maillage.people.models import Person
+    from maillage.people.services import merge_undo_delay
+
+    return Person.all_objects.filter(merged_at__lt=now - merge_undo_delay())
+
+
 def _old_withdrawn_consents(now):
     from maillage.people.models import Consent
 
@@ -44,5 +51,17 @@ register(
             "pouvoir démontrer le consentement) ; durée réglable (MAILLAGE_RETENTION_CONSENT_PROOF_YEARS)."
         ),
         expired=_old_withdrawn_consents,
+    )
+)
+register(
+    RetentionRule(
+        key="people.person.merged",
+        model="people.Person",
+        description=(
+            "Fiche fusionnée dans une autre : tout son contenu a rejoint la fiche gardée ; la trace de la fusion "
+            "n'est gardée que le temps de pouvoir l'annuler (7 jours, MAILLAGE_MERGE_UNDO_DAYS), puis effacée "
+            "(minimisation, RGPD art. 5.1.c). Le journal d'audit garde les déplacements."
+        ),
+        expired=_old_merge_tombstones,
     )
 )

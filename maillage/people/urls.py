@@ -18,5 +18,7 @@ urlpatterns = [
         "personnes/<int:pk>/consentements/<int:consent_pk>/retrait/", views.consent_withdraw, name="consent_withdraw"
     ),
     path("personnes/<int:pk>/fusion/", views.person_merge, name="merge"),
+    path("personnes/<int:pk>/fusion/<int:duplicate_pk>/", views.person_merge_compare, name="merge_compare"),
+    path("personnes/<int:pk>/fusion/<int:tombstone_pk>/annuler/", views.person_merge_undo, name="merge_undo"),
     path("personnes/<int:pk>/droit-d-acces.<str:fmt>", views.person_export, name="export"),
 ]

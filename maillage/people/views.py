@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from maillage.core import access, audit
+from maillage.core import access, audit, versioning
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
 from maillage.people import exports, selectors, services
@@ -20,6 +20,7 @@ from maillage.people.forms import (
     ConsentForm,
     ConsentWithdrawForm,
     MergeForm,
+    MergeSearchForm,
     PersonCreateForm,
     PersonForm,
     PersonSearchForm,
@@ -131,6 +132,7 @@ def person_detail(request, pk):
         "consents_withdrawn": [c for c in consents if c.withdrawn_at is not None],
         "can_log_request": access.can_log_request(request.user, request.organisation)
         and grant.allows(access.Part.REQUESTS),
+        "can_merge": access.can_merge_person(request.user, request.organisation, person),
     }
     if grant.is_minimal:
         context["care_team_members"] = list(
@@ -174,6 +176,7 @@ def person_edit(request, pk):
     person = selectors.person_get(actor=request.user, organisation=request.organisation, pk=pk, action="change")
     _record_form_opening(request, person, "Modifier l'identité")
     form = PersonForm(request.POST or None, instance=Person.objects.get(pk=person.pk))
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(
@@ -181,7 +184,10 @@ def person_edit(request, pk):
                 organisation=request.organisation,
                 person=person,
                 data={f: form.cleaned_data[f] for f in PersonForm.Meta.fields},
+                version=form.expected_version(),
             )
+        except versioning.StaleVersionError as exc:
+            conflict = form.show_conflict(exc)
         except ValidationError as exc:
             add_validation_errors(form, exc)
         except ApplicationError as exc:
@@ -189,7 +195,11 @@ def person_edit(request, pk):
         else:
             messages.success(request, "La fiche est mise à jour.")
             return redirect("people:detail", pk=person.pk)
-    return render(request, "people/person_form.html", {"person": person, "form": form, "title": "Modifier l'identité"})
+    return render(
+        request,
+        "people/person_form.html",
+        {"person": person, "form": form, "title": "Modifier l'identité", "conflict": conflict},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -250,38 +260,135 @@ def consent_withdraw(request, pk, consent_pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def person_merge(request, pk):
+def _merged_meanwhile(request, pk):
+    """A file merged into another meanwhile (the opposite merge won): to those who may merge, say
+    so and open the file it joined, in place of a 404."""
+    tombstone = Person.all_objects.filter(pk=pk, organisation=request.organisation, merged_into__isnull=False).first()
+    if tombstone is None or not access.can_merge_person(request.user, request.organisation, tombstone):
+        return None
+    messages.error(request, services.merged_message(tombstone))
+    return redirect("people:detail", pk=tombstone.merged_into_id)
+
+
+def _merge_kept(request, pk) -> Person:
     kept = selectors.person_get(actor=request.user, organisation=request.organisation, pk=pk, action="change")
+    if not access.can_merge_person(request.user, request.organisation, kept):
+        raise Http404("Page introuvable.")
+    return kept
+
+
+@require_http_methods(["GET"])
+def person_merge(request, pk):
+    """Merging, step 1: choose the duplicate among the look-alikes or by a search in the
+    organisation's files; and the recent merges into this file, which can be undone."""
+    merged = _merged_meanwhile(request, pk)
+    if merged is not None:
+        return merged
+    kept = _merge_kept(request, pk)
     _record_form_opening(request, kept, "Fusionner deux fiches")
-    form = MergeForm(request.POST or None)
-    duplicate = None
-    if request.method == "POST" and form.is_valid():
-        duplicate = Person.objects.filter(pk=form.cleaned_data["duplicate"]).first()
-        if duplicate is None or not access.can_change_person(request.user, request.organisation, duplicate):
-            form.add_error("duplicate", "Aucune fiche de votre structure ne porte ce numéro.")
-        else:
-            try:
-                services.person_merge(
-                    actor=request.user, organisation=request.organisation, kept=kept, duplicate=duplicate
-                )
-            except (ApplicationError, ValidationError) as exc:
-                form.add_error(None, getattr(exc, "message", str(exc)))
-            else:
-                messages.success(request, f"Les deux fiches sont fusionnées dans celle de {kept}.")
-                return redirect("people:detail", pk=kept.pk)
-    duplicates = selectors.possible_duplicates(
-        actor=request.user,
-        organisation=request.organisation,
-        data={
-            "last_name": kept.last_name,
-            "first_names": kept.first_names,
-            "birth_name": kept.birth_name,
-            "birth_date": kept.birth_date,
-        },
+    form = MergeSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    candidates = selectors.merge_candidates(
+        actor=request.user, organisation=request.organisation, kept=kept, query=query
     )
-    duplicates = [d for d in duplicates if d.pk != kept.pk]
-    return render(request, "people/person_merge.html", {"person": kept, "form": form, "duplicates": duplicates})
+    context = {
+        "person": kept,
+        "form": form,
+        "query": query,
+        "candidates": candidates,
+        "undoable": services.merged_into_list(kept),
+        "undo_days": services.merge_undo_delay().days,
+    }
+    return render(request, "people/person_merge.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def person_merge_compare(request, pk, duplicate_pk):
+    """Merging, step 2: both files side by side, a choice for each differing identity field, and
+    an explicit confirmation."""
+    merged = _merged_meanwhile(request, pk) or _merged_meanwhile(request, duplicate_pk)
+    if merged is not None:
+        return merged
+    kept = _merge_kept(request, pk)
+    duplicate = Person.objects.filter(pk=duplicate_pk, organisation=request.organisation).exclude(pk=kept.pk).first()
+    if duplicate is None or not access.can_merge_person(request.user, request.organisation, duplicate):
+        raise Http404("Fiche introuvable.")
+    # Both files are shown side by side: two openings.
+    _record_form_opening(request, kept, "Comparaison avant fusion")
+    _record_form_opening(request, duplicate, "Comparaison avant fusion")
+    differences = services.merge_field_differences(kept, duplicate)
+    data = request.POST if request.method == "POST" else None  # an empty POST is still a submission
+    form = MergeForm(data, kept=kept, duplicate=duplicate, differences=differences)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_merge(
+                actor=request.user,
+                organisation=request.organisation,
+                kept=kept,
+                duplicate=duplicate,
+                choices=form.choices(),
+                versions=(form.cleaned_data["kept_version"], form.cleaned_data["duplicate_version"]),
+            )
+        except versioning.StaleVersionError:
+            return _merge_compare_page(
+                request,
+                kept.pk,
+                duplicate.pk,
+                "Une des deux fiches a été modifiée entre-temps : la comparaison ci-dessous est à jour ; "
+                "vérifiez-la, puis confirmez de nouveau.",
+            )
+        except (ApplicationError, ValidationError) as exc:
+            form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"La fiche n° {duplicate.pk} est fusionnée dans celle de {kept}. La fusion peut être annulée pendant "
+                f"{services.merge_undo_delay().days} jours depuis la page « Fusionner ».",
+            )
+            return redirect("people:detail", pk=kept.pk)
+    return _render_compare(request, kept, duplicate, form)
+
+
+def _merge_compare_page(request, kept_pk, duplicate_pk, error):
+    """The comparison read again after a refused merge, with the refusal on top."""
+    kept = Person.objects.get(pk=kept_pk)
+    duplicate = Person.objects.filter(pk=duplicate_pk).first()
+    if duplicate is None:
+        messages.error(request, "La fiche en double a été fusionnée entre-temps.")
+        return redirect("people:merge", pk=kept.pk)
+    form = MergeForm(kept=kept, duplicate=duplicate, differences=services.merge_field_differences(kept, duplicate))
+    return _render_compare(request, kept, duplicate, form, error=error)
+
+
+def _render_compare(request, kept, duplicate, form, *, error=""):
+    context = {
+        "error": error,
+        "person": kept,
+        "duplicate": duplicate,
+        "form": form,
+        "comparison": selectors.merge_comparison(kept, duplicate),
+        "has_choices": any(name.startswith("choice_") for name in form.fields),
+        "undo_days": services.merge_undo_delay().days,
+    }
+    return render(request, "people/person_merge_compare.html", context)
+
+
+@require_http_methods(["POST"])
+def person_merge_undo(request, pk, tombstone_pk):
+    """Undo a recent merge into this file: the other file comes back with what it held."""
+    kept = _merge_kept(request, pk)
+    tombstone = services.merged_into_list(kept).filter(pk=tombstone_pk).first()
+    if tombstone is None:
+        raise Http404("Fusion introuvable.")
+    try:
+        restored = services.person_merge_undo(
+            actor=request.user, organisation=request.organisation, tombstone=tombstone
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("people:merge", pk=kept.pk)
+    messages.success(request, f"La fusion est annulée : la fiche n° {restored.pk} de {restored} est rétablie.")
+    return redirect("people:detail", pk=restored.pk)
 
 
 @require_http_methods(["GET"])

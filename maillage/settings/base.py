@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "maillage.core.middleware.CurrentOrganisationMiddleware",
     "maillage.core.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A form sent twice (double click) is handled once (core.idempotency).
+    "maillage.core.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "maillage.urls"
@@ -236,6 +238,10 @@ if not MAILLAGE_BASE_URL.startswith(("http://", "https://")):
 # The directory's search pages answer from an in-memory index (maillage.directory.search.index):
 # « background » builds it in a thread when it is out of date (SQL answers meanwhile), « sync » in
 # the search that needs it, « off » never.
+# A merge of two persons' files can be undone for this many days (people.services.person_merge_undo).
+MAILLAGE_MERGE_UNDO_DAYS = env_int("MAILLAGE_MERGE_UNDO_DAYS", 7)
+# A form sent twice within this many seconds is handled once (core.idempotency).
+MAILLAGE_FORM_TOKEN_SECONDS = env_int("MAILLAGE_FORM_TOKEN_SECONDS", 600)
 MAILLAGE_DIRECTORY_SEARCH_INDEX = env_str("MAILLAGE_DIRECTORY_SEARCH_INDEX", "background")
 if MAILLAGE_DIRECTORY_SEARCH_INDEX not in ("background", "sync", "off"):
     raise ImproperlyConfigured("MAILLAGE_DIRECTORY_SEARCH_INDEX : « background », « sync » ou « off ».")

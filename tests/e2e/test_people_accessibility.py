@@ -99,3 +99,32 @@ def test_break_glass_pages_are_accessible(page, login_as, person):
     page.get_by_role("button", name="Ouvrir la fiche (accès exceptionnel)").click()
     expect(page.get_by_text("Accès exceptionnel jusqu'à")).to_be_visible()
     assert_accessible(page, "fiche ouverte par accès exceptionnel")
+
+
+def test_merge_pages_are_accessible(page, login_as, coordinator, person):
+    duplicate = PersonFactory(
+        organisation=coordinator.organisation,
+        last_name="Lefevre",
+        first_names="Eloise",
+        birth_date=datetime.date(1941, 3, 12),
+        birth_place="Beaune",
+    )
+    PersonPhoneFactory(person=duplicate)
+    login_as(coordinator.user)
+    page.goto(f"/personnes/{person.pk}/fusion/")
+    assert_accessible(page, "fusion — fiches qui ressemblent")
+    page.goto(f"/personnes/{person.pk}/fusion/?q=zzz")
+    assert_accessible(page, "fusion — recherche sans résultat")
+    page.goto(f"/personnes/{person.pk}/fusion/")
+    page.get_by_role("link", name="Comparer avec cette fiche").click()
+    expect(page.get_by_text("diffère").first).to_be_visible()
+    assert_accessible(page, "fusion — comparaison")
+    page.get_by_role("button", name="Fusionner").click()
+    expect(page.get_by_text("Cochez la case de confirmation").first).to_be_visible()
+    assert_accessible(page, "fusion — confirmation manquante")
+    page.get_by_text("Je confirme la fusion").click()
+    page.get_by_role("button", name="Fusionner").click()
+    expect(page.get_by_text("est fusionnée dans celle de")).to_be_visible()
+    page.goto(f"/personnes/{person.pk}/fusion/")
+    expect(page.get_by_role("button", name=f"Annuler la fusion de la fiche n° {duplicate.pk}")).to_be_visible()
+    assert_accessible(page, "fusion — fusions récentes")

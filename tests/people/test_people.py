@@ -293,37 +293,6 @@ def test_relations_and_consents(agent):
     assert consent.withdrawn_at is not None
 
 
-def test_merge_moves_everything_onto_the_kept_record(agent, dijon):
-    client, membership = agent
-    kept = PersonFactory(
-        organisation=membership.organisation, last_name="Moreau", first_names="Jeanne", birth_date=None
-    )
-    duplicate = PersonFactory(
-        organisation=membership.organisation,
-        last_name="Moreau",
-        first_names="Jeanne",
-        birth_date=datetime.date(1938, 2, 2),
-    )
-    PersonPhoneFactory(person=duplicate)
-    PersonAddressFactory(person=duplicate, commune=dijon)
-    response = client.post(reverse("people:merge", args=[kept.pk]), {"duplicate": duplicate.pk, "confirm": "on"})
-    assert response.status_code == 302
-    assert not Person.objects.filter(pk=duplicate.pk).exists()
-    kept.refresh_from_db()
-    assert kept.birth_date == datetime.date(1938, 2, 2)
-    assert kept.phones.count() == 1 and kept.addresses.count() == 1
-    assert AuditLogEntry.objects.filter(action=AuditLogEntry.Action.DELETE, object_pk=str(duplicate.pk)).exists()
-
-
-def test_merge_refuses_a_record_of_another_organisation(agent):
-    client, membership = agent
-    kept = PersonFactory(organisation=membership.organisation)
-    foreign = PersonFactory()
-    response = client.post(reverse("people:merge", args=[kept.pk]), {"duplicate": foreign.pk, "confirm": "on"})
-    assert "Aucune fiche de votre structure" in response.content.decode()
-    assert Person.objects.filter(pk=foreign.pk).exists()
-
-
 def test_right_of_access_export_json_and_pdf(client, dijon):
     coordinator = MembershipFactory(role=Role.COORDINATOR)
     person = PersonFactory(organisation=coordinator.organisation, last_name="Export", first_names="Anne")

@@ -19,6 +19,7 @@ from maillage.casework.services.assessments import (
     essential_needs,
 )
 from maillage.core.forms import DsfrBaseForm
+from maillage.core.versioning import VersionedFormMixin
 
 ABC_CHOICES = [("A", "A"), ("B", "B"), ("C", "C")]
 
@@ -42,7 +43,7 @@ def _choice(label, choices, *, help_text="", widget=None, what="une réponse"):
     )
 
 
-class _AssessmentForm(DsfrBaseForm):
+class _AssessmentForm(VersionedFormMixin, DsfrBaseForm):
     assessed_on = forms.DateField(
         label="Date de l'évaluation",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

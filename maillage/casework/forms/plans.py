@@ -9,6 +9,7 @@ from maillage.core import access
 from maillage.core.enums import Role
 from maillage.core.forms import DsfrBaseForm
 from maillage.core.models import Organisation, User
+from maillage.core.versioning import VersionedFormMixin
 
 DATE = {"type": "date"}
 
@@ -17,7 +18,7 @@ def _date_widget():
     return forms.DateInput(attrs=DATE, format="%Y-%m-%d")
 
 
-class CarePlanForm(DsfrBaseForm, forms.ModelForm):
+class CarePlanForm(VersionedFormMixin, DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = CarePlan
         fields = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0004_note_versions_task_reminders'),
+        ('casework', '0005_record_versions'),
     ]
 
     operations = [

@@ -37,6 +37,9 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="créée par"
     )
     created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
+    # Optimistic locking of the draft edits (core.versioning): bumped by every save of a version,
+    # draft or new, and by a signature. Not the numbered AssessmentVersion: a counter of writes.
+    version = models.PositiveIntegerField("version", default=1, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -94,6 +94,8 @@ class CarePlan(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField("créé le", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
+    # Optimistic locking (core.versioning): the form carries the version it was read at.
+    version = models.PositiveIntegerField("version", default=1, editable=False)
 
     class Meta:
         ordering = ["-starts_on", "-pk"]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from maillage.casework import aggir
 from maillage.casework.fragility import DEFAULT_GRID, Grid, score
 from maillage.casework.models import Assessment, AssessmentKind, AssessmentVersion
-from maillage.core import access
+from maillage.core import access, versioning
 from maillage.core.exceptions import ApplicationError
 from maillage.core.models import Organisation, User
 from maillage.directory.models import Taxonomy, TaxonomyTerm
@@ -185,13 +185,35 @@ def assessment_create(
     return version
 
 
+def _last_draft_change(assessment: Assessment):
+    """Who saved or signed the assessment last, and when (its versions say it better than the trail)."""
+    latest = assessment.versions.select_related("author", "signed_by").order_by("-number").first()
+    if latest is None:
+        return "un·e collègue", None
+    if latest.signed_at:
+        return latest.signed_by.get_full_name() or latest.signed_by.email, latest.signed_at
+    return latest.author.get_full_name() or latest.author.email, latest.updated_at
+
+
 @transaction.atomic
 def assessment_update(
-    *, actor: User, organisation: Organisation, assessment: Assessment, answers: dict, assessed_on, summary: str = ""
+    *,
+    actor: User,
+    organisation: Organisation,
+    assessment: Assessment,
+    answers: dict,
+    assessed_on,
+    summary: str = "",
+    version: int | None = None,
 ) -> AssessmentVersion:
     """Change the draft version; when the latest version is signed, open the next version (the
-    signed one is kept as it is)."""
+    signed one is kept as it is). `version` is the assessment's edit counter the form was read at:
+    a draft saved or signed since is refused (versioning.StaleVersionError)."""
     _check_assess(actor, organisation, assessment.person)
+    current = versioning.lock(Assessment, assessment.pk)
+    versioning.check(current, version, last_change=_last_draft_change)
+    Assessment.objects.filter(pk=assessment.pk).update(version=current.version + 1)
+    assessment.version = current.version + 1
     latest = AssessmentVersion.objects.select_for_update().filter(assessment=assessment).order_by("-number").first()
     if latest is not None and not latest.is_signed:
         version = latest
@@ -210,6 +232,9 @@ def assessment_sign(*, actor: User, organisation: Organisation, version: Assessm
     person's GIR and its date."""
     assessment = version.assessment
     _check_assess(actor, organisation, assessment.person)
+    # The assessment first, then its version: the order assessment_update locks them in.
+    locked = versioning.lock(Assessment, assessment.pk)
+    Assessment.objects.filter(pk=assessment.pk).update(version=locked.version + 1)
     version = AssessmentVersion.objects.select_for_update().get(pk=version.pk)
     if version.is_signed:
         raise ApplicationError("Cette version est déjà signée : elle ne peut plus être modifiée.")

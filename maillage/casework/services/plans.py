@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from maillage.casework.models import CarePlan, CarePlanAction, CarePlanGoal, CarePlanReview
 from maillage.casework.models.plans import ActionStatus, CostPeriod, PlanKind
-from maillage.core import access
+from maillage.core import access, versioning
 from maillage.core.exceptions import ApplicationError
 from maillage.core.models import Organisation, User
 from maillage.core.pdf import html_to_pdf
@@ -73,12 +73,19 @@ def care_plan_create(*, actor: User, organisation: Organisation, person: Person,
 
 
 @transaction.atomic
-def care_plan_update(*, actor: User, organisation: Organisation, plan: CarePlan, data: dict) -> CarePlan:
+def care_plan_update(
+    *, actor: User, organisation: Organisation, plan: CarePlan, data: dict, version: int | None = None
+) -> CarePlan:
+    """Change the plan. `version` is the one the form was read at: a plan changed since is
+    refused (versioning.StaleVersionError) instead of silently overwritten."""
     _check(actor, organisation, plan.person)
+    current = versioning.lock(CarePlan, plan.pk)
+    versioning.check(current, version)
     old_review = plan.next_review_on
     _set(plan, data, PLAN_FIELDS)
     if plan.next_review_on != old_review:
         plan.review_reminder_sent_for = None
+    plan.version = current.version + 1
     plan.full_clean()
     plan.save()
     return plan
@@ -118,9 +125,11 @@ def care_plan_review_record(
     review = CarePlanReview(plan=plan, held_on=held_on, note=note, next_review_on=next_review_on, author=actor)
     review.full_clean()
     review.save()
+    # The next review date is a field of the plan's form: an edit form read before must not undo it.
+    plan.version = versioning.lock(CarePlan, plan.pk).version + 1
     plan.next_review_on = next_review_on
     plan.review_reminder_sent_for = None
-    plan.save(update_fields=["next_review_on", "review_reminder_sent_for", "updated_at"])
+    plan.save(update_fields=["next_review_on", "review_reminder_sent_for", "updated_at", "version"])
     return review
 
 

@@ -13,7 +13,7 @@ from maillage.casework.models import AssessmentKind
 from maillage.casework.selectors import assessments as selectors
 from maillage.casework.services import assessments as services
 from maillage.casework.views._common import grant_for, person_context
-from maillage.core import access
+from maillage.core import access, versioning
 from maillage.core.access import Part
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
@@ -22,9 +22,9 @@ KIND_SLUGS = {"besoins": "needs", "aggir": "aggir", "fragilite": "fragility", "a
 SLUG_OF_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
 
 
-def _form(kind, request, person, data=None, initial=None):
+def _form(kind, request, person, data=None, initial=None, version=None):
     form_class = FORMS[kind]
-    kwargs = {"initial": initial or {}}
+    kwargs = {"initial": initial or {}, "version": version}
     if kind == AssessmentKind.CARER:
         kwargs["person"] = person
     return form_class(data, **kwargs)
@@ -39,7 +39,7 @@ def _initial(kind, version):
     return {**answers, "assessed_on": version.assessed_on, "summary": version.summary}
 
 
-def _form_page(request, person, kind, form, assessment=None):
+def _form_page(request, person, kind, form, assessment=None, *, conflict=None):
     if request.htmx and kind == AssessmentKind.AGGIR:
         return render(request, "casework/assessments/includes/_aggir_preview.html", {"preview": form.preview()})
     context = {
@@ -50,6 +50,7 @@ def _form_page(request, person, kind, form, assessment=None):
         "kind_slug": SLUG_OF_KIND[kind],
         "assessment": assessment,
         "preview": form.preview() if isinstance(form, AggirForm) else None,
+        "conflict": conflict,
     }
     return render(request, "casework/assessments/assessment_form.html", context)
 
@@ -106,7 +107,15 @@ def assessment_edit(request, pk, assessment_pk):
     latest = assessment.latest_version
     if request.method == "GET":
         grant.record(request, "Formulaire : modifier l'évaluation", assessment)
-    form = _form(assessment.kind, request, person, request.POST or None, initial=_initial(assessment.kind, latest))
+    form = _form(
+        assessment.kind,
+        request,
+        person,
+        request.POST or None,
+        initial=_initial(assessment.kind, latest),
+        version=assessment.version,
+    )
+    conflict = None
     if request.method == "POST" and not request.htmx and form.is_valid():
         try:
             version = services.assessment_update(
@@ -116,7 +125,10 @@ def assessment_edit(request, pk, assessment_pk):
                 answers=form.answers(),
                 assessed_on=form.cleaned_data["assessed_on"],
                 summary=form.cleaned_data["summary"],
+                version=form.expected_version(),
             )
+        except versioning.StaleVersionError as exc:
+            conflict = form.show_conflict(exc, saved=_initial(assessment.kind, assessment.latest_version))
         except ValidationError as exc:
             add_validation_errors(form, exc)
         except ApplicationError as exc:
@@ -124,7 +136,7 @@ def assessment_edit(request, pk, assessment_pk):
         else:
             messages.success(request, f"Version {version.number} enregistrée (brouillon).")
             return redirect("casework:assessment_detail", pk=person.pk, assessment_pk=assessment.pk)
-    return _form_page(request, person, assessment.kind, form, assessment)
+    return _form_page(request, person, assessment.kind, form, assessment, conflict=conflict)
 
 
 @require_http_methods(["GET"])

@@ -14,6 +14,7 @@ from maillage.casework.models.plans import PlanKind
 from maillage.casework.selectors import assessments as selectors
 from maillage.casework.services import plans as services
 from maillage.casework.views._common import grant_for, person_context
+from maillage.core import versioning
 from maillage.core.access import Part
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
@@ -76,20 +77,30 @@ def plan_edit(request, pk, plan_pk):
     if request.method == "GET":
         grant.record(request, "Formulaire : modifier le plan", plan)
     form = CarePlanForm(request.POST or None, instance=plan, organisation=request.organisation)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in CarePlanForm.Meta.fields}
         plan.refresh_from_db()  # the ModelForm already wrote onto the instance; the service writes
-        if _save(
-            form,
-            lambda: services.care_plan_update(
-                actor=request.user, organisation=request.organisation, plan=plan, data=data
-            ),
-        ):
+        try:
+            services.care_plan_update(
+                actor=request.user,
+                organisation=request.organisation,
+                plan=plan,
+                data=data,
+                version=form.expected_version(),
+            )
+        except versioning.StaleVersionError as exc:
+            fresh = CarePlanForm(instance=exc.current, organisation=request.organisation)
+            conflict = form.show_conflict(exc, fresh=fresh)
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
             messages.success(request, "Plan mis à jour.")
             return redirect("casework:plan_detail", pk=person.pk, plan_pk=plan.pk)
-    return render(
-        request, "casework/plans/plan_form.html", {**person_context(request, person), "form": form, "plan": plan}
-    )
+    context = {**person_context(request, person), "form": form, "plan": plan, "conflict": conflict}
+    return render(request, "casework/plans/plan_form.html", context)
 
 
 @require_http_methods(["GET"])

@@ -29,6 +29,7 @@ class Perm(StrEnum):
     CHANGE_PERSON = "change_person"
     EXPORT_PERSON = "export_person"
     BREAK_GLASS = "break_glass"
+    MERGE_PERSON = "merge_person"
 
 
 _EVERY_ROLE = frozenset(Role)
@@ -55,6 +56,11 @@ ROLE_PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.EXPORT_PERSON: frozenset({Role.COORDINATOR, Role.DPO}),
     # An emergency opening of a file one has no right to, with a reason, for a few hours.
     Perm.BREAK_GLASS: frozenset({Role.RECEPTION_AGENT, Role.COORDINATOR, Role.REGISTER_MANAGER, Role.DIRECTOR}),
+    # Merging two files of the same person (and undoing it): those who know the situations and
+    # keep the files in order — the coordinator, and the register manager whose registrations
+    # (relatives, town-hall lists) produce most duplicates. Not the reception agent: a merge
+    # joins two persons' histories, it needs the side-by-side comparison and someone accountable.
+    Perm.MERGE_PERSON: frozenset({Role.COORDINATOR, Role.REGISTER_MANAGER}),
 }
 
 # Roles whose work touches personal data: their members must pass a second factor (ANSSI, CNIL).

@@ -48,6 +48,14 @@ def can_export_person(user: User, organisation: Organisation | None, person: Per
     return has_perm(user, organisation, Perm.EXPORT_PERSON)
 
 
+def can_merge_person(user: User, organisation: Organisation | None, person: Person) -> bool:
+    """The responsible organisation's coordinator or register manager merges a duplicate file into
+    this one, and undoes a merge for a while (people.services.person_merge, person_merge_undo)."""
+    if person.organisation_id != getattr(organisation, "pk", None):
+        return False
+    return has_perm(user, organisation, Perm.MERGE_PERSON)
+
+
 def can_break_glass(user: User, organisation: Organisation | None) -> bool:
     """Social roles may ask for an emergency access to a file of another organisation."""
     return has_perm(user, organisation, Perm.BREAK_GLASS)

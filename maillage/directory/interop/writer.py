@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from auditlog.context import set_extra_data
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from maillage.directory.interop import rows
@@ -398,6 +399,10 @@ def _write_services(
         ]
         details = _details(writes, ids)
     rows.update(Service, [*SERVICE_DATA_FIELDS, "organisation_id", "search_text", "updated_at"], changed)
+    # The import changed editable fields: a form opened before it must not overwrite them unseen.
+    changed_ids = [row["id"] for row in changed]
+    for start in range(0, len(changed_ids), 5000):  # SQLite caps the parameters of one statement
+        Service.objects.filter(pk__in=changed_ids[start : start + 5000]).update(version=F("version") + 1)
     report.created = len(new_at)
     report.updated = sum(1 for w in writes if w.pk is not None and w.changed)
     report.unchanged = sum(1 for w in writes if w.pk is not None and not w.changed)
