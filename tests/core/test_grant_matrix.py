@@ -127,6 +127,7 @@ def _urls(f: File) -> dict[str, str]:
         "consent_create": reverse("people:consent_create", args=[p]),
         "consent_withdraw": reverse("people:consent_withdraw", args=[p, f.consent.pk]),
         "request": reverse("casework:request_detail", args=[f.request.pk]),
+        "merge": reverse("people:merge", args=[p]),
     }
 
 
@@ -238,8 +239,8 @@ OWN_EDITORS = OWN_READERS | PEOPLE_FORMS
 SCENARIOS = {
     # Own organisation × role.
     "own-reception": (_own(Role.RECEPTION_AGENT), OWN_EDITORS, ()),
-    "own-coordinator": (_own(Role.COORDINATOR), OWN_EDITORS | ASSESS | {"export"}, ()),
-    "own-register": (_own(Role.REGISTER_MANAGER), OWN_EDITORS, ()),
+    "own-coordinator": (_own(Role.COORDINATOR), OWN_EDITORS | ASSESS | {"export", "merge"}, ()),
+    "own-register": (_own(Role.REGISTER_MANAGER), OWN_EDITORS | {"merge"}, ()),
     "own-director": (_own(Role.DIRECTOR), OWN_READERS, ()),
     "own-dpo": (_own(Role.DPO), OWN_READERS | {"export"}, ()),
     "own-volunteer": (_own(Role.VOLUNTEER), NOTHING, ()),

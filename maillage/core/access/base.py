@@ -248,7 +248,8 @@ def audit_entries_visible_to(user: User, organisation: Organisation):
     from django.apps import apps
     from django.db.models import Q
 
-    own_persons = apps.get_model("people", "Person").objects.filter(organisation=organisation).values("pk")
+    # Merged files too (a tombstone's lines stay the DPO's while the merge can be undone).
+    own_persons = apps.get_model("people", "Person").all_objects.filter(organisation=organisation).values("pk")
     return AuditLogEntry.objects.filter(
         Q(organisation=organisation) | Q(subject_person_id__in=own_persons)
     ).select_related("actor", "content_type")
