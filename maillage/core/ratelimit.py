@@ -9,6 +9,10 @@ import time
 from django.core.cache import cache
 
 
+def _clock() -> float:
+    return time.time()
+
+
 def _cache_key(key: str, window_seconds: int, now: float) -> str:
     window = int(now // window_seconds)
     # Hashed: the key may hold an e-mail address or a client address (never kept in clear), and the
@@ -21,7 +25,7 @@ def hit(key: str, *, limit: int, window_seconds: int) -> bool:
     """Count one hit on `key` in the current window of `window_seconds`; True while at most `limit`
     hits were counted (the hit is allowed), False past it. Atomic across processes: `cache.add`
     creates the counter only if absent, `cache.incr` adds one in the backend."""
-    cache_key = _cache_key(key, window_seconds, time.time())
+    cache_key = _cache_key(key, window_seconds, _clock())
     cache.add(cache_key, 0, timeout=window_seconds + 60)
     try:
         count = cache.incr(cache_key)
@@ -33,4 +37,4 @@ def hit(key: str, *, limit: int, window_seconds: int) -> bool:
 
 def retry_after(window_seconds: int) -> int:
     """Seconds until the current window of `window_seconds` ends (for the Retry-After header)."""
-    return max(1, int(window_seconds - time.time() % window_seconds))
+    return max(1, int(window_seconds - _clock() % window_seconds))

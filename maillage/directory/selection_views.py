@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from maillage.core import access
+from maillage.core import access, ratelimit
+from maillage.core.clientip import client_ip
 from maillage.directory import selection as selection_module
-from maillage.directory.forms import SELECTION_QUERY_MAX, SelectionEmailForm
+from maillage.directory.forms import SELECTION_QUERY_MAX, PublicSelectionEmailForm, SelectionEmailForm
 
 
 def _build(request, queryset, params: QueryDict, *, public: bool):
@@ -69,33 +70,34 @@ def _results_url(params: QueryDict, *, public: bool) -> str:
 
 
 def _send(request, queryset, *, public: bool) -> HttpResponse:
+    form_class = PublicSelectionEmailForm if public else SelectionEmailForm
     if request.method == "POST":
-        form = SelectionEmailForm(request.POST)
+        form = form_class(request.POST)
         params = QueryDict(request.POST.get("selection", "")[:SELECTION_QUERY_MAX])
     else:
-        form = SelectionEmailForm(initial={"selection": request.GET.urlencode()[:SELECTION_QUERY_MAX]})
+        form = form_class(initial={"selection": request.GET.urlencode()[:SELECTION_QUERY_MAX]})
         params = request.GET
     selection = _build(request, queryset, params, public=public)
-    address = selection_module.client_address(request)
     status = 200
     if request.method == "POST" and form.is_valid():
+        to = form.cleaned_data["email"]
         if not selection.sheets:
             form.add_error(None, "La sélection est vide : revenez aux résultats et choisissez au moins un service.")
-        elif refusal := selection_module.send_refusal(session=request.session, address=address, public=public):
+        elif refusal := selection_module.send_refusal(client=client_ip(request), recipient=to, public=public):
             form.add_error(None, refusal)
             status = 429
         else:
             organisation = getattr(request, "organisation", None)
             selection_module.selection_email_send(
                 selection=selection,
-                to=form.cleaned_data["email"],
-                message=form.cleaned_data["message"],
+                to=to,
+                message=form.cleaned_data.get("message", ""),
                 sender=f"« {organisation.name} »" if (organisation and not public) else "Une personne",
                 site_name=settings.MAILLAGE_SITE_NAME,
+                public=public,
                 reply_to=[request.user.email] if not public and request.user.is_authenticated else None,
             )
-            selection_module.send_record(session=request.session, address=address, public=public)
-            messages.success(request, f"La sélection va être envoyée à {form.cleaned_data['email']}.")
+            messages.success(request, f"La sélection va être envoyée à {to}.")
             return redirect(_results_url(params, public=public))
     context = {
         "form": form,
@@ -103,7 +105,10 @@ def _send(request, queryset, *, public: bool) -> HttpResponse:
         "public": public,
         "back_url": _results_url(params, public=public),
     }
-    return render(request, "directory/selection_send.html", context, status=status)
+    response = render(request, "directory/selection_send.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = str(ratelimit.retry_after(int(selection_module.SEND_WINDOW.total_seconds())))
+    return response
 
 
 @require_http_methods(["POST"])
@@ -141,5 +146,6 @@ def public_search_print(request):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def public_search_send(request):
-    """Public directory: e-mail the selection, a few times per hour per visitor and per address."""
+    """Public directory: e-mail the selection (fixed text), a few times per hour per client address and
+    a few times per day to one recipient."""
     return _send(request, access.services_public(), public=True)
