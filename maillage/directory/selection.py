@@ -16,9 +16,11 @@ selection with the site's fixed text only: no message of theirs and not the word
 
 import dataclasses
 import datetime
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
 from django.template.loader import render_to_string
@@ -48,6 +50,10 @@ PUBLIC_SEND_LIMIT_PER_IP = 20
 PUBLIC_SEND_LIMIT_PER_RECIPIENT = 3
 STAFF_SEND_LIMIT_PER_IP = 150
 STAFF_SEND_LIMIT_PER_RECIPIENT = 10
+# The public PDF: kept this long in the shared cache, and at most this many rendered per minute
+# for the whole site (each costs about 2 s of CPU).
+PUBLIC_PDF_CACHE_SECONDS = 15 * 60
+PUBLIC_PDF_RENDERS_PER_MINUTE = 30
 Q_CRITERION_LABEL = "Mots recherchés"
 CRITERIA_ORDER = ["q", "commune", "proximity", "need", "domain", "public", "accessibility", "fee", "offer_kind", "age"]
 
@@ -286,13 +292,31 @@ def _font_uris() -> dict[str, str]:
     return uris
 
 
+def selection_html(selection: Selection, *, site_name: str) -> str:
+    return render_to_string(
+        "directory/print/selection.html", {"selection": selection, "fonts": _font_uris(), "site_name": site_name}
+    )
+
+
 def selection_pdf(selection: Selection, *, site_name: str) -> bytes:
     """An A4 PDF of the selection (WeasyPrint), in large type. Only static files (the bundled fonts)
     are fetched: `maillage.core.pdf`."""
-    html = render_to_string(
-        "directory/print/selection.html", {"selection": selection, "fonts": _font_uris(), "site_name": site_name}
-    )
-    return html_to_pdf(html)
+    return html_to_pdf(selection_html(selection, site_name=site_name))
+
+
+def public_selection_pdf(selection: Selection, *, site_name: str) -> bytes | None:
+    """The public selection's PDF, from the shared cache when the same sheet was printed in the last
+    PUBLIC_PDF_CACHE_SECONDS (a render costs about 2 s of CPU). None when the site already rendered
+    PUBLIC_PDF_RENDERS_PER_MINUTE public PDFs this minute: the CPU is kept for the other pages."""
+    html = selection_html(selection, site_name=site_name)
+    key = f"directory-public-pdf:{hashlib.sha256(html.encode()).hexdigest()}"
+    pdf = cache.get(key)
+    if pdf is None:
+        if not ratelimit.hit("directory-public-pdf-renders", limit=PUBLIC_PDF_RENDERS_PER_MINUTE, window_seconds=60):
+            return None
+        pdf = html_to_pdf(html)
+        cache.set(key, pdf, timeout=PUBLIC_PDF_CACHE_SECONDS)
+    return pdf
 
 
 # --- E-mail --------------------------------------------------------------------------------------

@@ -15,6 +15,12 @@ from maillage.core.clientip import client_ip
 from maillage.directory import selection as selection_module
 from maillage.directory.forms import SELECTION_QUERY_MAX, PublicSelectionEmailForm, SelectionEmailForm
 
+# Printing costs about 2 s of CPU per PDF: at most this many per PRINT_WINDOW per client address (the
+# public) or per member (staff).
+PRINT_WINDOW = 10 * 60
+PUBLIC_PRINT_LIMIT = 10
+STAFF_PRINT_LIMIT = 40
+
 
 def _build(request, queryset, params: QueryDict, *, public: bool):
     return selection_module.selection_build(
@@ -55,7 +61,15 @@ def _tick(request, *, public: bool) -> HttpResponse:
 
 def _print(request, queryset, *, public: bool) -> HttpResponse:
     selection = _build(request, queryset, request.GET, public=public)
-    pdf = selection_module.selection_pdf(selection, site_name=settings.MAILLAGE_SITE_NAME)
+    if public:
+        pdf = selection_module.public_selection_pdf(selection, site_name=settings.MAILLAGE_SITE_NAME)
+        if pdf is None:
+            message = "L'impression des sélections est très demandée en ce moment : réessayez dans une minute."
+            response = render(request, "429.html", {"message": message}, status=429)
+            response["Retry-After"] = "60"
+            return response
+    else:
+        pdf = selection_module.selection_pdf(selection, site_name=settings.MAILLAGE_SITE_NAME)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"annuaire-selection-{selection.created_at:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -118,6 +132,9 @@ def search_selection(request):
 
 
 @require_http_methods(["GET", "HEAD"])
+@ratelimit.limit_per_requester(
+    "directory-print", what="l'impression de la sélection", limit=STAFF_PRINT_LIMIT, window_seconds=PRINT_WINDOW
+)
 def search_print(request):
     """Staff: the selection as an A4 PDF (published services and one's own drafts)."""
     return _print(request, access.services_visible_to(request.user), public=False)
@@ -138,6 +155,12 @@ def public_search_selection(request):
 
 @login_not_required
 @require_http_methods(["GET", "HEAD"])
+@ratelimit.limit_per_requester(
+    "directory-public-print",
+    what="l'impression de la sélection",
+    limit=PUBLIC_PRINT_LIMIT,
+    window_seconds=PRINT_WINDOW,
+)
 def public_search_print(request):
     """Public directory: the selection as an A4 PDF (published services only)."""
     return _print(request, access.services_public(), public=True)
