@@ -3,7 +3,10 @@
 Pure functions: each raises ``ValidationError`` with a French message naming the reason.
 """
 
+import math
 import re
+import zlib
+from collections import Counter
 
 from django.core.exceptions import ValidationError
 
@@ -84,3 +87,31 @@ class CnilPasswordValidator:
             "Au moins 12 caractères mêlant majuscules, minuscules, chiffres et caractères spéciaux "
             "(ou au moins 14 caractères mêlant majuscules, minuscules et chiffres)."
         )
+
+
+# A production secret key: Django's generated keys (50 characters among 50) carry about 4.3 bits of
+# Shannon entropy per character, hex keys about 3.9; fifty « a » carry none. These floors refuse
+# keys typed by hand or repeated patterns and leave every generated key through (tests draw them).
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_DISTINCT = 12
+SECRET_KEY_MIN_ENTROPY_BITS = 190  # Shannon entropy per character × length
+SECRET_KEY_MIN_COMPRESSED_RATIO = 0.6  # a pattern compresses well, a random draw hardly
+
+
+def secret_key_weakness(key: str) -> str:
+    """Why `key` is too weak for production (in French), or "" when it is not."""
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"elle a {len(key)} caractères, il en faut au moins {SECRET_KEY_MIN_LENGTH}"
+    counts = Counter(key)
+    if len(counts) < SECRET_KEY_MIN_DISTINCT:
+        distinct = "1 caractère différent" if len(counts) == 1 else f"{len(counts)} caractères différents"
+        return f"elle n'a que {distinct}, il en faut au moins {SECRET_KEY_MIN_DISTINCT}"
+    entropy = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values()) * len(key)
+    if entropy < SECRET_KEY_MIN_ENTROPY_BITS:
+        return (
+            f"elle répète trop ses caractères (entropie de {entropy:.0f} bits, "
+            f"il en faut {SECRET_KEY_MIN_ENTROPY_BITS})"
+        )
+    if len(zlib.compress(key.encode(), 9)) < SECRET_KEY_MIN_COMPRESSED_RATIO * len(key.encode()):
+        return "elle répète un motif"
+    return ""
