@@ -11,9 +11,13 @@ import json
 import zipfile
 from pathlib import Path
 
+from maillage.core import archives
 from maillage.directory.interop.report import FileRefused
 
-MAX_ZIP_MEMBER_BYTES = 500 * 1024 * 1024
+# A zipped import (at most 50 MB uploaded): a CSV package holds about twenty files, compressed 5 to 20
+# times; a département's directory is about 100 MB of CSV. A zip bomb of 459 KB took the worker to 3.3 GB.
+MAX_ZIP_MEMBER_BYTES = 300 * 1024 * 1024
+IMPORT_ARCHIVE_LIMITS = archives.ArchiveLimits(max_entries=200, max_total_bytes=500 * 1024 * 1024, max_ratio=100)
 
 PathOrFiles = str | Path | list | dict
 
@@ -46,17 +50,22 @@ def collect_files(path_or_files: PathOrFiles) -> dict[str, bytes]:
 
 def _unzip(name: str, content: bytes) -> dict[str, bytes]:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
+        archive = archives.open_zip(content, name=name, limits=IMPORT_ARCHIVE_LIMITS)
     except zipfile.BadZipFile as exc:
         raise FileRefused(f"Le fichier « {name} » n'est pas une archive zip valide.") from exc
+    except archives.ArchiveRefused as exc:
+        raise FileRefused(exc.message) from exc
     members = {}
     with archive:
         for info in archive.infolist():
             if info.is_dir() or Path(info.filename).name.startswith("."):
                 continue
-            if info.file_size > MAX_ZIP_MEMBER_BYTES:
-                raise FileRefused(f"Le fichier « {info.filename} » de l'archive « {name} » est trop volumineux.")
-            members[Path(info.filename).name] = archive.read(info)
+            try:
+                members[Path(info.filename).name] = archives.read_entry(
+                    archive, info, name=name, max_bytes=MAX_ZIP_MEMBER_BYTES
+                )
+            except archives.ArchiveRefused as exc:
+                raise FileRefused(exc.message) from exc
     if not members:
         raise FileRefused(f"L'archive « {name} » est vide.")
     return members
