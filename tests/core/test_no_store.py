@@ -39,7 +39,7 @@ def test_a_person_page_its_export_and_pdf_are_not_stored(coordinator):
 
 def test_the_directory_export_is_not_stored(coordinator):
     client, membership = coordinator
-    membership.role = Role.DIRECTOR
+    membership.role = Role.ADMIN
     membership.save()
     ServiceFactory(organisation=membership.organisation)
     response = client.get(reverse("directory:export", args=["hsds"]))

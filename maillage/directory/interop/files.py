@@ -116,18 +116,33 @@ def read_csv(name: str, content: bytes, *, required: tuple[str, ...] = ()) -> li
                 raise FileRefused(
                     f"Le fichier « {name} », ligne {start}, a {len(cells)} colonnes au lieu de {len(header)}."
                 )
-            rows.append((start, dict(zip(header, cells, strict=True))))
+            rows.append((start, dict(zip(header, map(_unneutralise, cells), strict=True))))
     except csv.Error as exc:
         raise FileRefused(f"Le fichier « {name} » n'est pas un CSV valide (ligne {reader.line_num}) : {exc}.") from exc
     return rows
 
 
+# A cell a spreadsheet would run as a formula (OWASP « CSV injection »): prefixed with an apostrophe,
+# which spreadsheets show as text and which `read_csv` takes off again.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def _unneutralise(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS) else text
+
+
 def csv_bytes(columns: list[str], rows: list[dict]) -> bytes:
     buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    # CRLF (RFC 4180): Python's writer quotes a field holding a character of the line terminator only,
+    # so a lone carriage return in a value would otherwise break the row.
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _cell(v) for k, v in row.items()})
+        writer.writerow({k: neutralise_formula(_cell(v)) for k, v in row.items()})
     return buffer.getvalue().encode("utf-8")
 
 
