@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from maillage.core import ratelimit
+from maillage.core.ids import parse_ids
 from maillage.core.pdf import html_to_pdf, static_file_path, static_print_url
 from maillage.core.tasks import send_email
 from maillage.directory import conf
@@ -231,7 +232,7 @@ def _sheet(service: Service, *, site_url: str, public_links: bool, today: dateti
 
 
 def _ids(values: Iterable) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()]
+    return parse_ids(values)
 
 
 def selection_ids(session, *, public: bool) -> list[int]:

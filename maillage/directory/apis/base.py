@@ -19,6 +19,7 @@ API_VERSION = "1.0.0"
 HSDS_PROFILE = "https://openreferral.org/specification/3.0/"
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+MAX_INT_PARAM_DIGITS = 9
 # Per client address (or member), every operation together: a partner reading the whole directory
 # page by page (100 services a page) stays under it.
 API_RATE_LIMIT = 120
@@ -121,8 +122,12 @@ def int_param(request, name: str, default: int, errors: dict) -> int:
     raw = request.GET.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    # ASCII digits only: str.isdigit() accepts « ² », which int() refuses.
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
         errors[name] = f"« {raw[:20]} » n'est pas un nombre entier positif."
+        return default
+    if len(raw) > MAX_INT_PARAM_DIGITS:
+        errors[name] = f"« {raw[:20]}… » est trop grand ({MAX_INT_PARAM_DIGITS} chiffres au plus)."
         return default
     return int(raw)
 
