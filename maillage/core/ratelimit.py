@@ -28,8 +28,11 @@ def _cache_key(key: str, window_seconds: int, now: float) -> str:
 
 def hit(key: str, *, limit: int, window_seconds: int) -> bool:
     """Count one hit on `key` in the current window of `window_seconds`; True while at most `limit`
-    hits were counted (the hit is allowed), False past it. Atomic across processes: `cache.add`
-    creates the counter only if absent, `cache.incr` adds one in the backend."""
+    hits were counted (the hit is allowed), False past it. `cache.add` creates the counter only if
+    absent (atomic on every backend), `cache.incr` adds one: atomic on Redis and Memcached, a read
+    then a write on the database cache (CACHES), where requests racing on one key may each count
+    once for two. The limit can so be passed by the number of requests running at the same moment
+    (a few, with our workers), never by a new session."""
     cache_key = _cache_key(key, window_seconds, _clock())
     cache.add(cache_key, 0, timeout=window_seconds + 60)
     try:
