@@ -8,4 +8,6 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from maillage.core import audit, checks  # noqa: F401  (registers audited models and checks)
+        from maillage.core import audit, checks, lookups  # noqa: F401  (registers audited models and checks)
+
+        lookups.register()

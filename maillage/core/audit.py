@@ -30,6 +30,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from maillage.core.clientip import client_ip
 from maillage.core.migrations import _audit_triggers
 from maillage.core.models import AuditLogEntry, Membership, Organisation, User
 
@@ -203,11 +204,8 @@ register(Organisation, exclude_fields=["updated_at"], personal=False)
 
 
 def remote_addr(request) -> str | None:
-    """The client's address: the first hop of X-Forwarded-For behind a proxy, else REMOTE_ADDR."""
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR")
+    """The client's address, as the lockout and the rate limits read it (`core.clientip`)."""
+    return client_ip(request)
 
 
 def request_context(request) -> dict:

@@ -8,6 +8,7 @@ from dsfr.forms import DsfrBaseForm as _DsfrBaseForm
 from maillage.core import emails, ratelimit
 from maillage.core.enums import Role
 from maillage.core.models import AuditLogEntry, Commune, Organisation
+from maillage.core.validators import NoControlCharactersValidator
 
 
 def add_validation_errors(form, exc) -> None:
@@ -226,8 +227,8 @@ class OrganisationForm(DsfrBaseForm, forms.ModelForm):
 
 class MembershipCreateForm(DsfrBaseForm):
     email = forms.EmailField(label="Adresse électronique")
-    first_name = forms.CharField(label="Prénom", max_length=150)
-    last_name = forms.CharField(label="Nom", max_length=150)
+    first_name = forms.CharField(label="Prénom", max_length=150, validators=[NoControlCharactersValidator("Prénom")])
+    last_name = forms.CharField(label="Nom", max_length=150, validators=[NoControlCharactersValidator("Nom")])
     role = forms.ChoiceField(label="Rôle", choices=Role.choices)
 
 

@@ -125,3 +125,20 @@ class AuditContextMiddleware:
     def __call__(self, request):
         with audit_context(request):
             return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every response to a logged-in user and on every response
+    of a page that is not public: nothing about a person is kept by the browser (a shared reception
+    computer shows pages again with the back button, after logout) or by a proxy. Only the public
+    directory seen by visitors (and static files, served before this) stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or not _is_public(request):
+            response["Cache-Control"] = "no-store, private"
+        return response

@@ -6,7 +6,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from maillage.core.enums import EPCIKind, OrganisationKind, Role
-from maillage.core.validators import normalise_siret, validate_siret
+from maillage.core.validators import NoControlCharactersValidator, normalise_siret, validate_siret
 
 # --- Territories (INSEE codes; loaded by `manage.py load_territories`) ---------------------------
 
@@ -81,7 +81,7 @@ class OrganisationQuerySet(models.QuerySet):
 class Organisation(models.Model):
     """Any actor of the local network: CCAS, CLIC, association, pharmacy… (glossary: structure)."""
 
-    name = models.CharField("nom", max_length=200)
+    name = models.CharField("nom", max_length=200, validators=[NoControlCharactersValidator("Nom de la structure")])
     kind = models.CharField("type de structure", max_length=20, choices=OrganisationKind.choices)
     siret = models.CharField(
         "SIRET", max_length=14, blank=True, validators=[validate_siret], help_text="14 chiffres, sans espace."
@@ -146,8 +146,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in: an agent, a volunteer, a partner. Login by e-mail."""
 
     email = models.EmailField("adresse électronique", unique=True)
-    first_name = models.CharField("prénom", max_length=150)
-    last_name = models.CharField("nom", max_length=150)
+    first_name = models.CharField("prénom", max_length=150, validators=[NoControlCharactersValidator("Prénom")])
+    last_name = models.CharField("nom", max_length=150, validators=[NoControlCharactersValidator("Nom")])
     phone = models.CharField("téléphone", max_length=20, blank=True)
     is_active = models.BooleanField("actif", default=True)
     is_staff = models.BooleanField("accès à l'administration technique", default=False)

@@ -10,14 +10,19 @@ from pydantic.json_schema import models_json_schema
 from maillage.directory import api_schemas as s
 from maillage.directory.apis import API_VERSION, ENDPOINTS, HSDS_PROFILE, MAX_PER_PAGE, Endpoint, error_response
 
-ERROR_DESCRIPTIONS = {400: "Paramètres invalides.", 404: "Introuvable (ou non publié).", 405: "Méthode refusée."}
+ERROR_DESCRIPTIONS = {
+    400: "Paramètres invalides.",
+    404: "Introuvable (ou non publié).",
+    405: "Méthode refusée.",
+    429: "Trop de demandes depuis cette connexion (voir l'en-tête Retry-After).",
+}
 
 
 def _operation(endpoint: Endpoint) -> dict:
     json_ok = {"schema": {"$ref": f"#/components/schemas/{endpoint.response.__name__}"}}
     json_ok["example"] = endpoint.example.model_dump(mode="json")
     responses = {"200": {"description": endpoint.summary, "content": {"application/json": json_ok}}}
-    for status in (*endpoint.errors, 405):
+    for status in (*endpoint.errors, 405, 429):
         responses[str(status)] = {
             "description": ERROR_DESCRIPTIONS[status],
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},

@@ -223,3 +223,10 @@ class SelectionEmailForm(DsfrBaseForm):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     selection = forms.CharField(required=False, max_length=SELECTION_QUERY_MAX, widget=forms.HiddenInput)
+
+
+class PublicSelectionEmailForm(SelectionEmailForm):
+    """The public directory's form: the selection goes with the site's fixed text only (a message
+    field would let anyone mail any text to anyone)."""
+
+    message = None

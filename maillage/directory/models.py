@@ -17,6 +17,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from maillage.core.models import EPCI, Commune, Departement, Organisation, User
+from maillage.core.validators import NoControlCharactersValidator
 from maillage.directory import conf
 from maillage.directory.enums import AccessibilityFeature, FeeKind, OfferKind, ServiceStatus, Weekday
 
@@ -91,8 +92,15 @@ class Service(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="directory_services", verbose_name="structure"
     )
-    name = models.CharField("nom du service", max_length=200)
-    alternate_name = models.CharField("autre nom ou sigle", max_length=200, blank=True)
+    name = models.CharField(
+        "nom du service", max_length=200, validators=[NoControlCharactersValidator("Nom du service")]
+    )
+    alternate_name = models.CharField(
+        "autre nom ou sigle",
+        max_length=200,
+        blank=True,
+        validators=[NoControlCharactersValidator("Autre nom ou sigle")],
+    )
     description = models.TextField("description", blank=True)
     url = models.URLField("site internet", blank=True)
     email = models.EmailField("adresse électronique", blank=True)

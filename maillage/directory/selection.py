@@ -8,11 +8,15 @@ ticked, it is the first results of the current search. It is always taken from a
 policy gave (published services for the public; plus one's own drafts for staff), so a stale id in
 the session never shows anything it should not.
 
-Sending by e-mail is limited per session and per client address (`send_refusal`): the public form
-could otherwise relay spam, and a staff session taken over could too.
+Sending by e-mail is limited per client address and per recipient (`send_refusal`, counters in the
+shared cache, so a new session starts from the same count): the public form could otherwise relay
+spam or flood a mailbox, and a staff session taken over could too. Anonymous visitors send the
+selection with the site's fixed text only: no message of theirs and not the words they searched.
 """
 
+import dataclasses
 import datetime
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -23,6 +27,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from maillage.core import ratelimit
+from maillage.core.ids import parse_ids
 from maillage.core.pdf import html_to_pdf, static_file_path, static_print_url
 from maillage.core.tasks import send_email
 from maillage.directory import conf
@@ -36,15 +42,20 @@ MAX_SELECTION = conf.MAX_PAGE_SIZE
 # apart (a staff selection may hold one's own drafts).
 SESSION_SELECTION_KEYS = {True: "directory_selection_public", False: "directory_selection_staff"}
 
-# Spam guard: at most this many e-mails per SEND_WINDOW from one session, and from one client address
-# (several people may share one: a France Services desk, a library; a whole team behind one router).
+# Spam guard, in the shared cache: at most this many e-mails per SEND_WINDOW from one client address
+# (several people may share one: a France Services desk, a library; a whole team behind one router),
+# and per RECIPIENT_WINDOW to one recipient (a mailbox flooded from many addresses).
 SEND_WINDOW = datetime.timedelta(hours=1)
-PUBLIC_SEND_LIMIT = 5
+RECIPIENT_WINDOW = datetime.timedelta(days=1)
 PUBLIC_SEND_LIMIT_PER_IP = 20
-STAFF_SEND_LIMIT = 30
+PUBLIC_SEND_LIMIT_PER_RECIPIENT = 3
 STAFF_SEND_LIMIT_PER_IP = 150
-SESSION_SENDS_KEY = "directory_selection_sends"
-SESSION_SENDS_KEYS = {True: SESSION_SENDS_KEY, False: "directory_selection_sends_staff"}
+STAFF_SEND_LIMIT_PER_RECIPIENT = 10
+# The public PDF: kept this long in the shared cache, and at most this many rendered per minute
+# for the whole site (each costs about 2 s of CPU).
+PUBLIC_PDF_CACHE_SECONDS = 15 * 60
+PUBLIC_PDF_RENDERS_PER_MINUTE = 30
+Q_CRITERION_LABEL = "Mots recherchés"
 CRITERIA_ORDER = ["q", "commune", "proximity", "need", "domain", "public", "accessibility", "fee", "offer_kind", "age"]
 
 
@@ -109,7 +120,7 @@ def _criteria(form: SearchForm) -> list[tuple[str, str]]:
         field_ = form.fields[name]
         label = str(field_.label)
         if name == "q":
-            label, text = "Mots recherchés", f"« {value} »"
+            label, text = Q_CRITERION_LABEL, f"« {value} »"
         elif name == "commune":
             text = f"{value.name} ({value.code})"
         elif name == "age":
@@ -221,7 +232,7 @@ def _sheet(service: Service, *, site_url: str, public_links: bool, today: dateti
 
 
 def _ids(values: Iterable) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()]
+    return parse_ids(values)
 
 
 def selection_ids(session, *, public: bool) -> list[int]:
@@ -282,77 +293,85 @@ def _font_uris() -> dict[str, str]:
     return uris
 
 
+def selection_html(selection: Selection, *, site_name: str) -> str:
+    return render_to_string(
+        "directory/print/selection.html", {"selection": selection, "fonts": _font_uris(), "site_name": site_name}
+    )
+
+
 def selection_pdf(selection: Selection, *, site_name: str) -> bytes:
     """An A4 PDF of the selection (WeasyPrint), in large type. Only static files (the bundled fonts)
     are fetched: `maillage.core.pdf`."""
-    html = render_to_string(
-        "directory/print/selection.html", {"selection": selection, "fonts": _font_uris(), "site_name": site_name}
-    )
-    return html_to_pdf(html)
+    return html_to_pdf(selection_html(selection, site_name=site_name))
+
+
+def public_selection_pdf(selection: Selection, *, site_name: str) -> bytes | None:
+    """The public selection's PDF, from the shared cache when the same sheet was printed in the last
+    PUBLIC_PDF_CACHE_SECONDS (a render costs about 2 s of CPU). None when the site already rendered
+    PUBLIC_PDF_RENDERS_PER_MINUTE public PDFs this minute: the CPU is kept for the other pages."""
+    html = selection_html(selection, site_name=site_name)
+    key = f"directory-public-pdf:{hashlib.sha256(html.encode()).hexdigest()}"
+    pdf = cache.get(key)
+    if pdf is None:
+        if not ratelimit.hit("directory-public-pdf-renders", limit=PUBLIC_PDF_RENDERS_PER_MINUTE, window_seconds=60):
+            return None
+        pdf = html_to_pdf(html)
+        cache.set(key, pdf, timeout=PUBLIC_PDF_CACHE_SECONDS)
+    return pdf
 
 
 # --- E-mail --------------------------------------------------------------------------------------
 
 
-def send_limits(*, public: bool) -> tuple[int, int]:
-    """(per session, per client address) e-mails per SEND_WINDOW."""
-    return (PUBLIC_SEND_LIMIT, PUBLIC_SEND_LIMIT_PER_IP) if public else (STAFF_SEND_LIMIT, STAFF_SEND_LIMIT_PER_IP)
+def normalise_recipient(email: str) -> str:
+    """One key per mailbox: « Cible+1@Exemple.FR » and « cible@exemple.fr » count together."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
 
 
-def client_address(request) -> str:
-    """The address the request came from. Behind the reverse proxy, the last X-Forwarded-For hop is
-    the one the proxy added (the earlier ones are whatever the client wrote, so never trusted here)."""
-    forwarded = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
-    return forwarded[-1] if forwarded else request.META.get("REMOTE_ADDR", "")
-
-
-def _address_key(address: str, *, public: bool, now: datetime.datetime) -> str:
-    # A fixed window per address, in the cache (shared by the web processes when CACHES is).
-    window = int(now.timestamp() // SEND_WINDOW.total_seconds())
-    return f"directory-selection-sends:{'public' if public else 'staff'}:{address}:{window}"
-
-
-def _recent_sends(session, *, public: bool, now: datetime.datetime) -> list[str]:
-    key = SESSION_SENDS_KEYS[public]
-    recent = [t for t in session.get(key, []) if now - datetime.datetime.fromisoformat(t) < SEND_WINDOW]
-    session[key] = recent
-    return recent
-
-
-def send_refusal(*, session, address: str, public: bool, now: datetime.datetime | None = None) -> str:
-    """Why one more e-mail may not go now (in French, for the form), or "" when it may."""
-    now = now or timezone.now()
-    per_session, per_address = send_limits(public=public)
-    if len(_recent_sends(session, public=public, now=now)) >= per_session:
+def send_refusal(*, client: str | None, recipient: str, public: bool) -> str:
+    """Count one e-mail about to go from `client` to `recipient`; why it may not go (in French, for the
+    form), or "" when it may. The client's count comes first: an address flooding many mailboxes is
+    stopped before it spends their counts."""
+    kind = "public" if public else "staff"
+    per_ip, per_recipient = (
+        (PUBLIC_SEND_LIMIT_PER_IP, PUBLIC_SEND_LIMIT_PER_RECIPIENT)
+        if public
+        else (STAFF_SEND_LIMIT_PER_IP, STAFF_SEND_LIMIT_PER_RECIPIENT)
+    )
+    send_window = int(SEND_WINDOW.total_seconds())
+    if not ratelimit.hit(f"selection-send:{kind}:client:{client}", limit=per_ip, window_seconds=send_window):
         return (
-            f"Vous avez déjà envoyé {per_session} sélections en moins d'une heure. "
+            f"Trop de sélections ({per_ip}) ont été envoyées depuis votre connexion en moins d'une heure. "
             "Réessayez plus tard, ou imprimez la sélection."
         )
-    if cache.get(_address_key(address, public=public, now=now), 0) >= per_address:
+    recipient_window = int(RECIPIENT_WINDOW.total_seconds())
+    recipient_key = f"selection-send:{kind}:recipient:{normalise_recipient(recipient)}"
+    if not ratelimit.hit(recipient_key, limit=per_recipient, window_seconds=recipient_window):
         return (
-            f"Trop de sélections ({per_address}) ont été envoyées depuis votre connexion en moins d'une heure. "
-            "Réessayez plus tard, ou imprimez la sélection."
+            f"Adresse électronique du destinataire : cette adresse a déjà reçu {per_recipient} sélections "
+            "aujourd'hui. Réessayez demain, ou imprimez la sélection."
         )
     return ""
 
 
-def send_record(*, session, address: str, public: bool, now: datetime.datetime | None = None) -> None:
-    """Count one e-mail sent, for this session and this client address."""
-    now = now or timezone.now()
-    key = SESSION_SENDS_KEYS[public]
-    session[key] = [*session.get(key, []), now.isoformat()]
-    address_key = _address_key(address, public=public, now=now)
-    cache.add(address_key, 0, timeout=int(SEND_WINDOW.total_seconds()) + 60)
-    try:
-        cache.incr(address_key)
-    except ValueError:  # expired between add and incr
-        cache.set(address_key, 1, timeout=int(SEND_WINDOW.total_seconds()) + 60)
-
-
 def selection_email_send(
-    *, selection: Selection, to: str, message: str, sender: str, site_name: str, reply_to: list[str] | None = None
+    *,
+    selection: Selection,
+    to: str,
+    message: str,
+    sender: str,
+    site_name: str,
+    public: bool,
+    reply_to: list[str] | None = None,
 ) -> None:
-    """Queue one e-mail (plain text and HTML) carrying the selection to `to`."""
+    """Queue one e-mail (plain text and HTML) carrying the selection to `to`. `public`: sent by an
+    anonymous visitor, so nothing they typed goes in (no message, not the words searched)."""
+    if public:
+        message = ""
+        selection = dataclasses.replace(
+            selection, criteria=[(label, text) for label, text in selection.criteria if label != Q_CRITERION_LABEL]
+        )
     context = {"selection": selection, "message": message, "sender": sender, "site_name": site_name}
     count = len(selection.sheets)
     subject = f"{count} service{'s' if count > 1 else ''} de l'annuaire {site_name}"

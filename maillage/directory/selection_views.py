@@ -10,9 +10,16 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from maillage.core import access
+from maillage.core import access, ratelimit
+from maillage.core.clientip import client_ip
 from maillage.directory import selection as selection_module
-from maillage.directory.forms import SELECTION_QUERY_MAX, SelectionEmailForm
+from maillage.directory.forms import SELECTION_QUERY_MAX, PublicSelectionEmailForm, SelectionEmailForm
+
+# Printing costs about 2 s of CPU per PDF: at most this many per PRINT_WINDOW per client address (the
+# public) or per member (staff).
+PRINT_WINDOW = 10 * 60
+PUBLIC_PRINT_LIMIT = 10
+STAFF_PRINT_LIMIT = 40
 
 
 def _build(request, queryset, params: QueryDict, *, public: bool):
@@ -54,7 +61,15 @@ def _tick(request, *, public: bool) -> HttpResponse:
 
 def _print(request, queryset, *, public: bool) -> HttpResponse:
     selection = _build(request, queryset, request.GET, public=public)
-    pdf = selection_module.selection_pdf(selection, site_name=settings.MAILLAGE_SITE_NAME)
+    if public:
+        pdf = selection_module.public_selection_pdf(selection, site_name=settings.MAILLAGE_SITE_NAME)
+        if pdf is None:
+            message = "L'impression des sélections est très demandée en ce moment : réessayez dans une minute."
+            response = render(request, "429.html", {"message": message}, status=429)
+            response["Retry-After"] = "60"
+            return response
+    else:
+        pdf = selection_module.selection_pdf(selection, site_name=settings.MAILLAGE_SITE_NAME)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"annuaire-selection-{selection.created_at:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -69,33 +84,34 @@ def _results_url(params: QueryDict, *, public: bool) -> str:
 
 
 def _send(request, queryset, *, public: bool) -> HttpResponse:
+    form_class = PublicSelectionEmailForm if public else SelectionEmailForm
     if request.method == "POST":
-        form = SelectionEmailForm(request.POST)
+        form = form_class(request.POST)
         params = QueryDict(request.POST.get("selection", "")[:SELECTION_QUERY_MAX])
     else:
-        form = SelectionEmailForm(initial={"selection": request.GET.urlencode()[:SELECTION_QUERY_MAX]})
+        form = form_class(initial={"selection": request.GET.urlencode()[:SELECTION_QUERY_MAX]})
         params = request.GET
     selection = _build(request, queryset, params, public=public)
-    address = selection_module.client_address(request)
     status = 200
     if request.method == "POST" and form.is_valid():
+        to = form.cleaned_data["email"]
         if not selection.sheets:
             form.add_error(None, "La sélection est vide : revenez aux résultats et choisissez au moins un service.")
-        elif refusal := selection_module.send_refusal(session=request.session, address=address, public=public):
+        elif refusal := selection_module.send_refusal(client=client_ip(request), recipient=to, public=public):
             form.add_error(None, refusal)
             status = 429
         else:
             organisation = getattr(request, "organisation", None)
             selection_module.selection_email_send(
                 selection=selection,
-                to=form.cleaned_data["email"],
-                message=form.cleaned_data["message"],
+                to=to,
+                message=form.cleaned_data.get("message", ""),
                 sender=f"« {organisation.name} »" if (organisation and not public) else "Une personne",
                 site_name=settings.MAILLAGE_SITE_NAME,
+                public=public,
                 reply_to=[request.user.email] if not public and request.user.is_authenticated else None,
             )
-            selection_module.send_record(session=request.session, address=address, public=public)
-            messages.success(request, f"La sélection va être envoyée à {form.cleaned_data['email']}.")
+            messages.success(request, f"La sélection va être envoyée à {to}.")
             return redirect(_results_url(params, public=public))
     context = {
         "form": form,
@@ -103,7 +119,10 @@ def _send(request, queryset, *, public: bool) -> HttpResponse:
         "public": public,
         "back_url": _results_url(params, public=public),
     }
-    return render(request, "directory/selection_send.html", context, status=status)
+    response = render(request, "directory/selection_send.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = str(ratelimit.retry_after(int(selection_module.SEND_WINDOW.total_seconds())))
+    return response
 
 
 @require_http_methods(["POST"])
@@ -113,6 +132,9 @@ def search_selection(request):
 
 
 @require_http_methods(["GET", "HEAD"])
+@ratelimit.limit_per_requester(
+    "directory-print", what="l'impression de la sélection", limit=STAFF_PRINT_LIMIT, window_seconds=PRINT_WINDOW
+)
 def search_print(request):
     """Staff: the selection as an A4 PDF (published services and one's own drafts)."""
     return _print(request, access.services_visible_to(request.user), public=False)
@@ -133,6 +155,12 @@ def public_search_selection(request):
 
 @login_not_required
 @require_http_methods(["GET", "HEAD"])
+@ratelimit.limit_per_requester(
+    "directory-public-print",
+    what="l'impression de la sélection",
+    limit=PUBLIC_PRINT_LIMIT,
+    window_seconds=PRINT_WINDOW,
+)
 def public_search_print(request):
     """Public directory: the selection as an A4 PDF (published services only)."""
     return _print(request, access.services_public(), public=True)
@@ -141,5 +169,6 @@ def public_search_print(request):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def public_search_send(request):
-    """Public directory: e-mail the selection, a few times per hour per visitor and per address."""
+    """Public directory: e-mail the selection (fixed text), a few times per hour per client address and
+    a few times per day to one recipient."""
     return _send(request, access.services_public(), public=True)

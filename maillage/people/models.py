@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from maillage.core.models import Commune, Organisation
+from maillage.core.validators import NoControlCharactersValidator
 from maillage.people import normalise
 from maillage.people.enums import (
     ConsentChannel,
@@ -62,9 +63,13 @@ class Person(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="persons", verbose_name="structure responsable"
     )
-    last_name = models.CharField("nom d'usage", max_length=150)
-    birth_name = models.CharField("nom de naissance", max_length=150, blank=True)
-    first_names = models.CharField("prénom(s)", max_length=150)
+    last_name = models.CharField(
+        "nom d'usage", max_length=150, validators=[NoControlCharactersValidator("Nom d'usage")]
+    )
+    birth_name = models.CharField(
+        "nom de naissance", max_length=150, blank=True, validators=[NoControlCharactersValidator("Nom de naissance")]
+    )
+    first_names = models.CharField("prénom(s)", max_length=150, validators=[NoControlCharactersValidator("Prénom(s)")])
     sex = models.CharField("sexe", max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = models.DateField("date de naissance", null=True, blank=True, validators=[validate_birth_date])
     birth_place = models.CharField("lieu de naissance", max_length=150, blank=True)
@@ -240,8 +245,10 @@ class Relation(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relations")
     kind = models.CharField("lien", max_length=25, choices=RelationKind.choices)
-    first_name = models.CharField("prénom", max_length=150, blank=True)
-    last_name = models.CharField("nom", max_length=150)
+    first_name = models.CharField(
+        "prénom", max_length=150, blank=True, validators=[NoControlCharactersValidator("Prénom")]
+    )
+    last_name = models.CharField("nom", max_length=150, validators=[NoControlCharactersValidator("Nom")])
     relationship = models.CharField(
         "précision du lien", max_length=100, blank=True, help_text="Par exemple : fille, époux, médecin traitant."
     )

@@ -3,6 +3,7 @@
 Everything that differs between machines comes from environment variables (settings/env.py).
 """
 
+import ipaddress
 from pathlib import Path
 
 from csp.constants import SELF
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "maillage.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,6 +131,20 @@ AXES_CLIENT_IP_CALLABLE = "maillage.core.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "maillage.core.views.auth.lockout_response"
 AXES_VERBOSE = False
+# One reading of the client's address (maillage.core.clientip), behind the trusted proxies only.
+AXES_CLIENT_IP_CALLABLE = "maillage.core.clientip.client_ip"
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); none by
+# default: the connection's address is the client's.
+MAILLAGE_TRUSTED_PROXIES = env_list("MAILLAGE_TRUSTED_PROXIES", [])
+for _proxy in MAILLAGE_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"La variable d'environnement MAILLAGE_TRUSTED_PROXIES contient « {_proxy} » : attendu des adresses "
+            "IP ou des réseaux (10.0.0.0/8) séparés par des virgules."
+        ) from None
 
 # Second factor (django-otp). Every role handles personal data, so every member needs TOTP.
 OTP_TOTP_ISSUER = "Maillage"

@@ -3,7 +3,7 @@ the file — own organisation × role, care team (active, ended, consent given o
 deactivated membership, a volunteer, a partner, the same user working for another organisation),
 break-glass (emergency set, whole file, expired) and a password without its second factor.
 
-The expectations are written from the rules (core/access/grants.py docstring; decisions.md 22), not
+The expectations are written from the rules (core/access/grants.py docstring; decisions.md 23), not
 read from the grant function: a page opens exactly where the table says, and a page that opens
 shows nothing the path does not give (another organisation's requests and notes, a colleague's
 private note, the entourage beyond the emergency contacts).

@@ -102,3 +102,34 @@ def test_content_security_policy_header_is_sent(client, db):
     assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
     assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "a" * 50,
+        "ab" * 40,
+        "abcdefghijklmnop" * 4,  # 16 distinct characters, evenly: a pattern, not a random draw
+        "0123456789" * 6,
+        "k" * 45 + "Zq8#vX2!mP",
+    ],
+)
+def test_production_refuses_a_long_but_low_entropy_key(key):
+    result = _start_production(DJANGO_SECRET_KEY=key)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY est absente ou trop faible" in result.stderr
+
+
+def test_generated_keys_pass_the_entropy_check():
+    import secrets
+
+    from django.core.management.utils import get_random_secret_key
+
+    from maillage.core.validators import secret_key_weakness
+
+    for _ in range(300):
+        assert secret_key_weakness(get_random_secret_key()) == ""
+        assert secret_key_weakness(secrets.token_hex(32)) == ""
+        assert secret_key_weakness(secrets.token_urlsafe(50)) == ""
+    assert secret_key_weakness(GOOD_KEY) == ""
+    assert "caractères différents" in secret_key_weakness("ab" * 40)

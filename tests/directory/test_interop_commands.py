@@ -61,7 +61,10 @@ def test_export_then_import_by_command_round_trips(tmp_path, fmt, target):
     call_command("import_directory", "--format", "hsds", str(DATA / "hsds_services.json"))
     before = canonical_dump("hsds")
 
-    call_command("export_directory", "--format", fmt, str(tmp_path / target))
+    # A full copy: drafts and named contacts asked for.
+    call_command(
+        "export_directory", "--format", fmt, str(tmp_path / target), "--avec-brouillons", "--avec-contacts-nommes"
+    )
     call_command("import_directory", "--format", fmt, "--source", "copie", str(tmp_path / target))
 
     assert canonical_dump("copie") == before

@@ -3,6 +3,7 @@
 import datetime
 import html
 import io
+from urllib.parse import urlencode
 
 import pytest
 from django.core import mail
@@ -89,78 +90,108 @@ def test_public_send_queues_an_email_then_the_worker_sends_it(client, services):
     url = reverse("directory:public_search_send")
     page = client.get(url, {"service": [meals.pk, visits.pk]})
     assert "Portage de repas à domicile" in page.content.decode()
-    response = client.post(
-        url,
-        {
-            "email": "proche@exemple.fr",
-            "message": "Voici les adresses <b>promises</b>.",
-            "selection": page.context["form"]["selection"].value(),
-        },
-    )
+    response = client.post(url, {"email": "proche@exemple.fr", "selection": page.context["form"]["selection"].value()})
     assert response.status_code == 302
     assert mail.outbox == []
     run_task_worker()
     (message,) = mail.outbox
     assert message.to == ["proche@exemple.fr"]
     assert "Portage de repas à domicile" in message.body and "Visites de convivialité" in message.body
-    assert "Voici les adresses <b>promises</b>." in message.body
-    html = message.alternatives[0].content
-    assert "&lt;b&gt;promises&lt;/b&gt;" in html and "Portage de repas à domicile" in html
+    assert "Portage de repas à domicile" in message.alternatives[0].content
 
 
-def test_public_send_is_limited_per_session(client, services):
-    url = reverse("directory:public_search_send")
-    data = {"email": "proche@exemple.fr", "selection": "q=repas"}
-    for _ in range(selection.PUBLIC_SEND_LIMIT):
-        assert client.post(url, data).status_code == 302
-    response = client.post(url, data)
-    assert response.status_code == 429
-    assert "Vous avez déjà envoyé 5 sélections en moins d'une heure" in html.unescape(response.content.decode())
-    assert "Réessayez plus tard" in response.content.decode()
-    session = client.session
-    old = (datetime.datetime.now(tz=datetime.UTC) - datetime.timedelta(hours=2)).isoformat()
-    session[selection.SESSION_SENDS_KEY] = [old] * selection.PUBLIC_SEND_LIMIT
-    session.save()
-    assert client.post(url, data).status_code == 302
+def test_public_send_carries_no_free_text(client, services):
+    meals, visits, draft = services
+    """Anonymous visitors send the selection with the site's fixed text: no message of theirs, and not
+    the words they searched either (both would let anyone mail any text to anyone)."""
+    page = client.get(reverse("directory:public_search_send"), {"q": "repas"})
+    assert "message" not in page.context["form"].fields
+    assert 'name="message"' not in page.content.decode()
+    spam = "Gagnez 1000 euros sur http://arnaque.example"
+    response = client.post(
+        reverse("directory:public_search_send"),
+        {"email": "cible@exemple.fr", "message": spam, "selection": urlencode({"service": meals.pk, "q": spam})},
+    )
+    assert response.status_code == 302
     run_task_worker()
-    assert len(mail.outbox) == selection.PUBLIC_SEND_LIMIT + 1  # the refused one was never queued
+    (message,) = mail.outbox
+    assert "arnaque" not in message.body and "arnaque" not in message.alternatives[0].content
+    assert "Gagnez" not in message.body and "Message :" not in message.body
 
 
-def test_public_send_is_limited_per_address_across_sessions(services):
-    """A new session (cookies thrown away) does not get round the limit: the address counts too."""
+def test_staff_send_keeps_its_message(member_client, services):
+    meals, visits, draft = services
+    staff, membership = member_client(role=Role.RECEPTION_AGENT)
+    page = staff.get(reverse("directory:search_send"), {"service": meals.pk})
+    assert "message" in page.context["form"].fields
+    staff.post(
+        reverse("directory:search_send"),
+        {"email": "usager@exemple.fr", "message": "Voici les adresses <b>promises</b>.", "selection": "q=repas"},
+    )
+    run_task_worker()
+    (message,) = mail.outbox
+    assert "Voici les adresses <b>promises</b>." in message.body
+    assert "&lt;b&gt;promises&lt;/b&gt;" in message.alternatives[0].content
+
+
+def test_public_send_to_one_address_is_limited_across_sessions_and_clients(services):
+    """A flood aimed at one mailbox: new sessions and other client addresses do not get round it, nor
+    the capitals or a « +tag » in the address."""
     from django.test import Client
 
     url = reverse("directory:public_search_send")
-    data = {"email": "proche@exemple.fr", "selection": "q=repas"}
-    sent = 0
-    while sent < selection.PUBLIC_SEND_LIMIT_PER_IP:
-        visitor = Client(REMOTE_ADDR="203.0.113.7")
-        for _ in range(min(selection.PUBLIC_SEND_LIMIT, selection.PUBLIC_SEND_LIMIT_PER_IP - sent)):
-            assert visitor.post(url, data).status_code == 302
-            sent += 1
-    response = Client(REMOTE_ADDR="203.0.113.7").post(url, data)
+    spellings = ["cible@exemple.fr", "Cible@Exemple.FR", "cible+1@exemple.fr", " cible+x@exemple.fr "]
+    for number in range(selection.PUBLIC_SEND_LIMIT_PER_RECIPIENT):
+        visitor = Client(REMOTE_ADDR=f"203.0.113.{number + 1}")
+        email = spellings[number % len(spellings)]
+        assert visitor.post(url, {"email": email, "selection": "q=repas"}).status_code == 302
+    response = Client(REMOTE_ADDR="198.51.100.9").post(url, {"email": "CIBLE+2@exemple.fr", "selection": "q=repas"})
     assert response.status_code == 429
-    assert "Trop de sélections (20) ont été envoyées depuis votre connexion en moins d'une heure" in (
-        html.unescape(response.content.decode())
+    page = html.unescape(response.content.decode())
+    assert "Adresse électronique du destinataire" in page and "a déjà reçu" in page
+    run_task_worker()
+    assert len(mail.outbox) == selection.PUBLIC_SEND_LIMIT_PER_RECIPIENT
+    # Another recipient is not affected.
+    assert (
+        Client(REMOTE_ADDR="198.51.100.9").post(url, {"email": "autre@exemple.fr", "selection": "q=repas"}).status_code
+        == 302
     )
-    # Another address is not affected; a forged first X-Forwarded-For hop does not help.
-    assert Client(REMOTE_ADDR="203.0.113.8").post(url, data).status_code == 302
-    forged = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7")
-    assert forged.post(url, data).status_code == 429
 
 
-def test_send_limits_reset_after_the_window():
-    session = {}
-    now = datetime.datetime(2030, 1, 7, 9, 0, tzinfo=datetime.UTC)
-    for _ in range(selection.STAFF_SEND_LIMIT):
-        assert selection.send_refusal(session=session, address="192.0.2.1", public=False, now=now) == ""
-        selection.send_record(session=session, address="192.0.2.1", public=False, now=now)
-    refusal = selection.send_refusal(session=session, address="192.0.2.1", public=False, now=now)
-    assert refusal.startswith("Vous avez déjà envoyé 30 sélections")
+def test_public_send_from_one_client_is_limited_across_sessions_and_addresses(services):
+    """A new session for every e-mail, another recipient each time, a forged X-Forwarded-For: the
+    client's address still counts."""
+    from django.test import Client
+
+    url = reverse("directory:public_search_send")
+    for number in range(selection.PUBLIC_SEND_LIMIT_PER_IP):
+        visitor = Client(REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=f"198.51.100.{number}")
+        assert visitor.post(url, {"email": f"n{number}@exemple.fr", "selection": "q=repas"}).status_code == 302
+    forged = Client(REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="192.0.2.200")
+    response = forged.post(url, {"email": "neuf@exemple.fr", "selection": "q=repas"})
+    assert response.status_code == 429
+    assert response["Retry-After"].isdigit()
+    page = html.unescape(response.content.decode())
+    assert f"Trop de sélections ({selection.PUBLIC_SEND_LIMIT_PER_IP}) ont été envoyées depuis votre connexion" in page
+    assert "Réessayez plus tard" in page
+    assert (
+        Client(REMOTE_ADDR="203.0.113.8").post(url, {"email": "neuf@exemple.fr", "selection": "q=repas"}).status_code
+        == 302
+    )
+
+
+def test_send_limits_reset_after_the_window(monkeypatch):
+    from maillage.core import ratelimit
+
+    now = 1_900_000_000.0
+    monkeypatch.setattr(ratelimit, "_now", lambda: now)
+    for number in range(selection.STAFF_SEND_LIMIT_PER_IP):
+        assert selection.send_refusal(client="192.0.2.1", recipient=f"a{number}@exemple.fr", public=False) == ""
+    assert selection.send_refusal(client="192.0.2.1", recipient="b@exemple.fr", public=False).startswith("Trop de")
     # Public and staff counts are apart.
-    assert selection.send_refusal(session=session, address="192.0.2.1", public=True, now=now) == ""
-    later = now + selection.SEND_WINDOW
-    assert selection.send_refusal(session=session, address="192.0.2.1", public=False, now=later) == ""
+    assert selection.send_refusal(client="192.0.2.1", recipient="b@exemple.fr", public=True) == ""
+    now += selection.SEND_WINDOW.total_seconds()
+    assert selection.send_refusal(client="192.0.2.1", recipient="c@exemple.fr", public=False) == ""
 
 
 def test_staff_send_is_limited_too(member_client, services):
@@ -168,11 +199,11 @@ def test_staff_send_is_limited_too(member_client, services):
     staff, membership = member_client(role=Role.RECEPTION_AGENT)
     url = reverse("directory:search_send")
     data = {"email": "usager@exemple.fr", "selection": f"service={meals.pk}"}
-    for _ in range(selection.STAFF_SEND_LIMIT):
+    for _ in range(selection.STAFF_SEND_LIMIT_PER_RECIPIENT):
         assert staff.post(url, data).status_code == 302
     response = staff.post(url, data)
     assert response.status_code == 429
-    assert "Réessayez plus tard, ou imprimez la sélection." in response.content.decode()
+    assert "a déjà reçu 10 sélections aujourd" in html.unescape(response.content.decode())
 
 
 def test_send_refuses_a_bad_address_and_an_empty_selection(client, services):

@@ -15,6 +15,7 @@ from maillage.casework.models.requests import (
 from maillage.casework.services.requests import subject_terms
 from maillage.core import access
 from maillage.core.forms import DsfrBaseForm
+from maillage.core.ids import parse_id
 
 ANONYMOUS = "anonymous"
 
@@ -116,7 +117,7 @@ class RequestForm(DsfrBaseForm):
         if value == ANONYMOUS:
             return None
         person = None
-        if value.isdigit():
+        if parse_id(value):
             person = access.persons_visible_to(self.user, self.organisation).filter(pk=int(value)).first()
         if person is None:
             raise forms.ValidationError("Cette personne est introuvable : relancez la recherche.")

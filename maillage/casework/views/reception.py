@@ -21,6 +21,7 @@ from maillage.core import access
 from maillage.core.audit import record_access
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
+from maillage.core.ids import parse_id, parse_ids
 from maillage.directory.search import SearchFilters, search_services
 from maillage.people import search as people_search
 from maillage.people.models import PersonAddress
@@ -49,13 +50,13 @@ def _with_current_address(persons: list) -> list:
 
 
 def _ids(values) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()]
+    return parse_ids(values)
 
 
 def _person_choices(request, organisation, query: str, chosen_id: str) -> dict:
     """The persons matching `query` (scoped by the access policy), the one already chosen first."""
     visible = access.persons_visible_to(request.user, organisation)
-    chosen = visible.filter(pk=int(chosen_id)).first() if chosen_id.isdigit() else None
+    chosen = visible.filter(pk=chosen_pk).first() if (chosen_pk := parse_id(chosen_id)) else None
     found = people_search.search(visible, query, limit=PERSON_RESULTS)[0] if query.strip() else []
     found = [p for p in found if chosen is None or p.pk != chosen.pk]
     persons = _with_current_address(([chosen] if chosen else []) + found)
@@ -106,7 +107,7 @@ def _page(request, organisation, form):
         "create_person_url": _create_person_url(),
     }
     done_pk = request.GET.get("demande", "")
-    if request.method == "GET" and done_pk.isdigit():
+    if request.method == "GET" and parse_id(done_pk):
         done = selectors.request_get(actor=request.user, organisation=organisation, pk=done_pk)
         context["done"] = done
         context.update(_print_links(list(done.services_given.all())))

@@ -1,4 +1,4 @@
-"""The grant: how a user opens a person's file, decided once per request (issue 10; decisions.md 22).
+"""The grant: how a user opens a person's file, decided once per request (issue 10; decisions.md 23).
 
 A person's file is opened only through a `PersonGrant`, returned by `person_grant(user, organisation,
 person)`. There are three paths, and no other:
@@ -77,7 +77,7 @@ class Part(StrEnum):
 
 
 EVERY_PART = frozenset(Part)
-# Guide of emergency access (decisions.md 22): who the person is, whom to call.
+# Guide of emergency access (decisions.md 23): who the person is, whom to call.
 EMERGENCY_PARTS = frozenset({Part.IDENTITY, Part.EMERGENCY_CONTACTS, Part.CARE_TEAM, Part.PLAN_CONTACTS})
 
 # Roles that may be in a person's care team and open the file through it: those who accompany

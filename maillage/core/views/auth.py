@@ -41,7 +41,7 @@ RECOVERY_CODES_SESSION_KEY = "maillage_new_recovery_codes"
 
 def _safe_next(request, default="core:dashboard") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -48,7 +48,7 @@ def organisation_switch(request):
             request, f"Vous travaillez maintenant pour « {chosen.organisation} » ({chosen.get_role_display()})."
         )
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "core:dashboard"
     if chosen is not None and target != "core:dashboard":
         # A page of the previous organisation makes no sense in the new one: go home.

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404, JsonResponse
 from pydantic import BaseModel
 
+from maillage.core import ratelimit
 from maillage.core.exceptions import ApplicationError
 from maillage.directory import api_schemas as s
 
@@ -18,6 +19,11 @@ API_VERSION = "1.0.0"
 HSDS_PROFILE = "https://openreferral.org/specification/3.0/"
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+MAX_INT_PARAM_DIGITS = 9
+# Per client address (or member), every operation together: a partner reading the whole directory
+# page by page (100 services a page) stays under it.
+API_RATE_LIMIT = 120
+API_RATE_WINDOW = 60
 
 # --- Declarations --------------------------------------------------------------------------------
 
@@ -70,6 +76,15 @@ def api_endpoint(endpoint: Endpoint):
         @login_not_required
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
+            if not ratelimit.hit(
+                f"api:{ratelimit.requester_key(request)}", limit=API_RATE_LIMIT, window_seconds=API_RATE_WINDOW
+            ):
+                message = ratelimit.refusal_message(
+                    what="l'API de l'annuaire", limit=API_RATE_LIMIT, window_seconds=API_RATE_WINDOW
+                )
+                response = error_response(429, message, {"retry_after": str(ratelimit.retry_after(API_RATE_WINDOW))})
+                response["Retry-After"] = str(ratelimit.retry_after(API_RATE_WINDOW))
+                return response
             if request.method not in ("GET", "HEAD"):
                 response = error_response(405, "Seule la méthode GET est permise.")
                 response["Allow"] = "GET, HEAD"
@@ -107,8 +122,12 @@ def int_param(request, name: str, default: int, errors: dict) -> int:
     raw = request.GET.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    # ASCII digits only: str.isdigit() accepts « ² », which int() refuses.
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
         errors[name] = f"« {raw[:20]} » n'est pas un nombre entier positif."
+        return default
+    if len(raw) > MAX_INT_PARAM_DIGITS:
+        errors[name] = f"« {raw[:20]}… » est trop grand ({MAX_INT_PARAM_DIGITS} chiffres au plus)."
         return default
     return int(raw)
 

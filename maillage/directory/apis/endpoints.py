@@ -4,6 +4,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from maillage.core import access
+from maillage.core.ids import parse_id
 from maillage.core.models import Commune, Organisation
 from maillage.directory import api_schemas as s
 from maillage.directory import selectors
@@ -80,10 +81,12 @@ def service_list(request):
     queryset = access.services_public()
     organization_id = request.GET.get("organization_id", "").strip()
     if organization_id:
-        if not organization_id.isdigit():
-            errors["organization_id"] = "L'identifiant d'une structure est un nombre."
+        if parse_id(organization_id) is None:
+            errors["organization_id"] = (
+                "L'identifiant d'une structure est un nombre entier positif (19 chiffres au plus)."
+            )
         else:
-            queryset = queryset.filter(organisation_id=int(organization_id))
+            queryset = queryset.filter(organisation_id=parse_id(organization_id))
     raise_if(errors)
     filters = SearchFilters(q=q, need=need, commune=commune, proximity=proximity)
     paginator = search_services(queryset, filters, page=1, with_facets=False).page.paginator

@@ -266,9 +266,10 @@ def _structure_id(org, source: str, refs: dict) -> str:
     return refs.get((org.pk, source)) or f"maillage--structure-{org.pk}"
 
 
-def export(services) -> dict[str, bytes]:
+def export(services, *, include_named_contacts: bool = False) -> dict[str, bytes]:
     """{"structures.json": …, "services.json": …} for the services (published ones only: data·inclusion
-    is public), each row checked by the schema's models before it is written."""
+    is public), each row checked by the schema's models before it is written. The contact's name
+    (`contact_nom_prenom`, a named person) only with `include_named_contacts`."""
     from maillage.directory.models import ImportedOrganisationRef
 
     services = list(
@@ -301,21 +302,21 @@ def export(services) -> dict[str, bytes]:
                 site_web=org.website or None,
                 telephone=org.phone or None,
             ).model_dump(mode="json")
-        rows.append(_service_row(service, source, structure_id, today))
+        rows.append(_service_row(service, source, structure_id, today, include_named_contacts))
     return {
         "structures.json": json.dumps(list(structures.values()), ensure_ascii=False, indent=1).encode("utf-8"),
         "services.json": json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8"),
     }
 
 
-def _service_row(service, source: str, structure_id: str, today: date) -> dict:
+def _service_row(service, source: str, structure_id: str, today: date, include_named_contacts: bool) -> dict:
     by_taxonomy: dict[str, list[str]] = {}
     for term in service.terms.all():
         by_taxonomy.setdefault(term.taxonomy.slug, []).append(term.code)
     sal = next(iter(service.service_at_locations.all()), None)
     location = sal.location if sal else None
     phone = next(iter(service.phones.all()), None)
-    contact = next(iter(service.contacts.all()), None)
+    contact = next(iter(service.contacts.all()), None) if include_named_contacts else None
     verified = service.last_verified_at or service.updated_at
     modes = [m for m, on in (("se-presenter", service.walk_in), ("telephoner", service.by_phone)) if on]
     row = di.Service(

@@ -11,9 +11,13 @@ import json
 import zipfile
 from pathlib import Path
 
+from maillage.core import archives
 from maillage.directory.interop.report import FileRefused
 
-MAX_ZIP_MEMBER_BYTES = 500 * 1024 * 1024
+# A zipped import (at most 50 MB uploaded): a CSV package holds about twenty files, compressed 5 to 20
+# times; a département's directory is about 100 MB of CSV. A zip bomb of 459 KB took the worker to 3.3 GB.
+MAX_ZIP_MEMBER_BYTES = 300 * 1024 * 1024
+IMPORT_ARCHIVE_LIMITS = archives.ArchiveLimits(max_entries=200, max_total_bytes=500 * 1024 * 1024, max_ratio=100)
 
 PathOrFiles = str | Path | list | dict
 
@@ -46,17 +50,22 @@ def collect_files(path_or_files: PathOrFiles) -> dict[str, bytes]:
 
 def _unzip(name: str, content: bytes) -> dict[str, bytes]:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
+        archive = archives.open_zip(content, name=name, limits=IMPORT_ARCHIVE_LIMITS)
     except zipfile.BadZipFile as exc:
         raise FileRefused(f"Le fichier « {name} » n'est pas une archive zip valide.") from exc
+    except archives.ArchiveRefused as exc:
+        raise FileRefused(exc.message) from exc
     members = {}
     with archive:
         for info in archive.infolist():
             if info.is_dir() or Path(info.filename).name.startswith("."):
                 continue
-            if info.file_size > MAX_ZIP_MEMBER_BYTES:
-                raise FileRefused(f"Le fichier « {info.filename} » de l'archive « {name} » est trop volumineux.")
-            members[Path(info.filename).name] = archive.read(info)
+            try:
+                members[Path(info.filename).name] = archives.read_entry(
+                    archive, info, name=name, max_bytes=MAX_ZIP_MEMBER_BYTES
+                )
+            except archives.ArchiveRefused as exc:
+                raise FileRefused(exc.message) from exc
     if not members:
         raise FileRefused(f"L'archive « {name} » est vide.")
     return members
@@ -107,18 +116,33 @@ def read_csv(name: str, content: bytes, *, required: tuple[str, ...] = ()) -> li
                 raise FileRefused(
                     f"Le fichier « {name} », ligne {start}, a {len(cells)} colonnes au lieu de {len(header)}."
                 )
-            rows.append((start, dict(zip(header, cells, strict=True))))
+            rows.append((start, dict(zip(header, map(_unneutralise, cells), strict=True))))
     except csv.Error as exc:
         raise FileRefused(f"Le fichier « {name} » n'est pas un CSV valide (ligne {reader.line_num}) : {exc}.") from exc
     return rows
 
 
+# A cell a spreadsheet would run as a formula (OWASP « CSV injection »): prefixed with an apostrophe,
+# which spreadsheets show as text and which `read_csv` takes off again.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def _unneutralise(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS) else text
+
+
 def csv_bytes(columns: list[str], rows: list[dict]) -> bytes:
     buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    # CRLF (RFC 4180): Python's writer quotes a field holding a character of the line terminator only,
+    # so a lone carriage return in a value would otherwise break the row.
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _cell(v) for k, v in row.items()})
+        writer.writerow({k: neutralise_formula(_cell(v)) for k, v in row.items()})
     return buffer.getvalue().encode("utf-8")
 
 

@@ -558,8 +558,9 @@ def _org_id(org, refs) -> str:
     return refs.get(org.pk) or _uid("organisation", org.pk)
 
 
-def nested(services) -> list[dict]:
-    """The services as HSDS 3 `service` objects with everything nested (organisation, places…)."""
+def nested(services, *, include_named_contacts: bool = True) -> list[dict]:
+    """The services as HSDS 3 `service` objects with everything nested (organisation, places…).
+    Without `include_named_contacts`, no contact (a named person, their phone and e-mail)."""
     from maillage.directory.models import ImportedLocationRef, ImportedOrganisationRef
 
     services = list(
@@ -581,7 +582,11 @@ def nested(services) -> list[dict]:
         org_refs[ref.organisation_id] = ref.source_id
     for ref in ImportedLocationRef.objects.order_by("-pk"):
         loc_refs[ref.location_id] = ref.source_id
-    return [_service_object(s, org_refs, loc_refs) for s in services]
+    objects = [_service_object(s, org_refs, loc_refs) for s in services]
+    if not include_named_contacts:
+        for obj in objects:
+            obj["contacts"] = []
+    return objects
 
 
 def _service_object(service, org_refs, loc_refs) -> dict:
@@ -898,9 +903,11 @@ def tables(services_nested: list[dict]) -> dict[str, list[dict]]:
     return {name: list(rows.values()) for name, rows in out.items()}
 
 
-def export_json(services) -> bytes:
-    return json.dumps(nested(services), ensure_ascii=False, indent=1).encode("utf-8")
+def export_json(services, *, include_named_contacts: bool = False) -> bytes:
+    data = nested(services, include_named_contacts=include_named_contacts)
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def export_csv_files(services) -> dict[str, bytes]:
-    return {f"{name}.csv": io_files.csv_bytes(COLUMNS[name], rows) for name, rows in tables(nested(services)).items()}
+def export_csv_files(services, *, include_named_contacts: bool = False) -> dict[str, bytes]:
+    data = nested(services, include_named_contacts=include_named_contacts)
+    return {f"{name}.csv": io_files.csv_bytes(COLUMNS[name], rows) for name, rows in tables(data).items()}

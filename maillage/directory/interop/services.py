@@ -82,26 +82,40 @@ def directory_import(
         return writer.run(parsed, report, organisation=organisation, actor=actor, origin=origin, progress=progress)
 
 
-def directory_export(*, actor: User | None = None, format: str, organisation: Organisation | None = None) -> dict:  # noqa: A002
+def directory_export(
+    *,
+    actor: User | None = None,
+    format: str,  # noqa: A002
+    organisation: Organisation | None = None,
+    include_drafts: bool = False,
+    include_named_contacts: bool = False,
+) -> dict:
     """The directory in a format, as {file name: content}: `hsds-json` (nested services), `hsds-csv`
     (the tabular package), `datainclusion` (structures.json and services.json).
 
     With `organisation`, only that organisation's services, for a member allowed to change them;
-    without (the command), every service.
+    without (the command), the published directory (published services of active organisations,
+    what anyone reads on the public pages). Drafts and named contacts (a person's name, phone and
+    e-mail) only when asked: `include_drafts`, `include_named_contacts`.
     """
-    services = Service.objects.order_by("pk")
+    services = (Service.objects if include_drafts else access.services_public()).order_by("pk")
     if organisation is not None:
         if actor is None or not access.can_import_directory(actor, organisation):
             raise ApplicationError("Vous ne pouvez pas exporter les services de cette structure.")
         services = services.filter(organisation=organisation)
     with translation.override("fr"):
         if format == "hsds-json":
-            return {"services.json": hsds.export_json(services)}
+            return {"services.json": hsds.export_json(services, include_named_contacts=include_named_contacts)}
         if format == "hsds-csv":
-            return hsds.export_csv_files(services)
+            return hsds.export_csv_files(services, include_named_contacts=include_named_contacts)
         if format == "datainclusion":
-            return datainclusion.export(services)
+            return datainclusion.export(services, include_named_contacts=include_named_contacts)
     raise ApplicationError(f"Format d'export inconnu « {format} ».")
+
+
+def directory_export_count(*, include_drafts: bool = False) -> int:
+    """How many services `directory_export` (without organisation) writes."""
+    return (Service.objects if include_drafts else access.services_public()).count()
 
 
 def export_download(files: dict[str, bytes]) -> tuple[str, bytes, str]:

@@ -68,7 +68,14 @@ def export(request, fmt):
     if fmt not in EXPORT_FORMATS:
         raise Http404("Format inconnu.")
     name, content, content_type = export_download(
-        directory_export(actor=request.user, format=fmt, organisation=organisation)
+        # The organisation's own services, drafts and contacts included: its members see them already.
+        directory_export(
+            actor=request.user,
+            format=fmt,
+            organisation=organisation,
+            include_drafts=True,
+            include_named_contacts=True,
+        )
     )
     if fmt == "datainclusion" and not name.endswith(".zip"):
         name = "annuaire-datainclusion.zip"
