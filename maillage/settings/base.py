@@ -127,12 +127,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each its own count, in t
 AXES_HANDLER = "maillage.core.lockout.LockoutHandler"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "maillage.core.lockout.lockout_username"
+# One reading of the client's address (maillage.core.clientip), behind the trusted proxies only.
 AXES_CLIENT_IP_CALLABLE = "maillage.core.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "maillage.core.views.auth.lockout_response"
 AXES_VERBOSE = False
-# One reading of the client's address (maillage.core.clientip), behind the trusted proxies only.
-AXES_CLIENT_IP_CALLABLE = "maillage.core.clientip.client_ip"
 
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); none by
 # default: the connection's address is the client's.
