@@ -12,6 +12,15 @@ def _tasks_and_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _rate_limit_clock(monkeypatch):
+    """The rate limits' clock stopped 30 s into a window: a loaded machine must not see a window end
+    (and a count start again) halfway through a test. Tests of the windows set their own clock."""
+    from maillage.core import ratelimit
+
+    monkeypatch.setattr(ratelimit, "_now", lambda: 1_800_000_030.0)
+
+
 def login_verified(client: Client, user) -> Client:
     """Log the user in as after both factors: password (force_login) and a confirmed TOTP device."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(

@@ -152,12 +152,41 @@ def test_every_url_is_in_the_access_matrix():
     assert not missing, f"URLs absentes de la matrice d'accès : {sorted(missing)}"
 
 
+# A person of the other organisation, with a note and a document: none of them may ever show.
+OTHER_SECRETS = ("Omegasecretissime", "note-omega-confidentielle", "document-omega-confidentiel")
+
+
+def _other_persons_file(other, author):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from maillage.casework.models import Document
+    from tests.casework.factories_assessments import NoteFactory
+    from tests.people.factories import PersonFactory
+
+    person = PersonFactory(organisation=other, last_name=OTHER_SECRETS[0])
+    NoteFactory(person=person, visibility="care_team", body=OTHER_SECRETS[1])
+    document = Document(
+        person=person,
+        organisation=other,
+        kind="other",
+        title=OTHER_SECRETS[2],
+        original_name="secret.pdf",
+        content_type="application/pdf",
+        size=9,
+        retain_until="2099-01-01",
+        uploaded_by=author,
+    )
+    document.file.save("secret.pdf", SimpleUploadedFile("secret.pdf", b"%PDF-1.4"), save=False)
+    document.save()
+
+
 @pytest.fixture
 def world(db):
     own = OrganisationFactory(name="Structure Alpha")
     other = OrganisationFactory(name="Structure Oméga secrète")
     colleague = MembershipFactory(organisation=own, role=Role.RECEPTION_AGENT, user__email="collegue@alpha.fr")
     other_member = MembershipFactory(organisation=other, role=Role.ADMIN, user__email="secret@omega.fr")
+    _other_persons_file(other, other_member.user)
     invited = MembershipFactory(role=Role.COORDINATOR, user__email="invitee@ailleurs.fr").user
     return World(
         own=own,
@@ -177,9 +206,12 @@ def _request(client, case, kwargs):
 def _assert_no_leak(response, world):
     if response.status_code != 200 or not hasattr(response, "content"):
         return
-    body = response.content.decode()
-    for secret in (world.other.name, world.other_member.user.email, world.other.siret):
-        assert secret not in body, f"{response.request['PATH_INFO']} montre « {secret} » d'une autre structure"
+    body = response.content.decode().lower()
+    for secret in (world.other.name, world.other_member.user.email, world.other.siret, *OTHER_SECRETS):
+        if secret:
+            assert secret.lower() not in body, (
+                f"{response.request['PATH_INFO']} montre « {secret} » d'une autre structure"
+            )
 
 
 MATRIX = [pytest.param(case, role, id=f"{case.name}-{role.value}") for case in CASES for role in Role]
