@@ -254,9 +254,9 @@ def record_access(request, obj, *, what: str = "", reason: str = "", access_path
     )
 
 
-def record_search(request, model, *, what: str) -> AuditLogEntry:
-    """Log a search among persons outside the user's rights (the break-glass search): who, when,
-    how many found — never the name or date searched (the page address loses its query string)."""
+def record_search(request, model, *, what: str, access_path: str = "break_glass") -> AuditLogEntry:
+    """Log a list or search of persons (the break-glass search, the persons' lists): who, when,
+    how many shown — never what was typed (the page address loses its query string)."""
     context = request_context(request)
     actor = context["actor"]
     return AuditLogEntry.objects.create(
@@ -270,8 +270,16 @@ def record_search(request, model, *, what: str) -> AuditLogEntry:
         remote_addr=context["remote_addr"],
         organisation=context["organisation"],
         path=request.path[:500],
-        access_path="break_glass",
+        access_path=access_path,
     )
+
+
+def shown_count(count: int, noun: str = "fiche") -> str:
+    """« aucune fiche affichée », « 1 fiche affichée », « 12 fiches affichées »."""
+    if count == 0:
+        return f"aucune {noun} affichée"
+    plural = "s" if count > 1 else ""
+    return f"{count} {noun}{plural} affichée{plural}"
 
 
 def record_security_event(request, user: User, what: str) -> AuditLogEntry:

@@ -50,6 +50,9 @@ def person_list(request):
         )
     else:
         persons, parsed = selectors.person_recent_list(actor=request.user, organisation=request.organisation), None
+    # A list of persons is an opening of their data: one line, how many shown, never what was typed.
+    what = "Recherche de personnes" if query else "Personnes récemment suivies"
+    audit.record_search(request, Person, what=f"{what} : {audit.shown_count(len(persons))}", access_path="")
     context = {
         "form": form,
         "persons": persons,

@@ -228,3 +228,24 @@ def test_an_expired_break_glass_ends_at_once(client):
     assert client.get(reverse("people:detail", args=[person.pk])).status_code == 200
     BreakGlassAccess.objects.filter(pk=opened.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     assert client.get(reverse("people:detail", args=[person.pk])).status_code == 404
+
+
+def test_a_list_of_persons_is_an_opening_logged_without_what_was_typed(client):
+    agent = MembershipFactory(role=Role.RECEPTION_AGENT)
+    PersonFactory(organisation=agent.organisation, last_name="Kerouanton")
+    login_verified(client, agent.user)
+    client.get(reverse("people:list"), {"q": "kerouanton"})
+    line = AuditLogEntry.objects.get(changes_text__startswith="Recherche de personnes")
+    assert line.changes_text == "Recherche de personnes : 1 fiche affichée"
+    assert "kerouanton" not in f"{line.path} {line.object_repr} {line.changes_text}".lower()
+    assert line.organisation == agent.organisation
+
+
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [(0, "aucune fiche affichée"), (1, "1 fiche affichée"), (2, "2 fiches affichées"), (15, "15 fiches affichées")],
+)
+def test_shown_counts_agree_in_number_and_gender(count, text):
+    from maillage.core.audit import shown_count
+
+    assert shown_count(count) == text

@@ -12,10 +12,11 @@ from maillage.casework.forms.followup import DocumentForm, FollowUpTaskForm, Not
 from maillage.casework.selectors import followup as selectors
 from maillage.casework.services import followup as services
 from maillage.casework.views._common import grant_for, person_context
-from maillage.core import access
+from maillage.core import access, audit
 from maillage.core.access import Part
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
+from maillage.people.models import Person
 
 
 def _run(form, call) -> bool:
@@ -185,5 +186,7 @@ def document_download(request, pk, document_pk):
 @require_http_methods(["GET"])
 def caseload(request):
     """« Mes suivis »: the coordinator's persons with next reviews, open tasks and last contact."""
-    persons = selectors.caseload(actor=request.user, organisation=request.organisation)
+    persons = list(selectors.caseload(actor=request.user, organisation=request.organisation))
+    if persons:  # a list of persons is an opening of their data
+        audit.record_search(request, Person, what=f"Mes suivis : {audit.shown_count(len(persons))}", access_path="")
     return render(request, "casework/followup/caseload.html", {"persons": persons})

@@ -18,13 +18,13 @@ from maillage.casework.forms.requests import ANONYMOUS, RequestFilterForm, Reque
 from maillage.casework.selectors import requests as selectors
 from maillage.casework.services.requests import request_create
 from maillage.core import access
-from maillage.core.audit import record_access
+from maillage.core.audit import record_access, record_search, shown_count
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
 from maillage.core.ids import parse_id, parse_ids
 from maillage.directory.search import SearchFilters, search_services
 from maillage.people import search as people_search
-from maillage.people.models import PersonAddress
+from maillage.people.models import Person, PersonAddress
 
 PERSON_RESULTS = 8
 SERVICE_RESULTS = 8
@@ -146,6 +146,11 @@ def reception_persons(request):
     if not request.htmx:
         return _page(request, organisation, RequestForm(user=request.user, organisation=organisation))
     context = _person_choices(request, organisation, request.GET.get("q", ""), request.GET.get("person", ""))
+    shown = context.get("persons") or []
+    if shown:  # a list of persons is an opening of their data (how many, never what was typed)
+        record_search(
+            request, Person, what=f"Accueil, recherche de personnes : {shown_count(len(shown))}", access_path=""
+        )
     return render(request, "casework/includes/_reception_persons.html", {**context, "anonymous_value": ANONYMOUS})
 
 
