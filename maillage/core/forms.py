@@ -9,7 +9,7 @@ from maillage.core import emails, ratelimit
 from maillage.core.enums import Role
 from maillage.core.models import AuditLogEntry, Commune, Organisation
 from maillage.ui import themes
-from maillage.ui.forms import NEUTRAL_FORM_TEMPLATE, ThemedBoundField, style_neutral_fields
+from maillage.ui.forms import DSFR_FORM_TEMPLATE, NEUTRAL_FORM_TEMPLATE, ThemedBoundField, style_neutral_fields
 
 
 def add_validation_errors(form, exc) -> None:
@@ -39,7 +39,7 @@ class DsfrBaseForm(_DsfrBaseForm):
 
     @property
     def template_name(self):
-        return _DsfrBaseForm.template_name if themes.is_dsfr() else NEUTRAL_FORM_TEMPLATE
+        return DSFR_FORM_TEMPLATE if themes.is_dsfr() else NEUTRAL_FORM_TEMPLATE
 
     def get_context(self):
         context = super(_DsfrBaseForm, self).get_context()

@@ -10,6 +10,7 @@ from dsfr.forms import DsfrBoundField
 from maillage.ui import themes
 
 NEUTRAL_FORM_TEMPLATE = "ui/neutral/forms/form.html"
+DSFR_FORM_TEMPLATE = "ui/dsfr/forms/form.html"
 NEUTRAL_FIELD_TEMPLATE = "ui/neutral/forms/field.html"
 
 _ERROR_CLASSES = {
@@ -64,6 +65,12 @@ class ThemedBoundField(DsfrBoundField):
         if isinstance(widget, forms.CheckboxInput):
             return "checkbox"
         return "input"
+
+    @property
+    def marked_optional(self) -> bool:
+        """« (facultatif) » after the label of an optional field (GOV.UK's rule), but not in a form
+        whose fields are all optional (filters, searches), where it would only be noise."""
+        return not self.field.required and any(field.required for field in self.form.fields.values())
 
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)

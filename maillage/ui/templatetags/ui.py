@@ -44,6 +44,7 @@ CLASSES = {
         "inline-form": "ui-inline-form",
         "dl": "ui-dl",
         "prose": "ui-prose",
+        "tag-list": "ui-tag-list",
     },
     themes.DSFR: {
         "page": "fr-container fr-my-4w",
@@ -63,6 +64,7 @@ CLASSES = {
         "inline-form": "",
         "dl": "maillage-dl",
         "prose": "",
+        "tag-list": "fr-tags-group",
     },
 }
 
@@ -201,3 +203,9 @@ for _name in (
     "narrow",
 ):
     register.tag(f"ui_{_name}", _block_component(_name))
+
+
+@register.filter
+def ui_field_errors(form) -> list:
+    """(bound field, message) for each error of a visible field, in the fields' order."""
+    return [(field, error) for field in form.visible_fields() for error in field.errors]
