@@ -39,3 +39,24 @@ def is_dsfr() -> bool:
 def component_template(name: str) -> str:
     """The template of component `name` in the current theme: `ui/<theme>/<name>.html`."""
     return f"ui/{current_theme()}/{name}.html"
+
+
+# The fonts of the PDFs (plans, directory selections): the theme's, never Marianne in neutral.
+PRINT_FONTS = {
+    NEUTRAL: {
+        "regular": "vendor/atkinson-hyperlegible/latin-400-normal.woff2",
+        "bold": "vendor/atkinson-hyperlegible/latin-700-normal.woff2",
+    },
+    DSFR: {"regular": "dsfr/dist/fonts/Marianne-Regular.woff2", "bold": "dsfr/dist/fonts/Marianne-Bold.woff2"},
+}
+
+
+def print_font_files() -> dict[str, str]:
+    """The static names of the current theme's print fonts, by weight (« regular », « bold »)."""
+    return PRINT_FONTS[current_theme()]
+
+
+def print_fonts_stylesheet() -> str:
+    """The static stylesheet declaring the « Maillage Print » family in the current theme's font; the
+    print stylesheets name that family, and every PDF gets this sheet (maillage.core.pdf)."""
+    return f"ui/print/{current_theme()}.css"
