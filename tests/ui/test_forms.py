@@ -1,0 +1,69 @@
+"""Forms in each theme: GOV.UK field groups (label, hint, error naming the field, aria-describedby,
+an error summary linking to the fields) in neutral, django-dsfr's in the DSFR theme."""
+
+import pytest
+from django.template import Context, Template
+
+from maillage.core.forms import LoginForm, MemberFilterForm
+
+
+def _render(source, **context):
+    return Template("{% load ui %}" + source).render(Context(context))
+
+
+def test_neutral_field_has_label_hint_error_and_describedby():
+    form = LoginForm(data={"username": "", "password": ""})
+    form.is_valid()
+    html = _render("{% ui_field form.username %}", form=form)
+    assert '<label class="govuk-label" for="id_username">Adresse électronique</label>' in html
+    assert '<div class="govuk-hint" id="id_username_helptext">' in html
+    assert '<p class="govuk-error-message" id="id_username_error">' in html
+    assert 'aria-describedby="id_username_helptext id_username_error"' in html
+    assert 'aria-invalid="true"' in html
+    assert "govuk-input govuk-input--error" in html
+    assert "fr-" not in html
+
+
+def test_neutral_form_starts_with_an_error_summary_linking_to_each_field():
+    form = LoginForm(data={"username": "", "password": ""})
+    form.is_valid()
+    html = _render("{% ui_form form %}", form=form)
+    assert html.index("govuk-error-summary") < html.index("govuk-form-group")
+    assert '<a href="#id_username">Adresse électronique : Ce champ est obligatoire.</a>' in html
+    assert '<a href="#id_password">Mot de passe : Ce champ est obligatoire.</a>' in html
+
+
+def test_neutral_select_and_optional_marks():
+    html = _render("{% ui_field form.role %}", form=MemberFilterForm())
+    assert 'class="govuk-select"' in html
+    assert "(facultatif)" not in html  # a filter form: every field is optional, no noise
+
+
+@pytest.fixture
+def dsfr(settings):
+    settings.MAILLAGE_THEME = "dsfr"
+    settings.MAILLAGE_STATE_SERVICE = "Ministère des Solidarités"
+
+
+def test_dsfr_theme_renders_django_dsfr_field_groups(dsfr):
+    form = LoginForm(data={"username": "", "password": ""})
+    form.is_valid()
+    html = _render("{% ui_form form %}", form=form)
+    assert "fr-input-group fr-input-group--error" in html and 'class="fr-input"' in html
+    assert '<a href="#id_username">Adresse électronique : Ce champ est obligatoire.</a>' in html
+    assert "govuk-" not in html
+
+
+def test_components_render_per_theme(settings):
+    source = (
+        '{% ui_button "Enregistrer" %}{% ui_badge "Actif" kind="success" %}'
+        '{% ui_alert kind="error" title="Oups" %}<p>x</p>{% endui_alert %}'
+    )
+    neutral = _render(source)
+    assert (
+        'class="govuk-button"' in neutral and "govuk-tag ui-tag--success" in neutral and "ui-alert--error" in neutral
+    )
+    settings.MAILLAGE_THEME = "dsfr"
+    settings.MAILLAGE_STATE_SERVICE = "Ministère des Solidarités"
+    dsfr = _render(source)
+    assert 'class="fr-btn"' in dsfr and "fr-badge--success" in dsfr and "fr-alert--error" in dsfr
