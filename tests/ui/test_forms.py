@@ -67,3 +67,19 @@ def test_components_render_per_theme(settings):
     settings.MAILLAGE_STATE_SERVICE = "Ministère des Solidarités"
     dsfr = _render(source)
     assert 'class="fr-btn"' in dsfr and "fr-badge--success" in dsfr and "fr-alert--error" in dsfr
+
+
+def test_print_fonts_tag_links_the_theme_sheet(settings):
+    assert 'href="/static/ui/print/neutral.css"' in _render("{% ui_print_fonts %}")
+    settings.MAILLAGE_THEME = "dsfr"
+    settings.MAILLAGE_STATE_SERVICE = "Ministère des Solidarités"
+    assert 'href="/static/ui/print/dsfr.css"' in _render("{% ui_print_fonts %}")
+
+
+def test_no_e_mail_template_carries_a_state_mark():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "maillage"
+    for path in root.rglob("templates/**/emails/*.txt"):
+        text = path.read_text(encoding="utf-8")
+        assert "République" not in text and "Marianne" not in text, path

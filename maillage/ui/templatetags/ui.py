@@ -13,7 +13,8 @@ Each component is a template per theme, `ui/<theme>/<name>.html` (maillage.ui.th
   `ui_grid` and `ui_grid_item` (width: full, half, third, quarter, two-thirds), `ui_narrow`;
 - `{% ui_class "lead" %}`: the theme's class for a piece of typography or layout (lead, small,
   xs, sr-only, link, page, main, h4…), for the few cases where a component would be overkill;
-- `{% ui_include "header" %}`: a part of the page shell, rendered with the page's context.
+- `{% ui_include "header" %}`: a part of the page shell, rendered with the page's context;
+- `{% ui_print_fonts %}`: the theme's print-font sheet, for printable pages and PDF templates.
 """
 
 from django import template
@@ -158,6 +159,16 @@ def ui_field(context, field):
 def ui_form(context, form):
     """The form's fields, and in the neutral theme an error summary linking to each field in error."""
     return form.render()
+
+
+@register.simple_tag
+def ui_print_fonts() -> str:
+    """The theme's print-font sheet, for printable pages (« Maillage Print » family); PDFs get it from
+    maillage.core.pdf whatever their template links."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html('<link rel="stylesheet" href="{}">', static(themes.print_fonts_stylesheet()))
 
 
 @register.simple_tag
