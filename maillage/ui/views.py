@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from maillage.ui.colours import darker
 from maillage.ui.context_processors import HIGH_CONTRAST_COOKIE, high_contrast
@@ -24,7 +24,7 @@ def _cache(response, request, identity):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def theme_css(request):
     """The organisation's colour as CSS custom properties, read by the neutral theme's stylesheet
     (GOV.UK Frontend's functional colours): a file, never an inline style (CSP)."""
@@ -41,7 +41,7 @@ def theme_css(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def logo(request):
     identity = SiteIdentity.load()
     if not identity.has_logo:

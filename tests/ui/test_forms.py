@@ -83,3 +83,28 @@ def test_no_e_mail_template_carries_a_state_mark():
     for path in root.rglob("templates/**/emails/*.txt"):
         text = path.read_text(encoding="utf-8")
         assert "République" not in text and "Marianne" not in text, path
+
+
+EVERY_COMPONENT = (
+    '{% ui_card title="x" %}y{% endui_card %}{% ui_grid %}{% ui_grid_item %}z{% endui_grid_item %}{% endui_grid %}'
+    '{% ui_alert %}a{% endui_alert %}{% ui_button "b" %}{% ui_button "b" href="/" %}{% ui_link "l" href="/" %}'
+    '{% ui_badge "x" %}{% ui_tag "t" %}{% ui_breadcrumb "Accueil" "/" "Ici" %}{% ui_search action="/" %}'
+    '{% ui_tabs items label="Onglets" %}{% ui_callout %}c{% endui_callout %}'
+    '{% ui_table caption="t" %}{% endui_table %}'
+    '{% ui_fieldset legend="l" %}{% endui_fieldset %}{% ui_modal id="m" title="t" opener="o" %}{% endui_modal %}'
+    "{% ui_narrow %}{% endui_narrow %}{% ui_button_group %}{% endui_button_group %}"
+    '{% ui_summary_list %}{% ui_summary_row key="k" %}v{% endui_summary_row %}{% endui_summary_list %}'
+    "{% ui_pagination page_obj %}"
+)
+
+
+@pytest.mark.parametrize("theme", ["neutral", "dsfr"])
+def test_every_component_renders_with_its_defaults(settings, theme):
+    from django.core.paginator import Paginator
+
+    settings.MAILLAGE_THEME = theme
+    settings.MAILLAGE_STATE_SERVICE = "Ministère des Solidarités"
+    page_obj = Paginator(list(range(30)), 10).page(2)
+    html = _render(EVERY_COMPONENT, items=[{"label": "A", "url": "/", "current": True}], page_obj=page_obj)
+    assert "INVALID_TEMPLATE_VARIABLE" not in html
+    assert ("govuk-" in html) is (theme == "neutral") and ("fr-" in html) is (theme == "dsfr")

@@ -62,6 +62,7 @@ PUBLIC_PAGES = [
 
 
 def _assert_neutral(body: str, url: str) -> None:
+    assert "INVALID_TEMPLATE_VARIABLE" not in body, url
     for mark in STATE_MARKS:
         assert mark not in body, f"{url} : « {mark} » dans une page du thème neutre"
     assert "CCAS de Beaune" in body, url

@@ -70,8 +70,28 @@ CLASSES = {
 }
 
 
+# Every optional parameter of the components, None unless given: the templates test them.
+OPTIONAL_PARAMETERS = (
+    "caption",
+    "caption_hidden",
+    "centre",
+    "end",
+    "heading",
+    "href",
+    "id",
+    "key",
+    "kind",
+    "legend",
+    "opener",
+    "role",
+    "title",
+    "width",
+)
+
+
 def render_component(name: str, values: dict, context=None) -> str:
     """A component's template with its own values only (no context processors: cheap)."""
+    values = {**dict.fromkeys(OPTIONAL_PARAMETERS), **values}
     if context is not None:
         values = {"csrf_token": context.get("csrf_token"), **values}
     return mark_safe(get_template(themes.component_template(name)).render(values))  # noqa: S308
