@@ -50,6 +50,11 @@ class SiteIdentityAdmin(admin.ModelAdmin):
     form = SiteIdentityAdminForm
     list_display = ["__str__", "primary_colour", "updated_at"]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def has_add_permission(self, request):
         return not SiteIdentity.objects.exists()
 

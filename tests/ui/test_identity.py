@@ -112,3 +112,41 @@ def test_demo_identity_is_the_demo_ccas_with_a_placeholder_logo_and_is_kept_on_a
     assert identity.logo_content_type == "image/svg+xml"
     SiteIdentity.objects.filter(pk=identity.pk).update(name="CCAS de Dijon — modifié")
     assert seed_identity_demo().name == "CCAS de Dijon — modifié"
+
+
+def test_the_technical_administration_edits_the_identity(client):
+    from tests.conftest import login_verified
+    from tests.core.factories import UserFactory
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    login_verified(client, admin)
+    add_url = reverse("admin:ui_siteidentity_add")
+    assert client.get(add_url).status_code == 200
+    response = client.post(
+        add_url,
+        {
+            "name": "CCAS de Beaune",
+            "primary_colour": "#ffdd00",
+            "legal_notice_url": "",
+            "personal_data_url": "",
+            "accessibility_url": "",
+        },
+    )
+    assert "pas assez contrastée" in response.content.decode()
+    response = client.post(
+        add_url,
+        {
+            "name": "CCAS de Beaune",
+            "primary_colour": "#7a2e0e",
+            "logo_file": SimpleUploadedFile("logo.svg", SVG, content_type="image/svg+xml"),
+            "legal_notice_url": "https://www.ccas-beaune.fr/mentions-legales",
+            "personal_data_url": "",
+            "accessibility_url": "",
+        },
+    )
+    assert response.status_code == 302
+    identity = SiteIdentity.load()
+    assert (identity.name, identity.logo_content_type) == ("CCAS de Beaune", "image/svg+xml")
+    assert client.get(add_url).status_code == 403  # one identity only
+    body = client.get(reverse("core:legal_notice")).content.decode()
+    assert "CCAS de Beaune" in body and 'href="https://www.ccas-beaune.fr/mentions-legales"' in body
