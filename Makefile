@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= maillage.settings.dev
 
-.PHONY: run test venv install install-test quality fix e2e bench demo-codes worker clean
+.PHONY: run test venv install install-test node-packages quality fix e2e bench demo-codes worker clean css
 
 $(VENV)/bin/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 est requis ($(PYTHON) introuvable)."; exit 1; }
@@ -16,13 +16,22 @@ $(VENV)/bin/activate:
 
 venv: $(VENV)/bin/activate
 
-install: venv
+install: venv node-packages
 	$(PIP) install --quiet -r requirements/base.txt
 	@scripts/ensure-system-packages.sh run
 
-install-test: venv
+install-test: venv node-packages
 	$(PIP) install --quiet -r requirements/test.txt
 	@scripts/ensure-system-packages.sh test
+
+## node-packages: the neutral theme's front-end packages, exactly as package-lock.json pins them.
+node-packages:
+	@command -v npm >/dev/null 2>&1 || { echo "npm (Node.js 20 ou plus) est requis : sudo apt-get install nodejs npm."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+
+## css: rebuild the neutral theme's stylesheet from maillage/ui/scss (committed; see decisions.md 24).
+css: node-packages
+	npm run --silent build:css
 
 ## run: set up (venv, SQLite, territories, demo data) and serve on http://127.0.0.1:8000 with a task worker.
 run: install

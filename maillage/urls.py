@@ -10,6 +10,7 @@ admin.site.site_header = "Maillage — administration technique"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("maillage.core.urls")),
+    path("", include("maillage.ui.urls")),
     path("annuaire/", include("maillage.directory.urls")),
     path("", include("maillage.people.urls")),
     path("api/v1/", include("maillage.directory.api_urls")),

@@ -23,6 +23,7 @@ from maillage.core.territories import load_territories, read_extract
 from maillage.core.validators import luhn_is_valid
 from maillage.directory.demo import seed_directory_demo
 from maillage.people.demo import seed_persons
+from maillage.ui.demo import seed_identity_demo
 
 DEMO_DEPARTEMENT = "21"
 DEMO_PASSWORD = "Maillage-demo-2026!"  # noqa: S105 (published demo password, refused outside development)
@@ -129,6 +130,8 @@ def seed_demo() -> list[DemoAccount]:
             organisation.communes_served.set([_commune(n) for n in (served or [seat])])
         organisations[name] = organisation
 
+    # The deploying organisation shown by the neutral theme: the demo CCAS, a placeholder logo.
+    seed_identity_demo()
     # The directory's demo services (published and a few drafts), keyed by source « demo ».
     seed_directory_demo(organisations=organisations, fake=fake, rng=rng)
     # Synthetic persons followed by the CCAS and the CLIC (Faker fr_FR, real communes).

@@ -9,6 +9,8 @@ from maillage.core import emails, ratelimit
 from maillage.core.enums import Role
 from maillage.core.models import AuditLogEntry, Commune, Organisation
 from maillage.core.validators import NoControlCharactersValidator
+from maillage.ui import themes
+from maillage.ui.forms import DSFR_FORM_TEMPLATE, NEUTRAL_FORM_TEMPLATE, ThemedBoundField, style_neutral_fields
 
 
 def add_validation_errors(form, exc) -> None:
@@ -22,8 +24,23 @@ def add_validation_errors(form, exc) -> None:
 
 
 class DsfrBaseForm(_DsfrBaseForm):
-    """django-dsfr's base form, marking optional fields (current DSFR rule) without its transitional
-    warnings. Every form of the project derives from it."""
+    """Every form of the project derives from it. It renders in the deployment's theme
+    (maillage.ui.forms): in `dsfr`, django-dsfr's base form, marking optional fields (current DSFR
+    rule) without its transitional warnings; in `neutral`, GOV.UK Frontend's field groups and an error
+    summary."""
+
+    bound_field_class = ThemedBoundField
+
+    def __init__(self, *args, **kwargs):
+        if themes.is_dsfr():
+            super().__init__(*args, **kwargs)
+        else:  # skip django-dsfr's classes
+            super(_DsfrBaseForm, self).__init__(*args, **kwargs)
+            style_neutral_fields(self)
+
+    @property
+    def template_name(self):
+        return DSFR_FORM_TEMPLATE if themes.is_dsfr() else NEUTRAL_FORM_TEMPLATE
 
     def get_context(self):
         context = super(_DsfrBaseForm, self).get_context()

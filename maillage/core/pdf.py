@@ -78,7 +78,16 @@ def static_files_fetcher():
 
 def html_to_pdf(html: str) -> bytes:
     """A PDF of `html`, its static stylesheets, fonts and images included, nothing else fetched.
-    Links are relative to PRINT_BASE_URL: `{% static %}` addresses (« /static/… ») work as they are."""
-    from weasyprint import HTML
+    Links are relative to PRINT_BASE_URL: `{% static %}` addresses (« /static/… ») work as they are.
+    The theme's print-font sheet comes first (maillage.ui.themes.print_fonts_stylesheet): the
+    print stylesheets name its « Maillage Print » family, Marianne only for a State service."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
-    return HTML(string=html, base_url=PRINT_BASE_URL, url_fetcher=static_files_fetcher()).write_pdf()
+    from maillage.ui import themes
+
+    fetcher = static_files_fetcher()
+    fonts = FontConfiguration()
+    theme_fonts = CSS(url=static_print_url(themes.print_fonts_stylesheet()), url_fetcher=fetcher, font_config=fonts)
+    document = HTML(string=html, base_url=PRINT_BASE_URL, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[theme_fonts], font_config=fonts)

@@ -36,6 +36,7 @@ from maillage.directory.enums import FeeKind, Weekday
 from maillage.directory.forms import SearchForm
 from maillage.directory.models import Service, ServiceAtLocation
 from maillage.directory.search import SearchFilters, search_services
+from maillage.ui import themes
 
 MAX_SELECTION = conf.MAX_PAGE_SIZE
 # The ticked services, kept in the session while one moves between result pages; staff and public
@@ -282,13 +283,15 @@ def selection_build(
 
 # --- PDF -----------------------------------------------------------------------------------------
 
-FONT_FILES = {"regular": "Marianne-Regular.woff", "bold": "Marianne-Bold.woff"}
-
 
 def _font_uris() -> dict[str, str]:
-    uris = {}
-    for weight, name in FONT_FILES.items():
-        static_name = f"dsfr/dist/fonts/{name}"
+    """The fonts the selection's template declares, for the DSFR theme only (Marianne, a State
+    service). In the neutral theme none: the theme's print sheet sets every text in Atkinson
+    Hyperlegible (maillage.core.pdf, maillage/ui/static/ui/print/neutral.css)."""
+    uris = {"regular": "", "bold": ""}
+    if not themes.is_dsfr():
+        return uris
+    for weight, static_name in themes.print_font_files().items():
         uris[weight] = static_print_url(static_name) if static_file_path(static_name) else ""
     return uris
 

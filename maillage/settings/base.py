@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csp",
     "maillage.core",
+    "maillage.ui",
     "maillage.directory",
     "maillage.people",
     "maillage.casework",
@@ -75,9 +76,16 @@ MIDDLEWARE = [
 ROOT_URLCONF = "maillage.urls"
 WSGI_APPLICATION = "maillage.wsgi.application"
 
-# The DSFR form templates, through one renderer per process: django-dsfr's forms otherwise build a
-# renderer, hence a template engine with an empty cache, for every form, and read and parse each
-# widget template from disk at every page (8 ms of the directory search page).
+# The design system (maillage.ui.themes, decisions.md item 35): « neutral » (default) for any
+# deploying organisation, wearing its own identity (ui.SiteIdentity, technical administration);
+# « dsfr » only for a State service, named in MAILLAGE_STATE_SERVICE (checked at start-up).
+MAILLAGE_THEME = env_str("MAILLAGE_THEME", "neutral")
+MAILLAGE_STATE_SERVICE = env_str("MAILLAGE_STATE_SERVICE", "")
+
+# Both themes' form templates (django-dsfr's and maillage/ui's), through one renderer per process:
+# django-dsfr's forms otherwise build a renderer, hence a template engine with an empty cache, for
+# every form, and read and parse each widget template from disk at every page (8 ms of the
+# directory search page).
 FORM_RENDERER = "dsfr.forms.DsfrDjangoTemplates"
 
 TEMPLATES = [
@@ -91,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "maillage.core.context_processors.shell",
+                "maillage.ui.context_processors.ui",
             ],
         },
     }
@@ -205,6 +214,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_ROOT = VAR_DIR / "media"
+# The neutral theme's files from npm packages (package-lock.json), one by one: maillage.ui.finders.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "maillage.ui.finders.VendorFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

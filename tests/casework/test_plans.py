@@ -229,7 +229,7 @@ def test_plan_pdfs_are_styled_by_their_static_stylesheets():
     CarePlanActionFactory(plan=plan, what="Portage de repas")
     fonts, (width, height) = _pdf_fonts_and_size(services.care_plan_pdf(plan, audience="person"))
     assert width < height  # A4 portrait (plan_person.css)
-    assert {"Marianne", "Marianne-Bold"} <= fonts  # the DSFR fonts the stylesheet names
+    assert {"Maillage-Print", "Maillage-Print-Bold"} <= fonts  # the theme's print fonts (ui/print/<theme>.css)
     fonts, (width, height) = _pdf_fonts_and_size(services.care_plan_pdf(plan, audience="professional"))
     assert width > height  # A4 landscape (plan_professional.css)
-    assert "Marianne" in fonts
+    assert "Maillage-Print" in fonts

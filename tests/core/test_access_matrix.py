@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from maillage.core.enums import Role
+from maillage.ui.models import SiteIdentity
 from tests.casework.access_matrix_assessments import assessment_cases
 from tests.casework.access_matrix_care_team import care_team_cases
 from tests.casework.access_matrix_cases import casework_requests_cases
@@ -121,6 +122,10 @@ CASES = [
     Case("core:personal_data"),
     Case("core:cookies"),
     Case("core:sitemap"),
+    # The theme's files and the reader's display choice: public, the same for everyone.
+    Case("ui:theme_css"),
+    Case("ui:logo"),
+    Case("ui:contrast_toggle", method="post", allowed_status=(302,), data={"next": "/connexion/"}),
 ]
 
 CASES += directory_cases(Case)
@@ -182,6 +187,9 @@ def _other_persons_file(other, author):
 
 @pytest.fixture
 def world(db):
+    SiteIdentity(
+        name="CCAS témoin", logo=b'<svg xmlns="http://www.w3.org/2000/svg"/>', logo_content_type="image/svg+xml"
+    ).save()
     own = OrganisationFactory(name="Structure Alpha")
     other = OrganisationFactory(name="Structure Oméga secrète")
     colleague = MembershipFactory(organisation=own, role=Role.RECEPTION_AGENT, user__email="collegue@alpha.fr")
@@ -255,6 +263,9 @@ PUBLIC = {
     "core:cookies",
     "core:sitemap",
     "core:home",
+    "ui:theme_css",
+    "ui:logo",
+    "ui:contrast_toggle",
 } | DIRECTORY_PUBLIC
 
 

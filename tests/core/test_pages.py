@@ -11,14 +11,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("name", ["accessibility", "legal_notice", "personal_data", "cookies", "sitemap"])
-def test_public_pages_are_french_dsfr_pages(client, name):
+def test_public_pages_are_french_pages_with_the_footer(client, name):
     body = client.get(reverse(f"core:{name}")).content.decode()
     assert '<html lang="fr"' in body
-    assert "fr-footer" in body
+    assert 'id="pied-de-page"' in body
     assert "Accessibilité : partiellement conforme" in body
 
 
-def test_404_is_a_french_dsfr_page(client):
+def test_404_is_a_french_page(client):
     response = client.get("/nulle-part/")
     assert response.status_code == 404 or response["Location"].startswith("/connexion/")
     response = client.get("/accessibilite/nulle-part/")

@@ -32,6 +32,27 @@ def pdf_fonts(content: bytes) -> set[str]:
     return fonts
 
 
+def font_programs(content: bytes) -> list[bytes]:
+    """The embedded font files (their glyphs), whatever the family name the stylesheet gave them."""
+    programs = []
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            if "/FontDescriptor" not in font:
+                font = font["/DescendantFonts"][0].get_object()
+            descriptor = font["/FontDescriptor"].get_object()
+            for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                if key in descriptor:
+                    programs.append(descriptor[key].get_object().get_data())
+    return programs
+
+
+def uses_marianne(content: bytes) -> bool:
+    return any(b"Marianne" in program for program in font_programs(content)) or any(
+        "Marianne" in name for name in pdf_fonts(content)
+    )
+
+
 def is_landscape(content: bytes) -> bool:
     box = PdfReader(io.BytesIO(content)).pages[0].mediabox
     return float(box.width) > float(box.height)
@@ -156,21 +177,35 @@ def test_file_links_are_refused_even_to_a_static_file(static_dir):
 # --- The project's PDFs -----------------------------------------------------------------------------
 
 
+def _state_service(settings):
+    settings.MAILLAGE_THEME = "dsfr"
+    settings.MAILLAGE_STATE_SERVICE = "Ministère des Solidarités"
+
+
 @pytest.mark.django_db
-def test_care_plan_pdfs_render_with_their_stylesheets_and_fonts():
+@pytest.mark.parametrize("theme", ["neutral", "dsfr"])
+def test_care_plan_pdfs_render_with_their_stylesheets_and_the_theme_fonts(settings, theme):
+    if theme == "dsfr":
+        _state_service(settings)
     plan = CarePlanFactory()
     CarePlanActionFactory(plan=plan, what="Portage de repas")
     for_person = plan_services.care_plan_pdf(plan, audience="person")
     assert "Portage de repas" in pdf_text(for_person)
     assert not is_landscape(for_person)  # plan_person.css
-    assert {"Marianne", "Marianne-Bold"} <= pdf_fonts(for_person)  # its @font-face, relative to it
+    # The theme's print family (ui/print/<theme>.css): Atkinson Hyperlegible, Marianne only for the State.
+    assert {"Maillage-Print", "Maillage-Print-Bold"} <= pdf_fonts(for_person)
+    assert uses_marianne(for_person) is (theme == "dsfr")
     for_professionals = plan_services.care_plan_pdf(plan, audience="professional")
     assert "Portage de repas" in pdf_text(for_professionals)
     assert is_landscape(for_professionals)  # plan_professional.css
-    assert "Marianne" in pdf_fonts(for_professionals)
+    assert "Maillage-Print" in pdf_fonts(for_professionals)
+    assert uses_marianne(for_professionals) is (theme == "dsfr")
 
 
-def test_selection_pdf_renders_with_the_bundled_fonts():
+@pytest.mark.parametrize("theme", ["neutral", "dsfr"])
+def test_selection_pdf_renders_with_the_theme_fonts(settings, theme):
+    if theme == "dsfr":
+        _state_service(settings)
     sheet = ServiceSheet(
         pk=1,
         name="Portage de repas à domicile",
@@ -192,4 +227,8 @@ def test_selection_pdf_renders_with_the_bundled_fonts():
     content = selection_pdf(Selection(sheets=[sheet], criteria=[], chosen=True, total=1), site_name="Maillage")
     text = pdf_text(content)
     assert "Portage de repas à domicile" in text and "03 80 11 22 33" in text and "1 service choisi" in text
-    assert {"Marianne", "Marianne-Bold"} <= pdf_fonts(content)
+    if theme == "dsfr":
+        assert uses_marianne(content)  # the template's own @font-face, Marianne's file
+    else:
+        assert {"Maillage-Print", "Maillage-Print-Bold"} <= pdf_fonts(content)
+        assert not uses_marianne(content)

@@ -44,6 +44,18 @@ def browser():
         browser.close()
 
 
+STATE_SERVICE = "Ministère des Solidarités"
+
+
+@pytest.fixture(params=["neutral", "dsfr"])
+def theme(request, settings):
+    """Run a test on both themes: the live server runs in this process and reads the settings at each
+    request (maillage.ui.themes)."""
+    settings.MAILLAGE_THEME = request.param
+    settings.MAILLAGE_STATE_SERVICE = STATE_SERVICE if request.param == "dsfr" else ""
+    return request.param
+
+
 @pytest.fixture
 def context(browser, live_server, transactional_db):
     # Browser tests commit for real and the database is emptied after each one: the vocabularies

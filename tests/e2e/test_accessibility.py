@@ -1,5 +1,6 @@
 """Accessibility of every page of the foundation, in its real states (empty, with errors, with data),
-checked by axe-core in Chromium; and the keyboard paths (skip link, organisation switcher)."""
+checked by axe-core in Chromium, on both themes (neutral and DSFR: the `theme` fixture); and the
+keyboard paths (skip link, organisation switcher, visible focus) and a phone's width (375 px)."""
 
 import datetime
 import re
@@ -19,7 +20,7 @@ from tests.core.factories import CommuneFactory, MembershipFactory, Organisation
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import PASSWORD
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("theme")]
 
 NEW_PASSWORD = "Un-autre-mot-de-passe-solide-2"
 
@@ -80,7 +81,7 @@ def test_second_factor_verify_page(page):
 
     page.get_by_label("Code de vérification").fill("12")
     page.get_by_role("button", name="Valider").click()
-    expect(page.get_by_text("Code incorrect ou expiré.")).to_be_visible()
+    expect(page.get_by_text("Code incorrect ou expiré.").last).to_be_visible()
     assert_accessible(page, "Vérification en deux étapes — code incorrect")
 
 
@@ -93,7 +94,7 @@ def test_second_factor_setup_page(page):
 
     page.get_by_label("Code affiché par l'application").fill("12a456")
     page.get_by_role("button", name="Activer").click()
-    expect(page.get_by_text("Le code ne doit contenir que des chiffres.")).to_be_visible()
+    expect(page.get_by_text("Le code ne doit contenir que des chiffres.").last).to_be_visible()
     assert_accessible(page, "Activer la vérification en deux étapes — code invalide")
 
 
@@ -104,8 +105,9 @@ def test_recovery_codes_pages(page, login_as, admin):
     assert_accessible(page, "Codes de secours — restants")
 
     page.get_by_role("button", name=re.compile("Générer de nouveaux codes")).click()
+    # The message beside the field, the last of the two (the error summary repeats it first).
     expect(
-        page.get_by_text("Mot de passe : saisissez le mot de passe de votre compte pour confirmer.")
+        page.get_by_text("Mot de passe : saisissez le mot de passe de votre compte pour confirmer.").last
     ).to_be_visible()
     assert_accessible(page, "Codes de secours — mot de passe manquant")
 
@@ -180,7 +182,7 @@ def test_dashboard_for_each_role(page, login_as, organisation, role):
     MembershipFactory(user=membership.user, role=Role.VOLUNTEER, organisation__name="Équipe citoyenne de Talant")
     login_as(membership.user)
     page.goto("/tableau-de-bord/")
-    expect(page.locator("main .fr-text--lead")).to_have_text(
+    expect(page.locator("#structure-courante")).to_have_text(
         f"Vous travaillez pour CCAS de Dijon en tant que {role.label.lower()}."
     )
     assert_accessible(page, f"Tableau de bord — {role.label}")
@@ -198,7 +200,7 @@ def test_organisation_and_member_pages(page, login_as, organisation, admin):
     page.get_by_label("SIRET").fill("123")
     page.get_by_label("Commune du siège (code INSEE)").fill("99999")
     page.get_by_role("button", name="Enregistrer").click()
-    expect(page.get_by_text("La commune de code INSEE « 99999 » n'existe pas.")).to_be_visible()
+    expect(page.get_by_text("La commune de code INSEE « 99999 » n'existe pas.").last).to_be_visible()
     assert_accessible(page, "Modifier la structure — erreurs")
 
     page.goto(f"/structures/{organisation.pk}/membres/")
@@ -324,7 +326,73 @@ def test_dashboard_on_a_phone(page, login_as, organisation, admin):
     assert_accessible(page, "Tableau de bord — téléphone, menu ouvert")
 
 
+PHONE_PAGES = ["/connexion/", "/mentions-legales/", "/tableau-de-bord/", "/compte/mot-de-passe/"]
+
+
+def test_pages_at_a_phone_width_and_with_errors(page, login_as, organisation, admin):
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/connexion/")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_label("Adresse électronique")).to_have_attribute("aria-invalid", "true")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375, "défilement horizontal"
+    assert_accessible(page, "Connexion — téléphone, erreurs")
+    login_as(admin)
+    for url in PHONE_PAGES[1:]:
+        page.goto(url)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 375, f"défilement horizontal : {url}"
+        assert_accessible(page, f"{url} — téléphone")
+
+
+def test_error_summary_links_to_the_fields(page, theme):
+    page.goto("/connexion/")
+    page.get_by_role("button", name="Se connecter").click()
+    summary = page.get_by_role("alert").filter(has_text="Le formulaire contient des erreurs")
+    expect(summary).to_be_visible()
+    summary.get_by_role("link", name=re.compile("^Adresse électronique :")).click()
+    expect(page.get_by_label("Adresse électronique")).to_be_focused()
+
+
+def test_high_contrast_is_a_choice_kept_for_the_next_pages(page, theme):
+    page.goto("/mentions-legales/")
+    button = page.get_by_role("button", name="Contraste élevé")
+    expect(button).to_have_attribute("aria-pressed", "false")
+    button.click()
+    expect(page).to_have_url(re.compile(r"/mentions-legales/$"))
+    expect(page.locator("html")).to_have_class(re.compile(r"\bui-high-contrast\b"))
+    assert_accessible(page, "Mentions légales — contraste élevé")
+    page.goto("/plan-du-site/")
+    expect(page.locator("html")).to_have_class(re.compile(r"\bui-high-contrast\b"))
+    page.get_by_role("button", name="Contraste élevé").click()
+    expect(page.locator("html")).not_to_have_class(re.compile(r"\bui-high-contrast\b"))
+
+
 # --- Keyboard --------------------------------------------------------------------------------------
+
+
+def test_keyboard_focus_is_visible(page):
+    """Every link and button reached with Tab shows an outline or a focus background."""
+    page.goto("/connexion/")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        shown = page.evaluate(
+            """() => {
+              const el = document.activeElement;
+              if (!el || el === document.body) return true;
+              const shows = (node, pseudo) => {
+                const style = getComputedStyle(node, pseudo);
+                const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+                const shadow = style.boxShadow && style.boxShadow !== "none";
+                return outline || shadow;
+              };
+              const background = getComputedStyle(el).backgroundColor !== "rgba(0, 0, 0, 0)";
+              // DSFR's enlarged links draw the focus ring on the link's box (::before), or on the block.
+              const block = el.closest(".fr-enlarge-link");
+              return shows(el) || shows(el, "::before") || shows(el, "::after") || (block && shows(block))
+                || (el.tagName === "A" && background);
+            }"""
+        )
+        tag = page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")
+        assert shown, f"Focus invisible sur : {tag}"
 
 
 def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page, login_as, admin):
@@ -344,7 +412,7 @@ def test_organisation_switcher_works_with_the_keyboard_only(page, login_as, orga
     MembershipFactory(user=admin, role=Role.DIRECTOR, organisation__name="CIAS du Val de Saône")
     login_as(admin)
     page.goto("/tableau-de-bord/")
-    lead = page.locator("main .fr-text--lead")
+    lead = page.locator("#structure-courante")
     # Names sort "CCAS de Dijon" first: the current organisation.
     expect(lead).to_have_text("Vous travaillez pour CCAS de Dijon en tant que administrateur·rice.")
 

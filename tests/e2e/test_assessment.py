@@ -105,7 +105,9 @@ def test_coordinator_assesses_screens_and_plans(page, login_as):
         page.goto(plan_url)
         page.get_by_role("link", name=link).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-        expect(page.get_by_role("heading", level=1)).to_have_css("color", "rgb(0, 0, 145)")
+        expect(page.get_by_role("heading", level=1)).to_have_css(
+            "color", "rgb(29, 63, 110)"
+        )  # the print stylesheet is applied
         page.screenshot(path=f"/tmp/h5/imprimable-{link.split()[-1]}.png", full_page=True)
         assert_accessible(page, f"Plan imprimable, {link}")
 

@@ -78,7 +78,7 @@ def test_import_export_pages_and_an_import_in_progress(page, login_as, tmp_path)
     wrong.write_bytes(b"PK")
     page.get_by_label("Fichier à importer").set_input_files(str(wrong))
     page.get_by_role("button", name="Lancer l'import").click()
-    expect(page.get_by_text("Seuls les fichiers .json, .csv et .zip sont acceptés.")).to_be_visible()
+    expect(page.get_by_text("Seuls les fichiers .json, .csv et .zip sont acceptés.").last).to_be_visible()
     assert_accessible(page, "Import et export — erreur du formulaire")
 
     # A real upload: the import waits for the worker, the page follows it (htmx) until it is over.

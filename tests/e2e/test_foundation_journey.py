@@ -56,7 +56,7 @@ def test_login_with_totp_then_switch_organisation_then_logout(page, agent):
     # A wrong code: the French error, and the same page.
     page.get_by_label("Code de vérification").fill(wrong_code(current_totp(device)))
     page.get_by_role("button", name="Valider").click()
-    expect(page.get_by_text("Code incorrect ou expiré.")).to_be_visible()
+    expect(page.get_by_text("Code incorrect ou expiré.").last).to_be_visible()
     expect(page).to_have_url(re.compile(r"/connexion/verification/"))
     expect(page.get_by_label("Code de vérification")).to_have_attribute("aria-invalid", "true")
 
@@ -64,7 +64,7 @@ def test_login_with_totp_then_switch_organisation_then_logout(page, agent):
     page.get_by_label("Code de vérification").fill(current_totp(device))
     page.get_by_role("button", name="Valider").click()
     expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
-    lead = page.locator("main .fr-text--lead")
+    lead = page.locator("#structure-courante")
     expect(lead).to_have_text("Vous travaillez pour CCAS d'Auxonne en tant que administrateur·rice.")
 
     # The switcher sits in its own strip under the navigation, with a visible label.
@@ -118,7 +118,7 @@ def test_first_login_pairs_an_authenticator_application(page):
     field = page.get_by_label("Code affiché par l'application")
     field.fill(wrong_code(code_now()))
     page.get_by_role("button", name="Activer").click()
-    expect(page.get_by_text("Ce code ne correspond pas.")).to_be_visible()
+    expect(page.get_by_text("Ce code ne correspond pas.").last).to_be_visible()
     expect(page).to_have_url(re.compile(r"/connexion/second-facteur/"))
     assert page.locator(".maillage-secret").inner_text() == secret, "le secret ne doit pas changer après une erreur"
 
@@ -132,7 +132,7 @@ def test_first_login_pairs_an_authenticator_application(page):
 
     page.get_by_role("link", name="J'ai noté mes codes, continuer").click()
     expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
-    expect(page.locator("main .fr-text--lead")).to_have_text(
+    expect(page.locator("#structure-courante")).to_have_text(
         "Vous travaillez pour CCAS de Nolay en tant que agent d'accueil."
     )
     device.refresh_from_db()

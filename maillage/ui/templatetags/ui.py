@@ -1,0 +1,242 @@
+"""The component layer: `{% load ui %}` gives templates the components, whatever the theme.
+
+Each component is a template per theme, `ui/<theme>/<name>.html` (maillage.ui.themes):
+- simple components: `{% ui_button "Enregistrer" %}`, `{% ui_button "Annuler" href=url kind="secondary" %}`,
+  `{% ui_badge "Actif" kind="success" %}`, `{% ui_tag "Dijon" %}`, `{% ui_link "Retour" href=url %}`,
+  `{% ui_breadcrumb "Accueil" url "Membres" %}` (pairs of label and address, the last label is the
+  current page), `{% ui_pagination page_obj query label="Pagination du journal" %}`,
+  `{% ui_search action=url label="Rechercher" %}`, `{% ui_tabs items label="…" %}` (items: dicts of
+  label, url, current), `{% ui_field form.field %}`, `{% ui_form form %}`;
+- components with a body, closed by `{% end… %}`: `ui_alert` (kind, title), `ui_callout` (title),
+  `ui_card` (title, href, heading), `ui_table` (caption, caption_hidden), `ui_fieldset` (legend),
+  `ui_button_group`, `ui_summary_list` and `ui_summary_row` (key), `ui_modal` (id, title),
+  `ui_grid` and `ui_grid_item` (width: full, half, third, quarter, two-thirds), `ui_narrow`;
+- `{% ui_class "lead" %}`: the theme's class for a piece of typography or layout (lead, small,
+  xs, sr-only, link, page, main, h4…), for the few cases where a component would be overkill;
+- `{% ui_include "header" %}`: a part of the page shell, rendered with the page's context;
+- `{% ui_print_fonts %}`: the theme's print-font sheet, for printable pages and PDF templates.
+"""
+
+from django import template
+from django.template.base import token_kwargs
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+
+from maillage.ui import themes
+
+register = template.Library()
+
+CLASSES = {
+    themes.NEUTRAL: {
+        "page": "govuk-width-container",
+        "main": "govuk-main-wrapper ui-main",
+        "lead": "govuk-body-l",
+        "small": "govuk-body-s",
+        "xs": "ui-text-xs",
+        "sr-only": "govuk-visually-hidden",
+        "link": "govuk-link",
+        "h2": "govuk-heading-l",
+        "h3": "govuk-heading-m",
+        "h4": "govuk-heading-s",
+        "list": "govuk-list govuk-list--bullet",
+        "plain-list": "govuk-list",
+        "spaced": "govuk-!-margin-top-6",
+        "spaced-bottom": "govuk-!-margin-bottom-6",
+        "inline-form": "ui-inline-form",
+        "dl": "ui-dl",
+        "prose": "ui-prose",
+        "tag-list": "ui-tag-list",
+    },
+    themes.DSFR: {
+        "page": "fr-container fr-my-4w",
+        "main": "",
+        "lead": "fr-text--lead",
+        "small": "fr-text--sm",
+        "xs": "fr-text--xs",
+        "sr-only": "fr-sr-only",
+        "link": "fr-link",
+        "h2": "fr-h2",
+        "h3": "fr-h3",
+        "h4": "fr-h4",
+        "list": "",
+        "plain-list": "fr-raw-list",
+        "spaced": "fr-mt-5w",
+        "spaced-bottom": "fr-mb-5w",
+        "inline-form": "",
+        "dl": "maillage-dl",
+        "prose": "",
+        "tag-list": "fr-tags-group",
+    },
+}
+
+
+# Every optional parameter of the components, None unless given: the templates test them.
+OPTIONAL_PARAMETERS = (
+    "caption",
+    "caption_hidden",
+    "centre",
+    "end",
+    "heading",
+    "href",
+    "id",
+    "key",
+    "kind",
+    "legend",
+    "opener",
+    "role",
+    "title",
+    "width",
+)
+
+
+def render_component(name: str, values: dict, context=None) -> str:
+    """A component's template with its own values only (no context processors: cheap)."""
+    values = {**dict.fromkeys(OPTIONAL_PARAMETERS), **values}
+    if context is not None:
+        values = {"csrf_token": context.get("csrf_token"), **values}
+    return mark_safe(get_template(themes.component_template(name)).render(values))  # noqa: S308
+
+
+@register.simple_tag
+def ui_class(name: str) -> str:
+    return CLASSES[themes.current_theme()][name]
+
+
+@register.simple_tag(takes_context=True)
+def ui_include(context, name: str) -> str:
+    """A part of the shell (header, footer, messages, head, scripts, skiplinks) of the current theme,
+    rendered with the page's own context."""
+    compiled = context.template.engine.get_template(themes.component_template(name))
+    return compiled.render(context)
+
+
+@register.simple_tag(takes_context=True)
+def ui_button(context, label, href=None, kind="primary", type="submit", name=None, value=None, sr=None, small=False):  # noqa: A002
+    return render_component(
+        "button",
+        {
+            "label": label,
+            "href": href,
+            "kind": kind,
+            "type": type,
+            "name": name,
+            "value": value,
+            "sr": sr,
+            "small": small,
+        },
+        context,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def ui_link(context, label, href, sr=None, back=False):
+    return render_component("link", {"label": label, "href": href, "sr": sr, "back": back}, context)
+
+
+@register.simple_tag(takes_context=True)
+def ui_badge(context, label, kind="neutral"):
+    return render_component("badge", {"label": label, "kind": kind}, context)
+
+
+@register.simple_tag(takes_context=True)
+def ui_tag(context, label):
+    return render_component("tag", {"label": label}, context)
+
+
+@register.simple_tag(takes_context=True)
+def ui_breadcrumb(context, *pairs):
+    links = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
+    return render_component("breadcrumb", {"links": links, "current": pairs[-1]}, context)
+
+
+@register.simple_tag(takes_context=True)
+def ui_pagination(context, page_obj, query="", label="Pagination"):
+    return render_component("pagination", {"page_obj": page_obj, "query": query, "label": label}, context)
+
+
+@register.simple_tag(takes_context=True)
+def ui_search(context, action, label="Rechercher", name="q", value="", button="Rechercher", input_id="recherche"):
+    return render_component(
+        "search",
+        {"action": action, "label": label, "name": name, "value": value, "button": button, "input_id": input_id},
+        context,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def ui_tabs(context, items, label):
+    return render_component("tabs", {"items": items, "label": label}, context)
+
+
+@register.simple_tag(takes_context=True)
+def ui_field(context, field):
+    """A field with its label, hint and errors (the bound field's template follows the theme:
+    maillage.core.forms.DsfrBaseForm)."""
+    return field.as_field_group()
+
+
+@register.simple_tag(takes_context=True)
+def ui_form(context, form):
+    """The form's fields, and in the neutral theme an error summary linking to each field in error."""
+    return form.render()
+
+
+@register.simple_tag
+def ui_print_fonts() -> str:
+    """The theme's print-font sheet, for printable pages (« Maillage Print » family); PDFs get it from
+    maillage.core.pdf whatever their template links."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html('<link rel="stylesheet" href="{}">', static(themes.print_fonts_stylesheet()))
+
+
+@register.simple_tag
+def ui_error_summary(form):
+    return render_component("forms/error_summary", {"form": form})
+
+
+class ComponentNode(template.Node):
+    def __init__(self, name, kwargs, nodelist):
+        self.name, self.kwargs, self.nodelist = name, kwargs, nodelist
+
+    def render(self, context):
+        values = {key: value.resolve(context) for key, value in self.kwargs.items()}
+        values["content"] = mark_safe(self.nodelist.render(context))  # noqa: S308
+        return render_component(self.name, values, context)
+
+
+def _block_component(name):
+    def compile_tag(parser, token):
+        bits = token.split_contents()
+        kwargs = token_kwargs(bits[1:], parser, support_legacy=False)
+        if len(kwargs) != len(bits) - 1:
+            raise template.TemplateSyntaxError(f"{bits[0]} : paramètres nommés seulement (clé=valeur).")
+        nodelist = parser.parse((f"end{bits[0]}",))
+        parser.delete_first_token()
+        return ComponentNode(name, kwargs, nodelist)
+
+    return compile_tag
+
+
+for _name in (
+    "alert",
+    "callout",
+    "card",
+    "table",
+    "fieldset",
+    "button_group",
+    "summary_list",
+    "summary_row",
+    "modal",
+    "grid",
+    "grid_item",
+    "narrow",
+):
+    register.tag(f"ui_{_name}", _block_component(_name))
+
+
+@register.filter
+def ui_field_errors(form) -> list:
+    """(bound field, message) for each error of a visible field, in the fields' order."""
+    return [(field, error) for field in form.visible_fields() for error in field.errors]
