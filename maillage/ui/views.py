@@ -2,8 +2,7 @@
 high-contrast choice. Public: the login page and the public directory wear them too."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
@@ -59,11 +58,12 @@ def contrast_toggle(request):
     """Switch the high-contrast display on or off for this browser (a cookie of display preference,
     exempt from consent: CNIL, délibération 2020-091, article 5), then back to the page."""
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Only a path of this site (never a view name or another host: « next » is typed by anyone).
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = "/"
-    response = redirect(target)
+    response = HttpResponseRedirect(target)
     if high_contrast(request):
         response.delete_cookie(HIGH_CONTRAST_COOKIE, samesite="Lax")
     else:

@@ -122,7 +122,7 @@ def test_merge_pages_are_accessible(page, login_as, coordinator, person):
     page.get_by_role("button", name="Fusionner").click()
     expect(page.get_by_text("Cochez la case de confirmation").first).to_be_visible()
     assert_accessible(page, "fusion — confirmation manquante")
-    page.get_by_text("Je confirme la fusion").click()
+    page.get_by_label("Je confirme la fusion").check()
     page.get_by_role("button", name="Fusionner").click()
     expect(page.get_by_text("est fusionnée dans celle de")).to_be_visible()
     page.goto(f"/personnes/{person.pk}/fusion/")

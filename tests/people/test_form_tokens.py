@@ -15,7 +15,16 @@ pytestmark = pytest.mark.django_db
 
 # POST forms without the token on purpose: sign-in, second factor and passwords (nothing is
 # created twice; their pages belong to the accounts work), and the public selection's toggles.
-EXEMPT = ("core/auth/", "directory/includes/_selection_summary.html")
+# Sign-in pages, the public selection's toggles, and the shell's own forms (log out, change of
+# organisation, high contrast): sent twice, they do the same thing once more, harmlessly.
+EXEMPT = (
+    "core/auth/",
+    "directory/includes/_selection_summary.html",
+    "ui/dsfr/header.html",
+    "ui/dsfr/_header_tools.html",
+    "ui/neutral/header.html",
+    "ui/includes/_contrast_form.html",
+)
 
 
 def _token(page: str) -> str:
