@@ -258,6 +258,15 @@ class BreakGlassSearchForm(DsfrBaseForm):
 
 
 class BreakGlassForm(DsfrBaseForm):
+    person = forms.TypedChoiceField(
+        label="Personne concernée",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez une personne parmi les résultats de la recherche.",
+            "invalid_choice": "Choisissez une personne parmi les résultats de la recherche.",
+        },
+    )
     scope = forms.ChoiceField(
         label="Ce que l'urgence demande",
         choices=[
@@ -285,8 +294,18 @@ class BreakGlassForm(DsfrBaseForm):
         max_length=1000,
     )
 
-    def __init__(self, *args, full_allowed: bool = False, **kwargs):
+    def __init__(self, *args, full_allowed: bool = False, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # Minimal data only until an access is granted: name, birth year, organisation.
+        self.fields["person"].choices = [
+            (
+                p.pk,
+                f"{p.first_names} {p.last_name.upper()}, né·e en {p.birth_date:%Y} — suivi·e par {p.organisation.name}",
+            )
+            for p in candidates
+        ]
+        if candidates:
+            self.fields["person"].initial = candidates[0].pk
         if not full_allowed:
             del self.fields["scope"]
 

@@ -438,39 +438,36 @@ def break_glass(request):
                 f"trouvée{'s' if count > 1 else ''}",
             )
     full_allowed = access.role_in(request.user, request.organisation) in access.BREAK_GLASS_FULL_ROLES
-    grant_form = BreakGlassForm(request.POST or None, full_allowed=full_allowed)
-    if request.method == "POST":
-        person = next((p for p in candidates if str(p.pk) == request.POST.get("person")), None)
-        if person is None:
-            grant_form.add_error(None, "Choisissez une personne parmi les résultats de la recherche.")
-        elif grant_form.is_valid():
-            try:
-                opened = services.person_break_glass(
-                    actor=request.user,
-                    organisation=request.organisation,
-                    person=person,
-                    reason=grant_form.cleaned_data["reason"],
-                    scope=grant_form.cleaned_data.get("scope", "minimal"),
-                )
-            except ValidationError as exc:
-                add_validation_errors(grant_form, exc)
-            except ApplicationError as exc:
-                grant_form.add_error(None, exc.message)
-            else:
-                audit.record_access(
-                    request,
-                    person,
-                    what="Accès exceptionnel accordé"
-                    + (" (dossier complet)" if opened.scope == "full" else " (informations d'urgence)"),
-                    reason=opened.reason,
-                    access_path="break_glass",
-                )
-                messages.warning(
-                    request,
-                    f"Accès exceptionnel ouvert jusqu'à {timezone.localtime(opened.expires_at):%H:%M} ; "
-                    "il est signalé au délégué à la protection des données.",
-                )
-                return redirect("people:detail", pk=person.pk)
+    grant_form = BreakGlassForm(request.POST or None, full_allowed=full_allowed, candidates=candidates)
+    if request.method == "POST" and grant_form.is_valid():
+        person = next(p for p in candidates if p.pk == grant_form.cleaned_data["person"])
+        try:
+            opened = services.person_break_glass(
+                actor=request.user,
+                organisation=request.organisation,
+                person=person,
+                reason=grant_form.cleaned_data["reason"],
+                scope=grant_form.cleaned_data.get("scope", "minimal"),
+            )
+        except ValidationError as exc:
+            add_validation_errors(grant_form, exc)
+        except ApplicationError as exc:
+            grant_form.add_error(None, exc.message)
+        else:
+            audit.record_access(
+                request,
+                person,
+                what="Accès exceptionnel accordé"
+                + (" (dossier complet)" if opened.scope == "full" else " (informations d'urgence)"),
+                reason=opened.reason,
+                access_path="break_glass",
+            )
+            messages.warning(
+                request,
+                f"Accès exceptionnel ouvert jusqu'à {timezone.localtime(opened.expires_at):%H:%M} ; "
+                "il est signalé au délégué à la protection des données.",
+            )
+            return redirect("people:detail", pk=person.pk)
     return render(
         request,
         "people/break_glass.html",
