@@ -118,8 +118,13 @@ def _number(value):
 
 
 def _coordinate(value):
-    """A float goes through its shortest text (47.322047), not its binary expansion."""
-    return repr(value) if isinstance(value, float) else value
+    """A float goes through its shortest text (47.322047), not its binary expansion; a French CSV's
+    decimal comma (47,322047) is read as a point."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return value.strip().replace(",", ".")
+    return value
 
 
 def _time(value) -> str | None:
@@ -142,6 +147,8 @@ class _Reader:
         self.source = source
         self.report = report
         self.parsed = Parsed()
+        # HSDS 3 `location_type: virtual` (a website, a phone line): no place, no commune to find.
+        self.virtual: set[str] = set()
 
     def error(self, where: Where, field_name: str, message: str) -> None:
         self.report.add(where.file, where.position, field_name, message)
@@ -181,6 +188,9 @@ class _Reader:
         if not loc_id:
             self.error(where, "id", "Identifiant du lieu manquant.")
             return ""
+        if _s(row.get("location_type")).lower() == "virtual":
+            self.virtual.add(loc_id)
+            return loc_id
         key = (self.source, loc_id)
         if key not in self.parsed.locations:
             address = address or {}
@@ -199,11 +209,15 @@ class _Reader:
                     "transportation": _s(row.get("transportation")),
                 },
                 commune_code=_s(address.get("code_insee")),
+                city=_s(address.get("city")),
                 names={
                     "address": "addresses.address_1",
                     "address_complement": "addresses.address_2",
                     "postal_code": "addresses.postal_code",
                     "commune": "addresses.code_insee",
+                    "city": "addresses.city",
+                    "latitude": "latitude",
+                    "longitude": "longitude",
                 },
             )
         return loc_id
@@ -291,25 +305,39 @@ class _Reader:
                     where,
                     {"weekday": DAYS.index(day), "opens_at": opens, "closes_at": closes},
                     names,
-                    key=_s(row.get("location_id")),
+                    key="" if _s(row.get("location_id")) in self.virtual else _s(row.get("location_id")),
                 )
             )
 
     def term(self, record: ServiceRecord, attribute: dict, term: dict | None, taxonomies: dict, where: Where) -> None:
+        """A service's taxonomy term, with everything HSDS 3 says about it and its vocabulary: matched
+        to the directory's vocabularies by `interop.terms.TermMatcher` (Maillage's `<slug>:<code>` ids,
+        or a producer's names, URIs and codes)."""
         term_id = _s(attribute.get("taxonomy_term_id")) or _s((term or {}).get("id"))
         if term is None and ":" in term_id:
             taxonomy, code = term_id.split(":", 1)
+            values = {"taxonomy": taxonomy, "code": code}
         elif term is not None:
-            taxonomy = _s(term.get("taxonomy")) or taxonomies.get(
-                _s(term.get("taxonomy_id")), _s(term.get("taxonomy_id"))
-            )
-            code = _s(term.get("code"))
+            taxonomy_id = _s(term.get("taxonomy_id"))
+            detail = term.get("taxonomy_detail")
+            if not isinstance(detail, dict):
+                detail = term.get("taxonomy") if isinstance(term.get("taxonomy"), dict) else {}
+            detail = detail or taxonomies.get(taxonomy_id, {})
+            taxonomy = term.get("taxonomy")
+            values = {
+                "taxonomy": (_s(taxonomy) if not isinstance(taxonomy, dict) else "") or taxonomy_id,
+                "code": _s(term.get("code")),
+                "name": _s(term.get("name")),
+                "term_uri": _s(term.get("term_uri")),
+                "term_id": term_id,
+                "taxonomy_id": taxonomy_id or _s(detail.get("id")),
+                "taxonomy_name": _s(detail.get("name")),
+                "taxonomy_uri": _s(detail.get("uri")),
+            }
         else:
             self.error(where, "taxonomy_term_id", f"Le terme de taxonomie « {term_id} » n'est pas décrit.")
             return
-        record.terms.append(
-            Item(where, {"taxonomy": taxonomy, "code": code}, {"code": "taxonomy_term.code"}, key=term_id)
-        )
+        record.terms.append(Item(where, values, {"code": "taxonomy_term.code"}, key=term_id))
 
     def children(self, record: ServiceRecord, kind: str, row: dict, where: Where, extra=None) -> None:
         """One nested row of a service: phones, contacts, languages, accessibility, capacities, areas."""
@@ -453,7 +481,11 @@ def _read_nested(reader: _Reader, name: str, services: list) -> None:
                 continue
             where_loc = Where(name, f"{sal_where.position}.location")
             addresses = _list(location, "addresses")
-            loc_id = reader.location(location, where_loc, addresses[0] if addresses else None, org_key)
+            loc_id = reader.location(location, where_loc, _place_address(addresses), org_key)
+            if loc_id in reader.virtual:  # online: its hours are the service's
+                for j, row in enumerate(_list(sal, "schedules")):
+                    reader.schedule(record, row, Where(name, f"{sal_where.position}.schedules[{j}]"))
+                continue
             record.locations.append(
                 Item(sal_where, {"description": _s(sal.get("description"))}, {"location": "location.id"}, key=loc_id)
             )
@@ -468,6 +500,20 @@ def _read_nested(reader: _Reader, name: str, services: list) -> None:
         for i, attribute in enumerate(_list(service, "attributes")):
             term = attribute.get("taxonomy_term") if isinstance(attribute.get("taxonomy_term"), dict) else None
             reader.term(record, attribute, term, {}, sub("attributes", i))
+
+
+ADDRESS_TYPES = ("physical", "", "postal")  # HSDS 3 address_type, in order of preference
+
+
+def _place_address(addresses: list[dict]) -> dict | None:
+    """The address that says where the place is: the physical one (HSDS 3 `address_type`), else one
+    without a type, else the postal one (a letter box, better than no commune at all)."""
+
+    def rank(address):
+        kind = _s(address.get("address_type")).lower()
+        return ADDRESS_TYPES.index(kind) if kind in ADDRESS_TYPES else len(ADDRESS_TYPES)
+
+    return min(addresses, key=rank) if addresses else None
 
 
 def _list(obj: dict, key: str) -> list[dict]:
@@ -497,8 +543,7 @@ def _read_tables(reader: _Reader, tables: dict) -> None:
         )
     addresses = by("addresses", "location_id")
     for where, row in tables.get("locations", []):
-        rows = addresses[_s(row.get("id"))]
-        reader.location(row, where, rows[0][1] if rows else None, "")
+        reader.location(row, where, _place_address([r for _, r in addresses[_s(row.get("id"))]]), "")
 
     phones, contacts_phones = by("phones", "service_id"), by("phones", "contact_id")
     contacts, languages = by("contacts", "service_id"), by("languages", "service_id")
@@ -512,7 +557,7 @@ def _read_tables(reader: _Reader, tables: dict) -> None:
     accessibility_by_location = by("accessibility", "location_id")
     attributes = by("attributes", "link_id")
     terms = {_s(r.get("id")): r for _, r in tables.get("taxonomy_terms", [])}
-    taxonomies = {_s(r.get("id")): _s(r.get("id")) for _, r in tables.get("taxonomies", [])}
+    taxonomies = {_s(r.get("id")): r for _, r in tables.get("taxonomies", [])}
 
     for where, row in tables["services"]:
         record = reader.service(row, where, "")
@@ -534,6 +579,8 @@ def _read_tables(reader: _Reader, tables: dict) -> None:
             reader.children(record, "accessibility", r, w)
         for w, r in sals[sid]:
             loc_id = _s(r.get("location_id"))
+            if loc_id in reader.virtual:
+                continue
             record.locations.append(
                 Item(w, {"description": _s(r.get("description"))}, {"location": "location_id"}, key=loc_id)
             )

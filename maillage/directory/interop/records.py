@@ -13,6 +13,7 @@ and locations have their own reference tables (`ImportedOrganisationRef`, `Impor
 so that importing the same source again updates in place instead of duplicating.
 """
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -22,8 +23,10 @@ from django.utils import timezone
 
 from maillage.core.enums import OrganisationKind
 from maillage.core.models import Commune, Organisation
+from maillage.core.territories import AddressNotResolved, CommuneIndex, postal_code_key
 from maillage.directory.enums import AccessibilityFeature
 from maillage.directory.interop.report import ImportReport
+from maillage.directory.interop.terms import TermMatcher
 from maillage.directory.interop.validation import ModelRules
 from maillage.directory.models import (
     Contact,
@@ -37,6 +40,7 @@ from maillage.directory.models import (
     ServiceAccessibility,
     ServiceCapacity,
     ServiceLanguage,
+    Taxonomy,
     TaxonomyTerm,
 )
 
@@ -101,8 +105,9 @@ class LocationRecord:
     source_id: str
     organisation_key: str
     values: dict  # name, address, address_complement, postal_code, latitude, longitude, transportation
-    commune_code: str
+    commune_code: str  # INSEE code when the file has one (Maillage's extension, data·inclusion)
     names: dict = field(default_factory=dict)
+    city: str = ""  # otherwise the commune is found from the postal code and the city
 
 
 @dataclass
@@ -121,7 +126,9 @@ class ServiceRecord:
     languages: list[Item] = field(default_factory=list)
     accessibility: list[Item] = field(default_factory=list)
     capacities: list[Item] = field(default_factory=list)
-    terms: list[Item] = field(default_factory=list)  # values: taxonomy (slug or ""), code
+    # values: taxonomy (slug, or a producer's name or URI for it), code; from HSDS files also name,
+    # term_uri, term_id, taxonomy_id, taxonomy_name, taxonomy_uri (interop.terms.TermMatcher)
+    terms: list[Item] = field(default_factory=list)
     communes_served: list[Item] = field(default_factory=list)  # values: code
 
 
@@ -238,14 +245,12 @@ def check(parsed: Parsed, report: ImportReport, *, organisation: Organisation | 
     plan = Plan()
     communes = {c.code: c for c in Commune.objects.only("pk", "code", "name")}
     plan.communes = {c.pk: c for c in communes.values()}
-    terms_by_key: dict[tuple[str, str], TaxonomyTerm] = {}
-    terms_by_code: dict[str, list[TaxonomyTerm]] = {}
-    for term in TaxonomyTerm.objects.select_related("taxonomy").only(
-        "pk", "code", "name", "position", "taxonomy__slug"
-    ):
-        terms_by_key[(term.taxonomy.slug, term.code)] = term
-        terms_by_code.setdefault(term.code, []).append(term)
+    all_terms = list(
+        TaxonomyTerm.objects.select_related("taxonomy").only("pk", "code", "name", "position", "taxonomy__slug")
+    )
+    for term in all_terms:
         plan.term_names[term.pk] = term.name
+    matcher = TermMatcher(all_terms, Taxonomy.objects.only("slug", "name"))
 
     _check_organisations(parsed, plan, report, organisation)
     _check_locations(parsed, plan, report, communes, organisation)
@@ -329,7 +334,7 @@ def check(parsed: Parsed, report: ImportReport, *, organisation: Organisation | 
                     )
                 planned.schedules.append((schedule, (record.source, item.key) if item.key else None))
         for item in record.terms:
-            term = _find_term(item, terms_by_key, terms_by_code, report)
+            term = matcher.find(item, report)
             if term is not None and term not in planned.terms:
                 planned.terms.append(term)
         for item in record.communes_served:
@@ -345,39 +350,8 @@ def check(parsed: Parsed, report: ImportReport, *, organisation: Organisation | 
 
 def _unknown_commune(code: str) -> str:
     if not code:
-        return "Code INSEE de la commune manquant."
+        return "Commune manquante : ni code INSEE, ni code postal, ni ville."
     return f"La commune de code INSEE « {code} » n'existe pas (ou n'est pas chargée dans Maillage)."
-
-
-def _find_term(item: Item, by_key, by_code, report: ImportReport) -> TaxonomyTerm | None:
-    taxonomy, code = (item.values.get("taxonomy") or "").strip(), (item.values.get("code") or "").strip()
-    where = item.where
-    if not code:
-        report.add(where.file, where.position, item.name("code"), "Code de taxonomie manquant.")
-        return None
-    if taxonomy:
-        term = by_key.get((taxonomy, code))
-        if term is None:
-            report.add(
-                where.file,
-                where.position,
-                item.name("code"),
-                f"Le code « {code} » n'existe pas dans la taxonomie « {taxonomy} ».",
-            )
-        return term
-    candidates = by_code.get(code, [])
-    if len(candidates) == 1:
-        return candidates[0]
-    if not candidates:
-        report.add(where.file, where.position, item.name("code"), f"Le code de taxonomie « {code} » n'existe pas.")
-    else:
-        report.add(
-            where.file,
-            where.position,
-            item.name("code"),
-            f"Le code « {code} » existe dans plusieurs taxonomies : précisez la taxonomie.",
-        )
-    return None
 
 
 _CHILD_NULLABLE = {"opens_at", "closes_at", "maximum", "available"}
@@ -455,6 +429,7 @@ def _check_locations(parsed, plan: Plan, report: ImportReport, communes: dict, s
             source__in={k[0] for k in parsed.locations}
         )
     }
+    index = None  # built at the first place without an INSEE code
     for key, record in parsed.locations.items():
         where = record.where
         location = refs.get(key)
@@ -467,17 +442,31 @@ def _check_locations(parsed, plan: Plan, report: ImportReport, communes: dict, s
                 "d'une autre structure : choisissez une autre source.",
             )
             continue
-        commune = communes.get((record.commune_code or "").strip())
-        if commune is None:
+        values = _blank_to_none(record.values, _LOCATION_NULLABLE)
+        code = (record.commune_code or "").strip()
+        postal_code = str(values.get("postal_code") or "").strip()
+        if not code and (postal_code or record.city.strip()):
+            index = index or CommuneIndex.from_database()
+            try:
+                code = index.resolve(postal_code, record.city)
+            except AddressNotResolved as exc:
+                report.add(where.file, where.position, record.names.get(exc.field, exc.field), exc.message)
+                code = None
+        for kind in COORDINATE_BOUNDS:
+            if values.get(kind) is not None and (message := coordinate_error(kind, values[kind])):
+                report.add(where.file, where.position, record.names.get(kind, kind), message)
+                values[kind] = None  # reported once, in these words, not again by the model
+        if postal_code:
+            values["postal_code"] = postal_code_key(postal_code)  # « 35 000 », « 1400 »: as the post writes it
+        commune = communes.get(code) if code else None
+        if commune is None and code is not None:
             report.add(
                 where.file,
                 where.position,
                 record.names.get("commune", "commune"),
                 _unknown_commune(record.commune_code),
             )
-        cleaned = _checked(
-            LOCATION_RULES, _blank_to_none(record.values, _LOCATION_NULLABLE), record.names, where, report
-        )
+        cleaned = _checked(LOCATION_RULES, values, record.names, where, report)
         if cleaned is not None and commune:
             plan.locations[key] = _PlannedLocation(
                 values=cleaned,
@@ -485,6 +474,23 @@ def _check_locations(parsed, plan: Plan, report: ImportReport, communes: dict, s
                 organisation_key=(record.source, record.organisation_key),
                 existing=location,
             )
+
+
+COORDINATE_BOUNDS = {"latitude": 90, "longitude": 180}  # WGS 84 decimal degrees
+
+
+def coordinate_error(kind: str, value) -> str | None:
+    """The French message for a latitude or longitude that is not a number within its bounds
+    (512, « abc », NaN, Infinity: JSON parsers let the last two through), or None when it is fine."""
+    bound = COORDINATE_BOUNDS[kind]
+    label = "La latitude" if kind == "latitude" else "La longitude"
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        return f"{label} « {value} » n'est pas un nombre (degrés décimaux attendus, par exemple 48.1173)."
+    if not math.isfinite(number) or not -bound <= number <= bound:
+        return f"{label} « {value} » est hors des bornes [-{bound}, {bound}] (degrés décimaux WGS 84)."
+    return None
 
 
 def aware_midnight(day) -> datetime:
