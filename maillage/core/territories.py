@@ -298,11 +298,14 @@ class CommuneIndex:
     """Every commune (not the arrondissements: Paris, Lyon and Marseille hold their postal codes) by
     postal code and by name key, to find the commune of an address without a query per row.
 
-    Rows: (INSEE code, name, département code, postal codes, parent's INSEE code or None)."""
+    Rows: (INSEE code, name, département code, postal codes, parent's INSEE code or None);
+    départements: (code, name), to read an address's `state_province` or `region`."""
 
-    def __init__(self, rows):
+    def __init__(self, rows, departements=()):
         self.by_postal_code: dict[str, list[_Place]] = {}
         self.by_name: dict[str, list[_Place]] = {}
+        self.departement_codes = {commune_name_key(name): code for code, name in departements}
+        self.departement_codes.update({code.lower(): code for code, _ in departements})
         for code, name, departement, postal_codes, parent in rows:
             if parent:
                 continue
@@ -316,17 +319,34 @@ class CommuneIndex:
         return cls(
             Commune.objects.values_list("code", "name", "departement__code", "postal_codes", "parent__code").order_by(
                 "code"
-            )
+            ),
+            Departement.objects.values_list("code", "name"),
         )
 
     @classmethod
     def from_extract(cls, data: dict) -> "CommuneIndex":
         return cls(
-            (c["code"], c["nom"], c["departement"], c.get("codesPostaux", []), c.get("commune"))
-            for c in data["communes"]
+            [
+                (c["code"], c["nom"], c["departement"], c.get("codesPostaux", []), c.get("commune"))
+                for c in data["communes"]
+            ],
+            [(d["code"], d["nom"]) for d in data["departements"]],
         )
 
-    def resolve(self, postal_code, city) -> str:
+    def departements_named(self, *texts: str) -> set[str]:
+        """The départements an address's `state_province` or `region` names: « Ille-et-Vilaine »,
+        « ILLE ET VILAINE (35) », « 35 ». A région names none (nothing to tell from it here)."""
+        found = set()
+        for text in texts:
+            key = commune_name_key(text)
+            if code := self.departement_codes.get(key):
+                found.add(code)
+            for inside in re.findall(r"\((\w{2,3})\)", text or ""):
+                if code := self.departement_codes.get(inside.lower()):
+                    found.add(code)
+        return found
+
+    def resolve(self, postal_code, city, *areas: str) -> str:
         """The INSEE code of the commune of an address, from its postal code and its city.
 
         In order: the communes of the postal code, picked by name (a code shared by several
@@ -334,11 +354,12 @@ class CommuneIndex:
         that name in the postal code's département (a CEDEX or company code is no commune's postal
         code; homonyms elsewhere are told apart by the département); then the postal code alone when
         it has one commune and the city is no commune's name (a hamlet, a former commune); then the
-        name alone, in all France, when no postal code is given. Otherwise AddressNotResolved,
-        naming the field to correct and what was found."""
+        name alone, in all France, when no postal code is given (homonyms told apart by the
+        département `areas` name, if any). Otherwise AddressNotResolved, naming the field to correct
+        and what was found."""
         code, key = postal_code_key(postal_code), commune_name_key(city)
         city_text = " ".join(str(city or "").split())
-        written = " ".join(part for part in (code, city_text) if part)
+        written = " ".join(part for part in (" ".join(str(postal_code or "").split()), city_text) if part)
         if not code and not key:
             raise AddressNotResolved("city", "Ni code postal ni ville : la commune du lieu ne peut pas être trouvée.")
         of_code = self.by_postal_code.get(code, []) if code else []
@@ -386,6 +407,11 @@ class CommuneIndex:
         if len(of_code) == 1 and not homonyms:
             return of_code[0].code
         if not code:
+            named_departements = self.departements_named(*areas)
+            if len(homonyms) > 1 and named_departements:
+                in_area = [p for p in homonyms if p.departement in named_departements]
+                if len(in_area) == 1:
+                    return in_area[0].code
             if len(homonyms) == 1:
                 return homonyms[0].code
             if homonyms:

@@ -105,3 +105,21 @@ def test_name_key(written, key):
 @pytest.mark.parametrize(("written", "key"), [("35 000", "35000"), ("1400", "01400"), ("FR-35000", "35000")])
 def test_postal_code_key(written, key):
     assert postal_code_key(written) == key
+
+
+@pytest.mark.parametrize(
+    ("city", "areas", "insee"),
+    [
+        ("Sainte-Marie", ("Ille-et-Vilaine",), "35294"),  # HSDS state_province: the département's name
+        ("Ste Marie", ("", "ILLE ET VILAINE (35)"), "35294"),
+        ("Saint-Aubin", ("Côte-d'Or",), "21541"),
+        ("Saint-Aubin", ("21",), "21541"),
+    ],
+)
+def test_without_postal_code_the_departement_named_tells_homonyms_apart(index, city, areas, insee):
+    assert index.resolve("", city, *areas) == insee
+
+
+def test_a_region_does_not_tell_homonyms_apart(index):
+    with pytest.raises(AddressNotResolved, match="10 communes portent ce nom"):
+        index.resolve("", "Saint-Aubin", "Bretagne")

@@ -256,3 +256,29 @@ def test_datainclusion_ambiguous_commune_is_refused_under_its_own_field_names(te
     assert (position, field) == ("élément 1", "commune")
     assert message.startswith("« Saint-Aubin » : 3 communes portent ce nom")
     _nothing_written()
+
+
+def test_hsds_address_without_postal_code_uses_the_departement_it_names(territory, tmp_path):
+    def mutate(services):
+        address = services[4]["service_at_locations"][0]["location"]["addresses"][0]
+        address.update(city="Sainte-Marie", postal_code="", state_province="Ille-et-Vilaine")
+
+    report = directory_import(format="hsds", path_or_files=_bundle(tmp_path, mutate))
+
+    assert report.errors == []
+    assert _place("Point conseil budget").commune.code == "35294"
+
+
+def test_hsds_address_abroad_is_refused_naming_the_country(territory, tmp_path):
+    def mutate(services):
+        address = services[5]["service_at_locations"][0]["location"]["addresses"][0]
+        address.update(country="US", city="MyCity", postal_code="ABC 1234")
+
+    report = directory_import(format="hsds", path_or_files=_bundle(tmp_path, mutate))
+
+    assert {(e.field, e.message.split(" :")[0]) for e in report.errors} == {
+        ("addresses.country", "Pays « US »"),
+        ("addresses.city", "« ABC 1234 MyCity »"),
+        ("addresses.postal_code", "Assurez-vous que cette valeur comporte au plus 5 caractères (actuellement 7)."),
+    }
+    _nothing_written()

@@ -17,6 +17,7 @@ vocabulary's identifier in Maillage, `code` = the term's code); a term's id is `
 """
 
 import json
+import unicodedata
 import uuid
 from collections import defaultdict
 from datetime import date
@@ -194,6 +195,13 @@ class _Reader:
         key = (self.source, loc_id)
         if key not in self.parsed.locations:
             address = address or {}
+            country = _s(address.get("country"))
+            if country and _fold(country) not in FRANCE:
+                self.error(
+                    where,
+                    "addresses.country",
+                    f"Pays « {country} » : Maillage ne connaît que les communes de France (FR).",
+                )
             self.parsed.locations[key] = LocationRecord(
                 where=where,
                 source=self.source,
@@ -210,6 +218,7 @@ class _Reader:
                 },
                 commune_code=_s(address.get("code_insee")),
                 city=_s(address.get("city")),
+                areas=(_s(address.get("state_province")), _s(address.get("region"))),
                 names={
                     "address": "addresses.address_1",
                     "address_complement": "addresses.address_2",
@@ -500,6 +509,15 @@ def _read_nested(reader: _Reader, name: str, services: list) -> None:
         for i, attribute in enumerate(_list(service, "attributes")):
             term = attribute.get("taxonomy_term") if isinstance(attribute.get("taxonomy_term"), dict) else None
             reader.term(record, attribute, term, {}, sub("attributes", i))
+
+
+# HSDS 3 `country` is an ISO 3166-1 code; overseas départements have their own, and files also
+# write the name or ISO 3166-1 alpha-3.
+FRANCE = {"fr", "fra", "france", "gp", "mq", "gf", "re", "yt", "glp", "mtq", "guf", "reu", "myt"}
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().strip().lower()
 
 
 ADDRESS_TYPES = ("physical", "", "postal")  # HSDS 3 address_type, in order of preference

@@ -108,6 +108,7 @@ class LocationRecord:
     commune_code: str  # INSEE code when the file has one (Maillage's extension, data·inclusion)
     names: dict = field(default_factory=dict)
     city: str = ""  # otherwise the commune is found from the postal code and the city
+    areas: tuple[str, ...] = ()  # and the département an address names (HSDS state_province, region)
 
 
 @dataclass
@@ -448,7 +449,7 @@ def _check_locations(parsed, plan: Plan, report: ImportReport, communes: dict, s
         if not code and (postal_code or record.city.strip()):
             index = index or CommuneIndex.from_database()
             try:
-                code = index.resolve(postal_code, record.city)
+                code = index.resolve(postal_code, record.city, *record.areas)
             except AddressNotResolved as exc:
                 report.add(where.file, where.position, record.names.get(exc.field, exc.field), exc.message)
                 code = None
