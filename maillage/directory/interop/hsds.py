@@ -14,6 +14,11 @@ checked against `core.Commune`), `service.maillage_offer_kind`, `service.maillag
 `service.maillage_access_modes`, and `accessibility.service_id` (Maillage records accessibility per
 service, HSDS per place). Taxonomy terms are `attribute` → `taxonomy_term` (`taxonomy` = the
 vocabulary's identifier in Maillage, `code` = the term's code); a term's id is `<taxonomy>:<code>`.
+
+Files of other producers have none of these extensions: a place's commune is then found from its
+address's `postal_code` and `city` (`core.territories.CommuneIndex`; the physical address first,
+`state_province` for homonyms without a postal code), a `virtual` location is no place, and terms are
+matched to Maillage's vocabularies by the names, URIs and codes they carry (`interop.terms`).
 """
 
 import json

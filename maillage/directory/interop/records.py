@@ -4,8 +4,10 @@ A reader (hsds.py, datainclusion.py) turns a file into `Parsed`: organisations, 
 services, each remembering where it stands in the file (`Where`) and the file's name for each of
 its fields. `check` then runs the models' own validation on every row (`validation.ModelRules`: the
 verdict and French messages of `full_clean`, without an instance per row) and the cross-checks
-(commune INSEE codes against `core.Commune`, taxonomy codes against `TaxonomyTerm`, identifiers
-taken by another organisation), and collects every error. Only when there is none does
+(commune INSEE codes against `core.Commune`, or the commune found from the postal code and the city
+when the file has no INSEE code; coordinates within their bounds; taxonomy terms against the
+vocabularies, `interop.terms`; identifiers taken by another organisation), and collects every error
+(and, apart, the warnings: terms left aside). Only when there is none does
 `writer.write` run, in one transaction, with bulk inserts.
 
 Identity: a service is `(source, source_id)` (`Service.source`, `Service.source_id`); organisations
