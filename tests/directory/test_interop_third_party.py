@@ -181,7 +181,11 @@ def test_hsds_csv_package_from_a_spreadsheet_imports(territory):
         ("besoins-essentiels", "se-nourrir"),  # « Les dix besoins essentiels », by the term's name
         ("di-thematiques", "equipement-et-alimentation--alimentation"),
     }
-    assert _service("Club informatique").locations.get().commune.code == "35238"  # « RENNES CEDEX »
+    club = _service("Club informatique")
+    assert club.locations.get().commune.code == "35238"  # « RENNES CEDEX »
+    # Hours given by service_at_location_id only (no service_id), as HSDS 3 allows.
+    assert [str(s) for s in club.regular_schedules.all()] == ["Mercredi 14:00–16:00"]
+    assert club.regular_schedules.get().location == club.locations.get()
     assert [w.message for w in report.warnings] == [
         "Terme « Jardinage » (JARD) de la taxonomie « Loisirs du Pays de Liffré », inconnue de Maillage : ignoré."
     ]

@@ -572,6 +572,7 @@ def _read_tables(reader: _Reader, tables: dict) -> None:
     contacts, languages = by("contacts", "service_id"), by("languages", "service_id")
     schedules, areas = by("schedules", "service_id"), by("service_areas", "service_id")
     sals = by("service_at_locations", "service_id")
+    sal_schedules = by("schedules", "service_at_location_id")  # HSDS 3: hours of a service at a place
     capacities = by("service_capacities", "service_id")
     for key, rows in by("service_capacity", "service_id").items():
         capacities[key] += rows
@@ -602,6 +603,9 @@ def _read_tables(reader: _Reader, tables: dict) -> None:
             reader.children(record, "accessibility", r, w)
         for w, r in sals[sid]:
             loc_id = _s(r.get("location_id"))
+            for w2, r2 in sal_schedules[_s(r.get("id"))] if _s(r.get("id")) else ():
+                if not _s(r2.get("service_id")):  # else read with the service's own schedules
+                    reader.schedule(record, {**r2, "location_id": loc_id}, w2)
             if loc_id in reader.virtual:
                 continue
             record.locations.append(
@@ -613,7 +617,7 @@ def _read_tables(reader: _Reader, tables: dict) -> None:
         for w, r in schedules[sid]:
             reader.schedule(record, r, w)
         for w, r in attributes[sid]:
-            if _s(r.get("link_entity") or "service") == "service":
+            if _s(r.get("link_entity") or "service").lower() == "service":
                 reader.term(record, r, terms.get(_s(r.get("taxonomy_term_id"))), taxonomies, w)
 
 
