@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from maillage.core.territories import load_territories, read_extract
-from maillage.directory.enums import ServiceStatus
+from maillage.directory.enums import AccessibilityFeature, ServiceStatus
 from maillage.directory.interop.services import directory_import
 from maillage.directory.models import Location, Service
 from tests.directory.interop_helpers import DATA
@@ -90,6 +90,12 @@ def test_hsds_bundle_of_another_producer_imports_with_communes_from_postal_code_
     assert _place("Point conseil budget").commune.code == "35294"  # « Ste-Marie », 35600 (not the 8 homonyms)
     assert _place("Portage de livres à domicile").postal_code == "35830"  # « 35 830 »
     assert _service("Point conseil budget").status == ServiceStatus.DRAFT  # temporarily closed
+    # Free-text accessibility (HSDS): the features it names; negated or unknown ones left aside.
+    assert set(_service("Épicerie sociale du Blosne").accessibility.values_list("feature", flat=True)) == {
+        AccessibilityFeature.STEP_FREE,
+        AccessibilityFeature.HEARING_LOOP,
+    }
+    assert not _service("Transport solidaire").accessibility.exists()  # « sans ascenseur »
     online = _service("Écoute téléphonique des aidants")  # a virtual location: no place, its hours kept
     assert not online.locations.exists()
     assert [str(s) for s in online.regular_schedules.all()] == ["Samedi 10:00–12:00"]
@@ -112,7 +118,7 @@ def test_hsds_terms_are_matched_by_the_vocabulary_name_uri_code_or_name(territor
     assert terms("Permanence d'accès aux droits — Paris 15e") == {
         ("di-thematiques", "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits")
     }  # no taxonomy, no code: the term's URI
-    warnings = {(w.position, w.field): w.message for w in report.warnings}
+    warnings = {(w.position, w.field): w.message for w in report.warnings if w.field != "description"}
     assert warnings == {
         ("élément 0.attributes[2]", "taxonomy_term.code"): (
             "Terme « Food Pantries » (BD-1800.2000) de la taxonomie « AIRS/211 Taxonomy », inconnue de Maillage : "
@@ -286,3 +292,22 @@ def test_hsds_address_abroad_is_refused_naming_the_country(territory, tmp_path):
         ("addresses.postal_code", "Assurez-vous que cette valeur comporte au plus 5 caractères (actuellement 7)."),
     }
     _nothing_written()
+
+
+def test_hsds_accessibility_naming_nothing_known_is_a_warning(territory):
+    report = directory_import(format="hsds", path_or_files=BUNDLE)
+
+    assert report.errors == []
+    assert [(w.position, w.field, w.message) for w in report.warnings if w.field == "description"] == [
+        (
+            "élément 0.service_at_locations[0].location.accessibility[1]",
+            "description",
+            "Accessibilité « Chiens guides acceptés » : aucun aménagement connu de Maillage n'y est nommé, ignorée.",
+        ),
+        (
+            "élément 1.service_at_locations[0].location.accessibility[0]",
+            "description",
+            "Accessibilité « Salle à l'étage, sans ascenseur » : aucun aménagement connu de Maillage n'y est "
+            "nommé, ignorée.",
+        ),
+    ]

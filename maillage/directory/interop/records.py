@@ -16,6 +16,8 @@ so that importing the same source again updates in place instead of duplicating.
 """
 
 import math
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -70,6 +72,41 @@ SERVICE_DATA_FIELDS = [
 ]
 
 ACCESSIBILITY_BY_LABEL = {label.casefold(): value for value, label in AccessibilityFeature.choices}
+# HSDS 3 `accessibility.description` is free text (« Accès PMR par la rampe, boucle magnétique à
+# l'accueil »): the features it names, by words in French or English.
+_ACCESSIBILITY_WORDS = [
+    (
+        AccessibilityFeature.STEP_FREE,
+        r"plain[ -]pied|ascenseur|fauteuil|pmr|rampe|mobilite reduite|wheelchair|step[ -]free|elevator|lift",
+    ),
+    (AccessibilityFeature.HEARING_LOOP, r"boucle (magnetique|auditive|a induction)|induction loop|hearing (loop|aid)"),
+    (AccessibilityFeature.SIGN_LANGUAGE, r"lsf|langue des signes|sign language|bsl|asl"),
+    (AccessibilityFeature.EASY_READ, r"falc|facile a lire|easy read"),
+    (AccessibilityFeature.HOME_VISITS, r"a domicile|home visits?"),
+]
+
+
+def accessibility_features(text: str) -> list[str]:
+    """The accessibility features a free text names (none when it names none Maillage knows)."""
+    folded = unicodedata.normalize("NFKD", (text or "").lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = " ".join(re.split(r"[^a-z0-9]+", folded))
+    known = ACCESSIBILITY_BY_LABEL.get((text or "").strip().casefold()) or (
+        text.strip() if text and text.strip() in AccessibilityFeature.values else None
+    )
+    if known:
+        return [known]
+    found = []
+    for feature, words in _ACCESSIBILITY_WORDS:
+        for match in re.finditer(rf"\b({words})\b", folded):
+            before = folded[: match.start()].split()[-3:]
+            if not _NEGATIONS.intersection(before):  # « sans ascenseur », « non accessible en fauteuil »
+                found.append(feature)
+                break
+    return found
+
+
+_NEGATIONS = {"sans", "pas", "non", "aucun", "aucune", "no", "not", "without"}
 
 
 @dataclass(frozen=True)
@@ -368,16 +405,26 @@ def _check_children(record: ServiceRecord, report: ImportReport) -> dict[type, l
         rules, unique = CHILD_RULES[model], _UNIQUE_PER_SERVICE.get(model)
         for item in getattr(record, attribute):
             values = _blank_to_none(item.values, _CHILD_NULLABLE)
+            each = [values]
             if model is ServiceAccessibility:
-                feature = str(values.get("feature") or "").strip()
-                values["feature"] = ACCESSIBILITY_BY_LABEL.get(feature.casefold(), feature)
-            cleaned = _checked(rules, values, item.names, item.where, report)
-            if cleaned is not None:
-                if unique and cleaned[unique] in seen:
-                    continue  # the same language or feature twice: once is enough
-                if unique:
-                    seen.add(cleaned[unique])
-                rows.append(cleaned)
+                text = str(values.get("feature") or "").strip()
+                features = accessibility_features(text)
+                if not features:
+                    report.warn(
+                        item.where.file,
+                        item.where.position,
+                        item.name("feature"),
+                        f"Accessibilité « {text[:80]} » : aucun aménagement connu de Maillage n'y est nommé, ignorée.",
+                    )
+                each = [{**values, "feature": feature} for feature in features]
+            for row in each:
+                cleaned = _checked(rules, row, item.names, item.where, report)
+                if cleaned is not None:
+                    if unique and cleaned[unique] in seen:
+                        continue  # the same language or feature twice: once is enough
+                    if unique:
+                        seen.add(cleaned[unique])
+                    rows.append(cleaned)
         children[model] = rows
     return children
 
