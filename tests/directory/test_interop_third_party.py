@@ -95,7 +95,11 @@ def test_hsds_bundle_of_another_producer_imports_with_communes_from_postal_code_
         AccessibilityFeature.STEP_FREE,
         AccessibilityFeature.HEARING_LOOP,
     }
-    assert not _service("Transport solidaire").accessibility.exists()  # « sans ascenseur »
+    transport_service = _service("Transport solidaire")
+    assert not transport_service.accessibility.exists()  # « sans ascenseur »
+    assert transport_service.url == "https://www.familles-rurales-liffre.example.org"  # « www.… »
+    assert transport_service.contacts.get().name == "Accueil"  # no name: its title
+    assert list(transport_service.languages.values_list("code", flat=True)) == ["fr"]  # « Français », no code
     online = _service("Écoute téléphonique des aidants")  # a virtual location: no place, its hours kept
     assert not online.locations.exists()
     assert [str(s) for s in online.regular_schedules.all()] == ["Samedi 10:00–12:00"]
@@ -118,7 +122,7 @@ def test_hsds_terms_are_matched_by_the_vocabulary_name_uri_code_or_name(territor
     assert terms("Permanence d'accès aux droits — Paris 15e") == {
         ("di-thematiques", "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits")
     }  # no taxonomy, no code: the term's URI
-    warnings = {(w.position, w.field): w.message for w in report.warnings if w.field != "description"}
+    warnings = {(w.position, w.field): w.message for w in report.warnings if w.field == "taxonomy_term.code"}
     assert warnings == {
         ("élément 0.attributes[2]", "taxonomy_term.code"): (
             "Terme « Food Pantries » (BD-1800.2000) de la taxonomie « AIRS/211 Taxonomy », inconnue de Maillage : "
@@ -294,11 +298,12 @@ def test_hsds_address_abroad_is_refused_naming_the_country(territory, tmp_path):
     _nothing_written()
 
 
-def test_hsds_accessibility_naming_nothing_known_is_a_warning(territory):
+def test_hsds_what_maillage_cannot_keep_is_a_warning(territory):
     report = directory_import(format="hsds", path_or_files=BUNDLE)
 
     assert report.errors == []
-    assert [(w.position, w.field, w.message) for w in report.warnings if w.field == "description"] == [
+    assert [(w.position, w.field, w.message) for w in report.warnings if w.field in ("description", "code")] == [
+        ("élément 1.languages[1]", "code", "Langue « Gallo » sans code ISO 639 : ignorée."),
         (
             "élément 0.service_at_locations[0].location.accessibility[1]",
             "description",

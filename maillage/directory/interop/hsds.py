@@ -182,7 +182,7 @@ class _Reader:
                 "name": _s(row.get("name")),
                 "siret": siret,
                 "email": _s(row.get("email")),
-                "website": _s(row.get("website")),
+                "website": _web(row.get("website")),
                 "phone": _s(phones[0].get("number")) if phones else "",
             },
             names={"siret": "organization_identifiers.identifier", "phone": "phones.number"},
@@ -263,7 +263,7 @@ class _Reader:
             "name": _s(row.get("name")),
             "alternate_name": _s(row.get("alternate_name")),
             "description": _s(row.get("description")),
-            "url": _s(row.get("url")),
+            "url": _web(row.get("url")),
             "email": _s(row.get("email")),
             "status": STATUS_IN.get(status, ServiceStatus.DRAFT),
             "application_process": _s(row.get("application_process")),
@@ -360,11 +360,16 @@ class _Reader:
                 Item(where, {"number": _s(row.get("number")), "description": _s(row.get("description"))})
             )
         elif kind == "contacts":
+            if not _s(row.get("name")) and not _s(row.get("title")):
+                self.report.warn(
+                    where.file, where.position, "name", "Contact sans nom ni fonction (HSDS le permet) : ignoré."
+                )
+                return
             record.contacts.append(
                 Item(
                     where,
                     {
-                        "name": _s(row.get("name")),
+                        "name": _s(row.get("name")) or _s(row.get("title")),  # « Accueil », « Référente »
                         "title": _s(row.get("title")),
                         "email": _s(row.get("email")),
                         "phone": _s(extra) if extra else "",
@@ -373,7 +378,15 @@ class _Reader:
                 )
             )
         elif kind == "languages":
-            code = _s(row.get("code"))
+            code = _s(row.get("code")) or LANGUAGE_CODES.get(_fold(_s(row.get("name"))), "")
+            if not code:
+                self.report.warn(
+                    where.file,
+                    where.position,
+                    "code",
+                    f"Langue « {_s(row.get('name'))} » sans code ISO 639 : ignorée.",
+                )
+                return
             record.languages.append(Item(where, {"code": code, "name": _s(row.get("name")) or code}))
         elif kind == "accessibility":
             record.accessibility.append(
@@ -523,6 +536,35 @@ FRANCE = {"fr", "fra", "france", "gp", "mq", "gf", "re", "yt", "glp", "mtq", "gu
 
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().strip().lower()
+
+
+# A language named without its code (HSDS makes `code` optional): the common ones.
+LANGUAGE_CODES = {
+    "francais": "fr",
+    "french": "fr",
+    "anglais": "en",
+    "english": "en",
+    "arabe": "ar",
+    "arabic": "ar",
+    "espagnol": "es",
+    "spanish": "es",
+    "allemand": "de",
+    "german": "de",
+    "italien": "it",
+    "portugais": "pt",
+    "breton": "br",
+    "langue des signes francaise": "fsl",
+    "langue des signes francaise (lsf)": "fsl",
+    "lsf": "fsl",
+}
+
+
+def _web(value) -> str:
+    """A web address as producers write it: « www.example.fr » is https://www.example.fr."""
+    text = _s(value)
+    if text and "://" not in text and " " not in text and "." in text and "@" not in text:
+        return f"https://{text}"
+    return text
 
 
 ADDRESS_TYPES = ("physical", "", "postal")  # HSDS 3 address_type, in order of preference
