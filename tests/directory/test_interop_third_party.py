@@ -316,3 +316,10 @@ def test_hsds_what_maillage_cannot_keep_is_a_warning(territory):
             "nommé, ignorée.",
         ),
     ]
+
+
+def test_summary_counts_what_was_left_aside(territory):
+    report = directory_import(format="hsds", path_or_files=BUNDLE)
+
+    assert report.summary() == "Import terminé : 6 service(s) créé(s), 0 mis à jour ; 5 élément(s) ignoré(s)."
+    assert len(report.summary()) <= 100  # ImportJob.stage

@@ -59,4 +59,7 @@ class ImportReport:
         if self.errors:
             return f"Import refusé : {len(self.errors)} erreur(s), rien n'a été enregistré."
         text = f"Import terminé : {self.created} service(s) créé(s), {self.updated} mis à jour"
-        return text + (f", {self.unchanged} inchangé(s)." if self.unchanged else ".")
+        text += f", {self.unchanged} inchangé(s)" if self.unchanged else ""
+        if self.warnings:  # listed one by one in `warnings`; the count fits the import page's line
+            text += f" ; {len(self.warnings)} élément(s) ignoré(s)"
+        return text[:99] + "."
