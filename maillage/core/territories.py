@@ -225,8 +225,9 @@ def find_commune(text: str):
 
 _CEDEX = re.compile(r"\b(cedex|cdx)\b.*$")
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes", "s/": "sur", "ss": "sous"}
-# « Paris 15e », « PARIS 15EME », « Lyon 3e arrondissement », « Marseille 1er Arrondissement », « Paris 15 ».
-_ARRONDISSEMENT = re.compile(r"^(paris|lyon|marseille)\s+(\d{1,2})\s*(e|er|eme|ieme|em)?(\s+arr\w*)?$")
+# « Paris 15e », « PARIS 15EME », « Lyon 3e arrondissement », « Marseille 1er Arrondissement », « Paris 15 »,
+# « Paris XVe ».
+_ARRONDISSEMENT = re.compile(r"^(paris|lyon|marseille)\s+(\d{1,2}|[ivx]{1,5})\s*(e|er|eme|ieme|em)?(\s+arr\w*)?$")
 _ARTICLE_AFTER = re.compile(r"^(?P<name>.+?)\s*\((?P<article>l|l'|le|la|les)\)$")
 
 

@@ -96,6 +96,9 @@ def test_a_departement_not_loaded_says_so():
         ("Œuilly", "oeuilly"),
         ("Villeneuve s/ Lot", "villeneuve sur lot"),
         ("Paris 1er", "paris"),
+        ("PARIS XVE", "paris"),
+        ("Lyon IIIe arrondissement", "lyon"),
+        ("Lyon 3", "lyon"),
     ],
 )
 def test_name_key(written, key):
