@@ -323,3 +323,16 @@ def test_summary_counts_what_was_left_aside(territory):
 
     assert report.summary() == "Import terminé : 6 service(s) créé(s), 0 mis à jour ; 5 élément(s) ignoré(s)."
     assert len(report.summary()) <= 100  # ImportJob.stage
+
+
+def test_hsds_term_referenced_but_not_described_is_a_warning(territory, tmp_path):
+    def mutate(services):
+        services[3]["attributes"] = [{"id": "x-1", "link_id": services[3]["id"], "taxonomy_term_id": "uuid-inconnu"}]
+
+    report = directory_import(format="hsds", path_or_files=_bundle(tmp_path, mutate))
+
+    assert report.errors == []
+    assert [(w.position, w.field) for w in report.warnings if w.field == "taxonomy_term_id"] == [
+        ("élément 3.attributes[0]", "taxonomy_term_id")
+    ]
+    assert not _service("Écoute téléphonique des aidants").terms.exists()

@@ -349,7 +349,14 @@ class _Reader:
                 "taxonomy_uri": _s(detail.get("uri")),
             }
         else:
-            self.error(where, "taxonomy_term_id", f"Le terme de taxonomie « {term_id} » n'est pas décrit.")
+            # A dangling reference says nothing of the term: left aside like an unknown term.
+            self.report.warn(
+                where.file,
+                where.position,
+                "taxonomy_term_id",
+                f"Le terme de taxonomie « {term_id} » n'est décrit ni dans l'attribut ni dans taxonomy_terms : "
+                "ignoré.",
+            )
             return
         record.terms.append(Item(where, values, {"code": "taxonomy_term.code"}, key=term_id))
 
