@@ -336,3 +336,16 @@ def test_hsds_term_referenced_but_not_described_is_a_warning(territory, tmp_path
         ("élément 3.attributes[0]", "taxonomy_term_id")
     ]
     assert not _service("Écoute téléphonique des aidants").terms.exists()
+
+
+def test_hsds_place_described_in_the_organization_only_is_found(territory, tmp_path):
+    def mutate(services):
+        link = services[5]["service_at_locations"][0]
+        place = link.pop("location")
+        link["location_id"] = place["id"]
+        services[5]["organization"]["locations"] = [place]
+
+    report = directory_import(format="hsds", path_or_files=_bundle(tmp_path, mutate))
+
+    assert report.errors == []
+    assert _place("Portage de livres à domicile").commune.code == "35024"

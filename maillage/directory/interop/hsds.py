@@ -507,8 +507,14 @@ def _read_nested(reader: _Reader, name: str, services: list) -> None:
             reader.children(record, "capacities", row, sub("capacities", i), extra=unit.get("name"))
         for i, row in enumerate(_list(service, "accessibility")):
             reader.children(record, "accessibility", row, sub("accessibility", i))
+        # HSDS 3 also describes the places in `organization.locations`: a link may only name one.
+        org_locations = {
+            _s(row.get("id")): row
+            for row in _list(organisation if isinstance(organisation, dict) else {}, "locations")
+        }
         for i, sal in enumerate(_list(service, "service_at_locations")):
             location = sal.get("location") if isinstance(sal.get("location"), dict) else None
+            location = location or org_locations.get(_s(sal.get("location_id")))
             sal_where = sub("service_at_locations", i)
             if location is None:
                 reader.error(sal_where, "location", "Lieu manquant (objet « location » attendu).")
