@@ -349,3 +349,24 @@ def test_hsds_place_described_in_the_organization_only_is_found(territory, tmp_p
 
     assert report.errors == []
     assert _place("Portage de livres à domicile").commune.code == "35024"
+
+
+def test_hsds_single_service_object_and_organization_with_its_services_are_read(territory, tmp_path):
+    services = json.loads(BUNDLE.read_text(encoding="utf-8"))["contents"]
+    single = tmp_path / "un" / "service.json"
+    single.parent.mkdir()
+    single.write_text(json.dumps(services[5], ensure_ascii=False), encoding="utf-8")
+    organisation = {**services[1]["organization"], "services": []}
+    for service in services[3:6]:
+        organisation["services"].append({k: v for k, v in service.items() if k != "organization"})
+    full = tmp_path / "organisation" / "organization.json"
+    full.parent.mkdir()
+    full.write_text(json.dumps(organisation, ensure_ascii=False), encoding="utf-8")
+
+    assert directory_import(format="hsds", path_or_files=single, source="un").errors == []
+    report = directory_import(format="hsds", path_or_files=full, source="organisation")
+
+    assert report.errors == [] and report.created == 3
+    assert {s.organisation.name for s in Service.objects.filter(source="organisation")} == {
+        "Familles rurales du Pays de Liffré"
+    }

@@ -452,7 +452,7 @@ def read(path_or_files, *, source: str = DEFAULT_SOURCE, report: ImportReport) -
         name = sorted(json_names)[0]
         data = io_files.load_json(name, files[name])
         if isinstance(data, dict):
-            data = data.get("contents", data.get("services"))
+            data = _services_of(data)
         if not isinstance(data, list):
             raise FileRefused(
                 f"Le fichier « {name} » doit contenir une liste de services HSDS (ou un objet avec « contents »)."
@@ -461,6 +461,27 @@ def read(path_or_files, *, source: str = DEFAULT_SOURCE, report: ImportReport) -
     else:
         raise FileRefused("Aucun fichier HSDS trouvé (fichiers .json ou paquet de fichiers .csv attendus).")
     return reader.parsed
+
+
+def _services_of(data: dict):
+    """The services of a JSON object: an HSDA page (`contents`), `services`, an organisation with
+    its services (HSDS 3 `organization_full`: each gets it as `organization`), or one service."""
+    if "contents" in data:
+        return data["contents"]
+    services = data.get("services")
+    if isinstance(services, list):
+        if _s(data.get("id")) and _s(data.get("name")):  # an organisation
+            organisation = {k: v for k, v in data.items() if k != "services"}
+            return [
+                {**service, "organization": service.get("organization") or organisation}
+                if isinstance(service, dict)
+                else service
+                for service in services
+            ]
+        return services
+    if _s(data.get("id")) and "status" in data:  # a single service
+        return [data]
+    return None
 
 
 def _check_columns(tables: dict) -> None:
