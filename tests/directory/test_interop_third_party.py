@@ -370,3 +370,17 @@ def test_hsds_single_service_object_and_organization_with_its_services_are_read(
     assert {s.organisation.name for s in Service.objects.filter(source="organisation")} == {
         "Familles rurales du Pays de Liffré"
     }
+
+
+def test_hsds_numbers_out_of_bounds_are_refused_with_the_number(territory, tmp_path):
+    def mutate(services):
+        services[0]["minimum_age"] = 512
+        services[1]["maximum_age"] = -3
+
+    report = directory_import(format="hsds", path_or_files=_bundle(tmp_path, mutate))
+
+    assert {(e.position, e.field): e.message for e in report.errors} == {
+        ("élément 0", "minimum_age"): "Assurez-vous que la valeur « 512 » est inférieure ou égale à 130.",
+        ("élément 1", "maximum_age"): "Assurez-vous que la valeur « -3 » est supérieure ou égale à 0.",
+    }
+    _nothing_written()
