@@ -358,8 +358,10 @@ class CommuneIndex:
         name alone, in all France, when no postal code is given (homonyms told apart by the
         département `areas` name, if any). Otherwise AddressNotResolved, naming the field to correct
         and what was found."""
-        code, key = postal_code_key(postal_code), commune_name_key(city)
         city_text = " ".join(str(city or "").split())
+        if not str(postal_code or "").strip() and (inside := re.match(r"^(\d{5}) (.+)$", city_text)):
+            postal_code, city_text = inside[1], inside[2]  # « 75015 Paris » written in the city field
+        code, key = postal_code_key(postal_code), commune_name_key(city_text)
         written = " ".join(part for part in (" ".join(str(postal_code or "").split()), city_text) if part)
         if not code and not key:
             raise AddressNotResolved("city", "Ni code postal ni ville : la commune du lieu ne peut pas être trouvée.")

@@ -33,6 +33,8 @@ def index():
         ("75015", "PARIS 15EME ARRONDISSEMENT", "75056"),
         ("75116", "Paris", "75056"),
         ("", "Paris 15e", "75056"),
+        ("", "75015 Paris", "75056"),  # the postal code written in the city field
+        ("", "35600 Sainte-Marie", "35294"),
         ("13013", "Marseille 13e", "13055"),
         ("69003", "Lyon 3e Arrondissement", "69123"),
         ("21850", "St Apollinaire", "21540"),  # « St » → Saint
