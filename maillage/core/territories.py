@@ -293,6 +293,7 @@ class _Place:
     code: str
     name: str
     departement: str
+    key: str  # commune_name_key(name)
 
 
 class CommuneIndex:
@@ -310,10 +311,10 @@ class CommuneIndex:
         for code, name, departement, postal_codes, parent in rows:
             if parent:
                 continue
-            place = _Place(code, name, departement)
+            place = _Place(code, name, departement, commune_name_key(name))
             for postal_code in postal_codes or ():
                 self.by_postal_code.setdefault(postal_code, []).append(place)
-            self.by_name.setdefault(commune_name_key(name), []).append(place)
+            self.by_name.setdefault(place.key, []).append(place)
 
     @classmethod
     def from_database(cls) -> "CommuneIndex":
@@ -376,9 +377,9 @@ class CommuneIndex:
                     "la ville manque pour les départager.",
                 )
             raise AddressNotResolved("postal_code", f"« {written} » : commune inconnue{_NOT_LOADED}.")
-        named = [p for p in of_code if commune_name_key(p.name) == key]
+        named = [p for p in of_code if p.key == key]
         if not named:
-            named = [p for p in of_code if commune_name_key(p.name).startswith(key + " ")]
+            named = [p for p in of_code if p.key.startswith(key + " ")]
         if len(named) == 1:
             return named[0].code
         if len(named) > 1:
