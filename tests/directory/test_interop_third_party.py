@@ -384,3 +384,17 @@ def test_hsds_numbers_out_of_bounds_are_refused_with_the_number(territory, tmp_p
         ("élément 1", "maximum_age"): "Assurez-vous que la valeur « -3 » est supérieure ou égale à 0.",
     }
     _nothing_written()
+
+
+def test_hsds_csv_unknown_address_is_reported_at_its_line_of_addresses_csv(territory, tmp_path):
+    folder = tmp_path / "paquet"
+    shutil.copytree(CSV_PACKAGE, folder)
+    text = (folder / "addresses.csv").read_text(encoding="utf-8").replace(";RENNES CEDEX;", ";Saint-Aubin;")
+    (folder / "addresses.csv").write_text(text.replace(";35043;", ";35999;"), encoding="utf-8")
+
+    report = directory_import(format="hsds", path_or_files=folder)
+
+    ((file, position, field, message),) = [(e.file, e.position, e.field, e.message) for e in report.errors]
+    assert (file, position, field) == ("addresses.csv", "ligne 3", "addresses.city")
+    assert message.startswith("« Saint-Aubin » : 3 communes portent ce nom")
+    _nothing_written()

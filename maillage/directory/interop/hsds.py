@@ -189,7 +189,10 @@ class _Reader:
         )
         return org_id
 
-    def location(self, row: dict, where: Where, address: dict | None, organisation_key: str) -> str:
+    def location(
+        self, row: dict, where: Where, address: dict | None, organisation_key: str, address_where: Where | None = None
+    ) -> str:
+        """A place and its address (`address_where`: the address's own row in a CSV package)."""
         loc_id = _s(row.get("id"))
         if not loc_id:
             self.error(where, "id", "Identifiant du lieu manquant.")
@@ -203,7 +206,7 @@ class _Reader:
             country = _s(address.get("country"))
             if country and _fold(country) not in FRANCE:
                 self.error(
-                    where,
+                    address_where or where,
                     "addresses.country",
                     f"Pays « {country} » : Maillage ne connaît que les communes de France (FR).",
                 )
@@ -224,6 +227,7 @@ class _Reader:
                 commune_code=_s(address.get("code_insee")),
                 city=_s(address.get("city")),
                 areas=(_s(address.get("state_province")), _s(address.get("region"))),
+                address_where=address_where,
                 names={
                     "address": "addresses.address_1",
                     "address_complement": "addresses.address_2",
@@ -642,7 +646,10 @@ def _read_tables(reader: _Reader, tables: dict) -> None:
         )
     addresses = by("addresses", "location_id")
     for where, row in tables.get("locations", []):
-        reader.location(row, where, _place_address([r for _, r in addresses[_s(row.get("id"))]]), "")
+        rows = addresses[_s(row.get("id"))]
+        address = _place_address([r for _, r in rows])
+        address_where = next((w for w, r in rows if r is address), None)
+        reader.location(row, where, address, "", address_where=address_where)
 
     phones, contacts_phones = by("phones", "service_id"), by("phones", "contact_id")
     contacts, languages = by("contacts", "service_id"), by("languages", "service_id")

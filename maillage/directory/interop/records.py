@@ -149,6 +149,7 @@ class LocationRecord:
     names: dict = field(default_factory=dict)
     city: str = ""  # otherwise the commune is found from the postal code and the city
     areas: tuple[str, ...] = ()  # and the département an address names (HSDS state_province, region)
+    address_where: Where | None = None  # the address's own row, when it has one (HSDS addresses.csv)
 
 
 @dataclass
@@ -517,7 +518,8 @@ def _check_locations(parsed, plan: Plan, report: ImportReport, communes: dict, s
             try:
                 code = index.resolve(postal_code, record.city, *record.areas)
             except AddressNotResolved as exc:
-                report.add(where.file, where.position, record.names.get(exc.field, exc.field), exc.message)
+                at = record.address_where or where
+                report.add(at.file, at.position, record.names.get(exc.field, exc.field), exc.message)
                 code = None
         for kind in COORDINATE_BOUNDS:
             if values.get(kind) is not None and (message := coordinate_error(kind, values[kind])):
