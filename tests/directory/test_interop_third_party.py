@@ -398,3 +398,14 @@ def test_hsds_csv_unknown_address_is_reported_at_its_line_of_addresses_csv(terri
     assert (file, position, field) == ("addresses.csv", "ligne 3", "addresses.city")
     assert message.startswith("« Saint-Aubin » : 3 communes portent ce nom")
     _nothing_written()
+
+
+def test_datainclusion_arrondissement_code_is_read_as_its_commune(territory, tmp_path):
+    def mutate(data):
+        data["items"][1].update(code_insee="75115", commune="Paris", code_postal="75015")
+
+    report = directory_import(format="datainclusion", path_or_files=_di(tmp_path, mutate))
+
+    assert report.errors == []
+    place = _place("Distribution alimentaire")
+    assert (place.commune.code, place.postal_code) == ("75056", "75015")

@@ -280,6 +280,7 @@ def _service(parsed: Parsed, s: di.Service, where: Where, report: ImportReport) 
             },
             commune_code=s.code_insee or "",  # often null in the national API: then code_postal + commune
             city=s.commune or "",
+            arrondissement_as_commune=True,
             names={
                 "address": "adresse",
                 "address_complement": "complement_adresse",

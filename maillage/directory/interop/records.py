@@ -150,6 +150,9 @@ class LocationRecord:
     city: str = ""  # otherwise the commune is found from the postal code and the city
     areas: tuple[str, ...] = ()  # and the département an address names (HSDS state_province, region)
     address_where: Where | None = None  # the address's own row, when it has one (HSDS addresses.csv)
+    # A third party's arrondissement code (75115: data·inclusion geocodes with the BAN) is read as its
+    # commune (75056), as addresses are: the commune has the EPCI the search ranks by.
+    arrondissement_as_commune: bool = False
 
 
 @dataclass
@@ -301,7 +304,7 @@ def check(parsed: Parsed, report: ImportReport, *, organisation: Organisation | 
     for rules in _ALL_RULES:
         rules.reset()
     plan = Plan()
-    communes = {c.code: c for c in Commune.objects.only("pk", "code", "name")}
+    communes = {c.code: c for c in Commune.objects.only("pk", "code", "name", "parent_id")}
     plan.communes = {c.pk: c for c in communes.values()}
     all_terms = list(
         TaxonomyTerm.objects.select_related("taxonomy").only("pk", "code", "name", "position", "taxonomy__slug")
@@ -528,6 +531,8 @@ def _check_locations(parsed, plan: Plan, report: ImportReport, communes: dict, s
         if postal_code:
             values["postal_code"] = postal_code_key(postal_code)  # « 35 000 », « 1400 »: as the post writes it
         commune = communes.get(code) if code else None
+        if commune is not None and commune.parent_id and record.arrondissement_as_commune:
+            commune = plan.communes.get(commune.parent_id, commune)
         if commune is None and code is not None:
             report.add(
                 where.file,
