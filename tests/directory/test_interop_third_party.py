@@ -10,11 +10,16 @@ import shutil
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
 
+from maillage.core.enums import Role
 from maillage.core.territories import load_territories, read_extract
 from maillage.directory.enums import AccessibilityFeature, ServiceStatus
 from maillage.directory.interop.services import directory_import
-from maillage.directory.models import Location, Service
+from maillage.directory.models import ImportJob, Location, Service
+from tests.conftest import run_task_worker
 from tests.directory.interop_helpers import DATA
 
 pytestmark = pytest.mark.django_db
@@ -409,3 +414,28 @@ def test_datainclusion_arrondissement_code_is_read_as_its_commune(territory, tmp
     assert report.errors == []
     place = _place("Distribution alimentaire")
     assert (place.commune.code, place.postal_code) == ("75056", "75015")
+
+
+# --- The command and the staff page -----------------------------------------------------------------
+
+
+def test_command_imports_a_third_party_bundle(territory, capsys):
+    call_command("import_directory", "--format", "hsds", "--source", "reseau-35", str(BUNDLE))
+
+    assert "6 service(s) créé(s), 0 mis à jour ; 5 élément(s) ignoré(s)." in capsys.readouterr().out
+
+
+def test_staff_page_imports_a_third_party_bundle(territory, member_client):
+    client, membership = member_client(role=Role.COORDINATOR)
+
+    response = client.post(
+        reverse("directory:interop"),
+        {"format": "hsds", "source": "reseau-35", "file": SimpleUploadedFile("services.json", BUNDLE.read_bytes())},
+    )
+    run_task_worker()
+
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.SUCCEEDED, job.errors
+    assert job.created == 6
+    assert set(Service.objects.values_list("organisation", flat=True)) == {membership.organisation.pk}
+    assert "5 élément(s) ignoré(s)" in client.get(response.url).content.decode()
