@@ -439,3 +439,19 @@ def test_staff_page_imports_a_third_party_bundle(territory, member_client):
     assert job.created == 6
     assert set(Service.objects.values_list("organisation", flat=True)) == {membership.organisation.pk}
     assert "5 élément(s) ignoré(s)" in client.get(response.url).content.decode()
+
+
+def test_hsds_csv_files_named_after_the_objects_are_read(territory, tmp_path):
+    folder = tmp_path / "singulier"
+    folder.mkdir()
+    singular = {"organizations": "organization", "addresses": "address", "taxonomies": "taxonomy"}
+    for path in CSV_PACKAGE.iterdir():
+        stem = path.stem
+        name = singular.get(stem, stem[:-1] if stem.endswith("s") else stem)
+        (folder / f"{name}.csv").write_bytes(path.read_bytes())
+
+    report = directory_import(format="hsds", path_or_files=folder)
+
+    assert report.errors == []
+    assert report.created == 2
+    assert _place("Restaurant seniors").commune.code == "35024"

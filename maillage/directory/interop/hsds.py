@@ -75,6 +75,25 @@ TABLES = {
     "organization_identifiers": (),
 }
 
+# Some producers name the CSV files after the objects (HSDS 3 schema names), not the tables.
+SINGULAR_TABLES = {
+    "organization": "organizations",
+    "service": "services",
+    "location": "locations",
+    "address": "addresses",
+    "service_at_location": "service_at_locations",
+    "phone": "phones",
+    "contact": "contacts",
+    "schedule": "schedules",
+    "language": "languages",
+    "service_area": "service_areas",
+    "unit": "units",
+    "taxonomy": "taxonomies",
+    "taxonomy_term": "taxonomy_terms",
+    "attribute": "attributes",
+    "organization_identifier": "organization_identifiers",
+}
+
 SERVICE_NAMES = {
     "source_id": "id",
     "organisation": "organization_id",
@@ -433,8 +452,11 @@ def read(path_or_files, *, source: str = DEFAULT_SOURCE, report: ImportReport) -
     json_names = {n for n in files if n.lower().endswith(".json")}
     if csv_names:
         tables = {}
+        stems = {name[:-4].lower() for name in csv_names}
         for name in sorted(csv_names):
             stem = name[:-4].lower()
+            if stem in SINGULAR_TABLES and SINGULAR_TABLES[stem] not in stems:  # service.csv, address.csv…
+                stem = SINGULAR_TABLES[stem]
             if stem in TABLES:
                 tables[stem] = [
                     (Where(name, f"ligne {line}"), row)
