@@ -300,7 +300,8 @@ class BreakGlassForm(DsfrBaseForm):
         self.fields["person"].choices = [
             (
                 p.pk,
-                f"{p.first_names} {p.last_name.upper()}, né·e en {p.birth_date:%Y} — suivi·e par {p.organisation.name}",
+                f"{p.first_names} {p.last_name.upper()}, né·e en {p.birth_date:%Y} "
+                f"— suivi·e par {p.organisation.name}",
             )
             for p in candidates
         ]

@@ -25,6 +25,7 @@ from django.utils import timezone
 from maillage.directory.enums import FeeKind, ServiceStatus
 from maillage.directory.interop import files as io_files
 from maillage.directory.interop.records import (
+    COORDINATE_BOUNDS,
     Item,
     LocationRecord,
     OrganisationRecord,
@@ -32,6 +33,7 @@ from maillage.directory.interop.records import (
     ServiceRecord,
     Where,
     aware_midnight,
+    coordinate_error,
 )
 from maillage.directory.interop.report import FileRefused, ImportReport
 from maillage.directory.models import Taxonomy
@@ -73,7 +75,31 @@ _MESSAGES = {
     "list_type": "Liste attendue.",
     "set_type": "Liste attendue.",
     "greater_than_equal": "Doit être supérieur ou égal à {ge}.",
+    "greater_than": "Doit être supérieur à {gt}.",
+    "less_than_equal": "Doit être inférieur ou égal à {le}.",
+    "less_than": "Doit être inférieur à {lt}.",
+    "int_from_float": "Nombre entier attendu.",
+    "finite_number": "Nombre fini attendu.",
+    "bool_parsing": "Vrai ou faux attendu (true, false).",
+    "bool_type": "Vrai ou faux attendu (true, false).",
     "literal_error": "Valeur non reconnue.",
+}
+
+
+# Number and format errors name the value found, as the coordinates do (« 512 », « -3 », « abc »).
+_SAYS_THE_VALUE = {
+    "greater_than_equal",
+    "greater_than",
+    "less_than_equal",
+    "less_than",
+    "float_parsing",
+    "int_parsing",
+    "int_from_float",
+    "finite_number",
+    "string_pattern_mismatch",
+    "bool_parsing",
+    "date_parsing",
+    "date_from_datetime_parsing",
 }
 
 
@@ -92,23 +118,46 @@ def french(error: dict) -> str:
     template = _MESSAGES.get(kind)
     if template is None:
         return f"Valeur invalide ({error['msg']})."
+    ctx = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in ctx.items()}  # 0, not 0.0
     try:
-        return template.format(**ctx)
+        message = template.format(**ctx)
     except (KeyError, IndexError):
-        return template
+        message = template
+    if kind in _SAYS_THE_VALUE and "input" in error:
+        return f"« {error['input']} » : {message[0].lower()}{message[1:]}"
+    return message
 
 
 def _validate(model, row, where: Where, report: ImportReport):
+    """The row as the schema's model, or None after reporting every error of the row: the schema's
+    own, and coordinates out of their bounds (the schema takes any float for them: 512, NaN)."""
     if not isinstance(row, dict):
         report.add(where.file, where.position, "", "Cet élément n'est pas un objet JSON.")
         return None
     try:
-        return model.model_validate(row)
+        validated = model.model_validate(row)
     except pydantic.ValidationError as exc:
         for error in exc.errors():
             loc = ".".join(str(part) for part in error["loc"])
             report.add(where.file, where.position, loc, french(error))
-        return None
+        validated = None
+    bad = False
+    for kind in COORDINATE_BOUNDS:
+        value = row.get(kind)
+        if value is None or isinstance(value, bool) or _not_a_number(value):
+            continue  # absent, or already reported by the schema (« abc »: a number is expected)
+        if message := coordinate_error(kind, value):
+            report.add(where.file, where.position, kind, message)
+            bad = True
+    return None if bad else validated
+
+
+def _not_a_number(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return True
+    return False
 
 
 def parse_opening_hours(text: str) -> list[tuple[int, str, str]] | None:
@@ -145,13 +194,20 @@ def opening_hours(schedules) -> str:
     return "; ".join(f"{OSM_DAYS[day]} {','.join(spans)}" for day, spans in by_day.items())
 
 
+def _rows(data):
+    """A list of rows, or a page of the national API saved as is (`{"items": […], "total": …}`)."""
+    if isinstance(data, dict) and isinstance(data.get("items"), list):
+        return data["items"]
+    return data
+
+
 def read(path_or_files, *, report: ImportReport) -> Parsed:
     files = {name.lower(): content for name, content in io_files.collect_files(path_or_files).items()}
     if "services.json" not in files:
         raise FileRefused("Le fichier « services.json » manque (data·inclusion : structures.json et services.json).")
     parsed = Parsed()
     if "structures.json" in files:
-        structures = io_files.load_json("structures.json", files["structures.json"])
+        structures = _rows(io_files.load_json("structures.json", files["structures.json"]))
         if not isinstance(structures, list):
             raise FileRefused("Le fichier « structures.json » doit contenir une liste de structures.")
         for index, row in enumerate(structures):
@@ -172,7 +228,7 @@ def read(path_or_files, *, report: ImportReport) -> Parsed:
                 },
                 names={"name": "nom", "email": "courriel", "website": "site_web", "phone": "telephone"},
             )
-    services = io_files.load_json("services.json", files["services.json"])
+    services = _rows(io_files.load_json("services.json", files["services.json"]))
     if not isinstance(services, list):
         raise FileRefused("Le fichier « services.json » doit contenir une liste de services.")
     for index, row in enumerate(services):
@@ -208,7 +264,7 @@ def _service(parsed: Parsed, s: di.Service, where: Where, report: ImportReport) 
         },
         names=SERVICE_NAMES,
     )
-    if s.adresse or s.code_insee:
+    if s.adresse or s.code_insee or s.code_postal or s.commune:
         loc_id = f"{s.id}#lieu"
         parsed.locations[(s.source, loc_id)] = LocationRecord(
             where=where,
@@ -222,12 +278,15 @@ def _service(parsed: Parsed, s: di.Service, where: Where, report: ImportReport) 
                 "latitude": repr(round(s.latitude, 6)) if s.latitude is not None else None,
                 "longitude": repr(round(s.longitude, 6)) if s.longitude is not None else None,
             },
-            commune_code=s.code_insee or "",
+            commune_code=s.code_insee or "",  # often null in the national API: then code_postal + commune
+            city=s.commune or "",
+            arrondissement_as_commune=True,
             names={
                 "address": "adresse",
                 "address_complement": "complement_adresse",
                 "postal_code": "code_postal",
                 "commune": "code_insee",
+                "city": "commune",
             },
         )
         record.locations.append(Item(where, {"description": ""}, {"location": "adresse"}, key=loc_id))

@@ -14,9 +14,15 @@ checked against `core.Commune`), `service.maillage_offer_kind`, `service.maillag
 `service.maillage_access_modes`, and `accessibility.service_id` (Maillage records accessibility per
 service, HSDS per place). Taxonomy terms are `attribute` → `taxonomy_term` (`taxonomy` = the
 vocabulary's identifier in Maillage, `code` = the term's code); a term's id is `<taxonomy>:<code>`.
+
+Files of other producers have none of these extensions: a place's commune is then found from its
+address's `postal_code` and `city` (`core.territories.CommuneIndex`; the physical address first,
+`state_province` for homonyms without a postal code), a `virtual` location is no place, and terms are
+matched to Maillage's vocabularies by the names, URIs and codes they carry (`interop.terms`).
 """
 
 import json
+import unicodedata
 import uuid
 from collections import defaultdict
 from datetime import date
@@ -69,6 +75,25 @@ TABLES = {
     "organization_identifiers": (),
 }
 
+# Some producers name the CSV files after the objects (HSDS 3 schema names), not the tables.
+SINGULAR_TABLES = {
+    "organization": "organizations",
+    "service": "services",
+    "location": "locations",
+    "address": "addresses",
+    "service_at_location": "service_at_locations",
+    "phone": "phones",
+    "contact": "contacts",
+    "schedule": "schedules",
+    "language": "languages",
+    "service_area": "service_areas",
+    "unit": "units",
+    "taxonomy": "taxonomies",
+    "taxonomy_term": "taxonomy_terms",
+    "attribute": "attributes",
+    "organization_identifier": "organization_identifiers",
+}
+
 SERVICE_NAMES = {
     "source_id": "id",
     "organisation": "organization_id",
@@ -118,8 +143,13 @@ def _number(value):
 
 
 def _coordinate(value):
-    """A float goes through its shortest text (47.322047), not its binary expansion."""
-    return repr(value) if isinstance(value, float) else value
+    """A float goes through its shortest text (47.322047), not its binary expansion; a French CSV's
+    decimal comma (47,322047) is read as a point."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return value.strip().replace(",", ".")
+    return value
 
 
 def _time(value) -> str | None:
@@ -142,6 +172,8 @@ class _Reader:
         self.source = source
         self.report = report
         self.parsed = Parsed()
+        # HSDS 3 `location_type: virtual` (a website, a phone line): no place, no commune to find.
+        self.virtual: set[str] = set()
 
     def error(self, where: Where, field_name: str, message: str) -> None:
         self.report.add(where.file, where.position, field_name, message)
@@ -169,21 +201,34 @@ class _Reader:
                 "name": _s(row.get("name")),
                 "siret": siret,
                 "email": _s(row.get("email")),
-                "website": _s(row.get("website")),
+                "website": _web(row.get("website")),
                 "phone": _s(phones[0].get("number")) if phones else "",
             },
             names={"siret": "organization_identifiers.identifier", "phone": "phones.number"},
         )
         return org_id
 
-    def location(self, row: dict, where: Where, address: dict | None, organisation_key: str) -> str:
+    def location(
+        self, row: dict, where: Where, address: dict | None, organisation_key: str, address_where: Where | None = None
+    ) -> str:
+        """A place and its address (`address_where`: the address's own row in a CSV package)."""
         loc_id = _s(row.get("id"))
         if not loc_id:
             self.error(where, "id", "Identifiant du lieu manquant.")
             return ""
+        if _s(row.get("location_type")).lower() == "virtual":
+            self.virtual.add(loc_id)
+            return loc_id
         key = (self.source, loc_id)
         if key not in self.parsed.locations:
             address = address or {}
+            country = _s(address.get("country"))
+            if country and _fold(country) not in FRANCE:
+                self.error(
+                    address_where or where,
+                    "addresses.country",
+                    f"Pays « {country} » : Maillage ne connaît que les communes de France (FR).",
+                )
             self.parsed.locations[key] = LocationRecord(
                 where=where,
                 source=self.source,
@@ -199,11 +244,17 @@ class _Reader:
                     "transportation": _s(row.get("transportation")),
                 },
                 commune_code=_s(address.get("code_insee")),
+                city=_s(address.get("city")),
+                areas=(_s(address.get("state_province")), _s(address.get("region"))),
+                address_where=address_where,
                 names={
                     "address": "addresses.address_1",
                     "address_complement": "addresses.address_2",
                     "postal_code": "addresses.postal_code",
                     "commune": "addresses.code_insee",
+                    "city": "addresses.city",
+                    "latitude": "latitude",
+                    "longitude": "longitude",
                 },
             )
         return loc_id
@@ -235,7 +286,7 @@ class _Reader:
             "name": _s(row.get("name")),
             "alternate_name": _s(row.get("alternate_name")),
             "description": _s(row.get("description")),
-            "url": _s(row.get("url")),
+            "url": _web(row.get("url")),
             "email": _s(row.get("email")),
             "status": STATUS_IN.get(status, ServiceStatus.DRAFT),
             "application_process": _s(row.get("application_process")),
@@ -291,25 +342,46 @@ class _Reader:
                     where,
                     {"weekday": DAYS.index(day), "opens_at": opens, "closes_at": closes},
                     names,
-                    key=_s(row.get("location_id")),
+                    key="" if _s(row.get("location_id")) in self.virtual else _s(row.get("location_id")),
                 )
             )
 
     def term(self, record: ServiceRecord, attribute: dict, term: dict | None, taxonomies: dict, where: Where) -> None:
+        """A service's taxonomy term, with everything HSDS 3 says about it and its vocabulary: matched
+        to the directory's vocabularies by `interop.terms.TermMatcher` (Maillage's `<slug>:<code>` ids,
+        or a producer's names, URIs and codes)."""
         term_id = _s(attribute.get("taxonomy_term_id")) or _s((term or {}).get("id"))
         if term is None and ":" in term_id:
             taxonomy, code = term_id.split(":", 1)
+            values = {"taxonomy": taxonomy, "code": code}
         elif term is not None:
-            taxonomy = _s(term.get("taxonomy")) or taxonomies.get(
-                _s(term.get("taxonomy_id")), _s(term.get("taxonomy_id"))
-            )
-            code = _s(term.get("code"))
+            taxonomy_id = _s(term.get("taxonomy_id"))
+            detail = term.get("taxonomy_detail")
+            if not isinstance(detail, dict):
+                detail = term.get("taxonomy") if isinstance(term.get("taxonomy"), dict) else {}
+            detail = detail or taxonomies.get(taxonomy_id, {})
+            taxonomy = term.get("taxonomy")
+            values = {
+                "taxonomy": (_s(taxonomy) if not isinstance(taxonomy, dict) else "") or taxonomy_id,
+                "code": _s(term.get("code")),
+                "name": _s(term.get("name")),
+                "term_uri": _s(term.get("term_uri")),
+                "term_id": term_id,
+                "taxonomy_id": taxonomy_id or _s(detail.get("id")),
+                "taxonomy_name": _s(detail.get("name")),
+                "taxonomy_uri": _s(detail.get("uri")),
+            }
         else:
-            self.error(where, "taxonomy_term_id", f"Le terme de taxonomie « {term_id} » n'est pas décrit.")
+            # A dangling reference says nothing of the term: left aside like an unknown term.
+            self.report.warn(
+                where.file,
+                where.position,
+                "taxonomy_term_id",
+                f"Le terme de taxonomie « {term_id} » n'est décrit ni dans l'attribut ni dans taxonomy_terms : "
+                "ignoré.",
+            )
             return
-        record.terms.append(
-            Item(where, {"taxonomy": taxonomy, "code": code}, {"code": "taxonomy_term.code"}, key=term_id)
-        )
+        record.terms.append(Item(where, values, {"code": "taxonomy_term.code"}, key=term_id))
 
     def children(self, record: ServiceRecord, kind: str, row: dict, where: Where, extra=None) -> None:
         """One nested row of a service: phones, contacts, languages, accessibility, capacities, areas."""
@@ -318,11 +390,16 @@ class _Reader:
                 Item(where, {"number": _s(row.get("number")), "description": _s(row.get("description"))})
             )
         elif kind == "contacts":
+            if not _s(row.get("name")) and not _s(row.get("title")):
+                self.report.warn(
+                    where.file, where.position, "name", "Contact sans nom ni fonction (HSDS le permet) : ignoré."
+                )
+                return
             record.contacts.append(
                 Item(
                     where,
                     {
-                        "name": _s(row.get("name")),
+                        "name": _s(row.get("name")) or _s(row.get("title")),  # « Accueil », « Référente »
                         "title": _s(row.get("title")),
                         "email": _s(row.get("email")),
                         "phone": _s(extra) if extra else "",
@@ -331,7 +408,15 @@ class _Reader:
                 )
             )
         elif kind == "languages":
-            code = _s(row.get("code"))
+            code = _s(row.get("code")) or LANGUAGE_CODES.get(_fold(_s(row.get("name"))), "")
+            if not code:
+                self.report.warn(
+                    where.file,
+                    where.position,
+                    "code",
+                    f"Langue « {_s(row.get('name'))} » sans code ISO 639 : ignorée.",
+                )
+                return
             record.languages.append(Item(where, {"code": code, "name": _s(row.get("name")) or code}))
         elif kind == "accessibility":
             record.accessibility.append(
@@ -367,8 +452,11 @@ def read(path_or_files, *, source: str = DEFAULT_SOURCE, report: ImportReport) -
     json_names = {n for n in files if n.lower().endswith(".json")}
     if csv_names:
         tables = {}
+        stems = {name[:-4].lower() for name in csv_names}
         for name in sorted(csv_names):
             stem = name[:-4].lower()
+            if stem in SINGULAR_TABLES and SINGULAR_TABLES[stem] not in stems:  # service.csv, address.csv…
+                stem = SINGULAR_TABLES[stem]
             if stem in TABLES:
                 tables[stem] = [
                     (Where(name, f"ligne {line}"), row)
@@ -390,7 +478,7 @@ def read(path_or_files, *, source: str = DEFAULT_SOURCE, report: ImportReport) -
         name = sorted(json_names)[0]
         data = io_files.load_json(name, files[name])
         if isinstance(data, dict):
-            data = data.get("contents", data.get("services"))
+            data = _services_of(data)
         if not isinstance(data, list):
             raise FileRefused(
                 f"Le fichier « {name} » doit contenir une liste de services HSDS (ou un objet avec « contents »)."
@@ -399,6 +487,27 @@ def read(path_or_files, *, source: str = DEFAULT_SOURCE, report: ImportReport) -
     else:
         raise FileRefused("Aucun fichier HSDS trouvé (fichiers .json ou paquet de fichiers .csv attendus).")
     return reader.parsed
+
+
+def _services_of(data: dict):
+    """The services of a JSON object: an HSDA page (`contents`), `services`, an organisation with
+    its services (HSDS 3 `organization_full`: each gets it as `organization`), or one service."""
+    if "contents" in data:
+        return data["contents"]
+    services = data.get("services")
+    if isinstance(services, list):
+        if _s(data.get("id")) and _s(data.get("name")):  # an organisation
+            organisation = {k: v for k, v in data.items() if k != "services"}
+            return [
+                {**service, "organization": service.get("organization") or organisation}
+                if isinstance(service, dict)
+                else service
+                for service in services
+            ]
+        return services
+    if _s(data.get("id")) and "status" in data:  # a single service
+        return [data]
+    return None
 
 
 def _check_columns(tables: dict) -> None:
@@ -445,15 +554,25 @@ def _read_nested(reader: _Reader, name: str, services: list) -> None:
             reader.children(record, "capacities", row, sub("capacities", i), extra=unit.get("name"))
         for i, row in enumerate(_list(service, "accessibility")):
             reader.children(record, "accessibility", row, sub("accessibility", i))
+        # HSDS 3 also describes the places in `organization.locations`: a link may only name one.
+        org_locations = {
+            _s(row.get("id")): row
+            for row in _list(organisation if isinstance(organisation, dict) else {}, "locations")
+        }
         for i, sal in enumerate(_list(service, "service_at_locations")):
             location = sal.get("location") if isinstance(sal.get("location"), dict) else None
+            location = location or org_locations.get(_s(sal.get("location_id")))
             sal_where = sub("service_at_locations", i)
             if location is None:
                 reader.error(sal_where, "location", "Lieu manquant (objet « location » attendu).")
                 continue
             where_loc = Where(name, f"{sal_where.position}.location")
             addresses = _list(location, "addresses")
-            loc_id = reader.location(location, where_loc, addresses[0] if addresses else None, org_key)
+            loc_id = reader.location(location, where_loc, _place_address(addresses), org_key)
+            if loc_id in reader.virtual:  # online: its hours are the service's
+                for j, row in enumerate(_list(sal, "schedules")):
+                    reader.schedule(record, row, Where(name, f"{sal_where.position}.schedules[{j}]"))
+                continue
             record.locations.append(
                 Item(sal_where, {"description": _s(sal.get("description"))}, {"location": "location.id"}, key=loc_id)
             )
@@ -468,6 +587,58 @@ def _read_nested(reader: _Reader, name: str, services: list) -> None:
         for i, attribute in enumerate(_list(service, "attributes")):
             term = attribute.get("taxonomy_term") if isinstance(attribute.get("taxonomy_term"), dict) else None
             reader.term(record, attribute, term, {}, sub("attributes", i))
+
+
+# HSDS 3 `country` is an ISO 3166-1 code; overseas départements have their own, and files also
+# write the name or ISO 3166-1 alpha-3.
+FRANCE = {"fr", "fra", "france", "gp", "mq", "gf", "re", "yt", "glp", "mtq", "guf", "reu", "myt"}
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().strip().lower()
+
+
+# A language named without its code (HSDS makes `code` optional): the common ones.
+LANGUAGE_CODES = {
+    "francais": "fr",
+    "french": "fr",
+    "anglais": "en",
+    "english": "en",
+    "arabe": "ar",
+    "arabic": "ar",
+    "espagnol": "es",
+    "spanish": "es",
+    "allemand": "de",
+    "german": "de",
+    "italien": "it",
+    "portugais": "pt",
+    "breton": "br",
+    "langue des signes francaise": "fsl",
+    "langue des signes francaise (lsf)": "fsl",
+    "lsf": "fsl",
+}
+
+
+def _web(value) -> str:
+    """A web address as producers write it: « www.example.fr » is https://www.example.fr."""
+    text = _s(value)
+    if text and "://" not in text and " " not in text and "." in text and "@" not in text:
+        return f"https://{text}"
+    return text
+
+
+ADDRESS_TYPES = ("physical", "", "postal")  # HSDS 3 address_type, in order of preference
+
+
+def _place_address(addresses: list[dict]) -> dict | None:
+    """The address that says where the place is: the physical one (HSDS 3 `address_type`), else one
+    without a type, else the postal one (a letter box, better than no commune at all)."""
+
+    def rank(address):
+        kind = _s(address.get("address_type")).lower()
+        return ADDRESS_TYPES.index(kind) if kind in ADDRESS_TYPES else len(ADDRESS_TYPES)
+
+    return min(addresses, key=rank) if addresses else None
 
 
 def _list(obj: dict, key: str) -> list[dict]:
@@ -498,12 +669,15 @@ def _read_tables(reader: _Reader, tables: dict) -> None:
     addresses = by("addresses", "location_id")
     for where, row in tables.get("locations", []):
         rows = addresses[_s(row.get("id"))]
-        reader.location(row, where, rows[0][1] if rows else None, "")
+        address = _place_address([r for _, r in rows])
+        address_where = next((w for w, r in rows if r is address), None)
+        reader.location(row, where, address, "", address_where=address_where)
 
     phones, contacts_phones = by("phones", "service_id"), by("phones", "contact_id")
     contacts, languages = by("contacts", "service_id"), by("languages", "service_id")
     schedules, areas = by("schedules", "service_id"), by("service_areas", "service_id")
     sals = by("service_at_locations", "service_id")
+    sal_schedules = by("schedules", "service_at_location_id")  # HSDS 3: hours of a service at a place
     capacities = by("service_capacities", "service_id")
     for key, rows in by("service_capacity", "service_id").items():
         capacities[key] += rows
@@ -512,7 +686,7 @@ def _read_tables(reader: _Reader, tables: dict) -> None:
     accessibility_by_location = by("accessibility", "location_id")
     attributes = by("attributes", "link_id")
     terms = {_s(r.get("id")): r for _, r in tables.get("taxonomy_terms", [])}
-    taxonomies = {_s(r.get("id")): _s(r.get("id")) for _, r in tables.get("taxonomies", [])}
+    taxonomies = {_s(r.get("id")): r for _, r in tables.get("taxonomies", [])}
 
     for where, row in tables["services"]:
         record = reader.service(row, where, "")
@@ -534,6 +708,11 @@ def _read_tables(reader: _Reader, tables: dict) -> None:
             reader.children(record, "accessibility", r, w)
         for w, r in sals[sid]:
             loc_id = _s(r.get("location_id"))
+            for w2, r2 in sal_schedules[_s(r.get("id"))] if _s(r.get("id")) else ():
+                if not _s(r2.get("service_id")):  # else read with the service's own schedules
+                    reader.schedule(record, {**r2, "location_id": loc_id}, w2)
+            if loc_id in reader.virtual:
+                continue
             record.locations.append(
                 Item(w, {"description": _s(r.get("description"))}, {"location": "location_id"}, key=loc_id)
             )
@@ -543,7 +722,7 @@ def _read_tables(reader: _Reader, tables: dict) -> None:
         for w, r in schedules[sid]:
             reader.schedule(record, r, w)
         for w, r in attributes[sid]:
-            if _s(r.get("link_entity") or "service") == "service":
+            if _s(r.get("link_entity") or "service").lower() == "service":
                 reader.term(record, r, terms.get(_s(r.get("taxonomy_term_id"))), taxonomies, w)
 
 

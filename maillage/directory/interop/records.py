@@ -4,8 +4,10 @@ A reader (hsds.py, datainclusion.py) turns a file into `Parsed`: organisations, 
 services, each remembering where it stands in the file (`Where`) and the file's name for each of
 its fields. `check` then runs the models' own validation on every row (`validation.ModelRules`: the
 verdict and French messages of `full_clean`, without an instance per row) and the cross-checks
-(commune INSEE codes against `core.Commune`, taxonomy codes against `TaxonomyTerm`, identifiers
-taken by another organisation), and collects every error. Only when there is none does
+(commune INSEE codes against `core.Commune`, or the commune found from the postal code and the city
+when the file has no INSEE code; coordinates within their bounds; taxonomy terms against the
+vocabularies, `interop.terms`; identifiers taken by another organisation), and collects every error
+(and, apart, the warnings: terms left aside). Only when there is none does
 `writer.write` run, in one transaction, with bulk inserts.
 
 Identity: a service is `(source, source_id)` (`Service.source`, `Service.source_id`); organisations
@@ -13,17 +15,23 @@ and locations have their own reference tables (`ImportedOrganisationRef`, `Impor
 so that importing the same source again updates in place instead of duplicating.
 """
 
+import math
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
 from maillage.core.enums import OrganisationKind
 from maillage.core.models import Commune, Organisation
+from maillage.core.territories import AddressNotResolved, CommuneIndex, postal_code_key
 from maillage.directory.enums import AccessibilityFeature
 from maillage.directory.interop.report import ImportReport
+from maillage.directory.interop.terms import TermMatcher
 from maillage.directory.interop.validation import ModelRules
 from maillage.directory.models import (
     Contact,
@@ -37,6 +45,7 @@ from maillage.directory.models import (
     ServiceAccessibility,
     ServiceCapacity,
     ServiceLanguage,
+    Taxonomy,
     TaxonomyTerm,
 )
 
@@ -64,6 +73,41 @@ SERVICE_DATA_FIELDS = [
 ]
 
 ACCESSIBILITY_BY_LABEL = {label.casefold(): value for value, label in AccessibilityFeature.choices}
+# HSDS 3 `accessibility.description` is free text (« Accès PMR par la rampe, boucle magnétique à
+# l'accueil »): the features it names, by words in French or English.
+_ACCESSIBILITY_WORDS = [
+    (
+        AccessibilityFeature.STEP_FREE,
+        r"plain[ -]pied|ascenseur|fauteuil|pmr|rampe|mobilite reduite|wheelchair|step[ -]free|elevator|lift",
+    ),
+    (AccessibilityFeature.HEARING_LOOP, r"boucle (magnetique|auditive|a induction)|induction loop|hearing (loop|aid)"),
+    (AccessibilityFeature.SIGN_LANGUAGE, r"lsf|langue des signes|sign language|bsl|asl"),
+    (AccessibilityFeature.EASY_READ, r"falc|facile a lire|easy read"),
+    (AccessibilityFeature.HOME_VISITS, r"a domicile|home visits?"),
+]
+
+
+def accessibility_features(text: str) -> list[str]:
+    """The accessibility features a free text names (none when it names none Maillage knows)."""
+    folded = unicodedata.normalize("NFKD", (text or "").lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = " ".join(re.split(r"[^a-z0-9]+", folded))
+    known = ACCESSIBILITY_BY_LABEL.get((text or "").strip().casefold()) or (
+        text.strip() if text and text.strip() in AccessibilityFeature.values else None
+    )
+    if known:
+        return [known]
+    found = []
+    for feature, words in _ACCESSIBILITY_WORDS:
+        for match in re.finditer(rf"\b({words})\b", folded):
+            before = folded[: match.start()].split()[-3:]
+            if not _NEGATIONS.intersection(before):  # « sans ascenseur », « non accessible en fauteuil »
+                found.append(feature)
+                break
+    return found
+
+
+_NEGATIONS = {"sans", "pas", "non", "aucun", "aucune", "no", "not", "without"}
 
 
 @dataclass(frozen=True)
@@ -101,8 +145,14 @@ class LocationRecord:
     source_id: str
     organisation_key: str
     values: dict  # name, address, address_complement, postal_code, latitude, longitude, transportation
-    commune_code: str
+    commune_code: str  # INSEE code when the file has one (Maillage's extension, data·inclusion)
     names: dict = field(default_factory=dict)
+    city: str = ""  # otherwise the commune is found from the postal code and the city
+    areas: tuple[str, ...] = ()  # and the département an address names (HSDS state_province, region)
+    address_where: Where | None = None  # the address's own row, when it has one (HSDS addresses.csv)
+    # A third party's arrondissement code (75115: data·inclusion geocodes with the BAN) is read as its
+    # commune (75056), as addresses are: the commune has the EPCI the search ranks by.
+    arrondissement_as_commune: bool = False
 
 
 @dataclass
@@ -121,7 +171,9 @@ class ServiceRecord:
     languages: list[Item] = field(default_factory=list)
     accessibility: list[Item] = field(default_factory=list)
     capacities: list[Item] = field(default_factory=list)
-    terms: list[Item] = field(default_factory=list)  # values: taxonomy (slug or ""), code
+    # values: taxonomy (slug, or a producer's name or URI for it), code; from HSDS files also name,
+    # term_uri, term_id, taxonomy_id, taxonomy_name, taxonomy_uri (interop.terms.TermMatcher)
+    terms: list[Item] = field(default_factory=list)
     communes_served: list[Item] = field(default_factory=list)  # values: code
 
 
@@ -198,9 +250,25 @@ def _checked(rules: ModelRules, values: dict, item_names: dict, where: Where, re
     """The row's cleaned values, or None after reporting its errors (same messages as full_clean)."""
     cleaned, errors = rules.errors(values)
     if errors:
-        _report(errors, item_names, where, report)
+        _report(
+            {name: [_with_number(m, values.get(name)) for m in ms] for name, ms in errors.items()},
+            item_names,
+            where,
+            report,
+        )
         return None
     return cleaned
+
+
+def _with_number(message: str, value) -> str:
+    """Django's « Assurez-vous que cette valeur est inférieure ou égale à 130. » with the number the
+    file wrote (« 512 »): the line to correct is found at once. Numbers only (no personal data)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        return message
+    text = str(value).strip()
+    if not re.fullmatch(r"-?\d+([.,]\d+)?", text) or not message.startswith("Assurez-vous que cette valeur"):
+        return message
+    return message.replace("cette valeur", f"la valeur « {text} »", 1)
 
 
 def _blank_to_none(values: dict, nullable: set[str]) -> dict:
@@ -236,16 +304,14 @@ def check(parsed: Parsed, report: ImportReport, *, organisation: Organisation | 
     for rules in _ALL_RULES:
         rules.reset()
     plan = Plan()
-    communes = {c.code: c for c in Commune.objects.only("pk", "code", "name")}
+    communes = {c.code: c for c in Commune.objects.only("pk", "code", "name", "parent_id")}
     plan.communes = {c.pk: c for c in communes.values()}
-    terms_by_key: dict[tuple[str, str], TaxonomyTerm] = {}
-    terms_by_code: dict[str, list[TaxonomyTerm]] = {}
-    for term in TaxonomyTerm.objects.select_related("taxonomy").only(
-        "pk", "code", "name", "position", "taxonomy__slug"
-    ):
-        terms_by_key[(term.taxonomy.slug, term.code)] = term
-        terms_by_code.setdefault(term.code, []).append(term)
+    all_terms = list(
+        TaxonomyTerm.objects.select_related("taxonomy").only("pk", "code", "name", "position", "taxonomy__slug")
+    )
+    for term in all_terms:
         plan.term_names[term.pk] = term.name
+    matcher = TermMatcher(all_terms, Taxonomy.objects.only("slug", "name"))
 
     _check_organisations(parsed, plan, report, organisation)
     _check_locations(parsed, plan, report, communes, organisation)
@@ -329,7 +395,7 @@ def check(parsed: Parsed, report: ImportReport, *, organisation: Organisation | 
                     )
                 planned.schedules.append((schedule, (record.source, item.key) if item.key else None))
         for item in record.terms:
-            term = _find_term(item, terms_by_key, terms_by_code, report)
+            term = matcher.find(item, report)
             if term is not None and term not in planned.terms:
                 planned.terms.append(term)
         for item in record.communes_served:
@@ -345,39 +411,8 @@ def check(parsed: Parsed, report: ImportReport, *, organisation: Organisation | 
 
 def _unknown_commune(code: str) -> str:
     if not code:
-        return "Code INSEE de la commune manquant."
+        return "Commune manquante : ni code INSEE, ni code postal, ni ville."
     return f"La commune de code INSEE « {code} » n'existe pas (ou n'est pas chargée dans Maillage)."
-
-
-def _find_term(item: Item, by_key, by_code, report: ImportReport) -> TaxonomyTerm | None:
-    taxonomy, code = (item.values.get("taxonomy") or "").strip(), (item.values.get("code") or "").strip()
-    where = item.where
-    if not code:
-        report.add(where.file, where.position, item.name("code"), "Code de taxonomie manquant.")
-        return None
-    if taxonomy:
-        term = by_key.get((taxonomy, code))
-        if term is None:
-            report.add(
-                where.file,
-                where.position,
-                item.name("code"),
-                f"Le code « {code} » n'existe pas dans la taxonomie « {taxonomy} ».",
-            )
-        return term
-    candidates = by_code.get(code, [])
-    if len(candidates) == 1:
-        return candidates[0]
-    if not candidates:
-        report.add(where.file, where.position, item.name("code"), f"Le code de taxonomie « {code} » n'existe pas.")
-    else:
-        report.add(
-            where.file,
-            where.position,
-            item.name("code"),
-            f"Le code « {code} » existe dans plusieurs taxonomies : précisez la taxonomie.",
-        )
-    return None
 
 
 _CHILD_NULLABLE = {"opens_at", "closes_at", "maximum", "available"}
@@ -391,16 +426,26 @@ def _check_children(record: ServiceRecord, report: ImportReport) -> dict[type, l
         rules, unique = CHILD_RULES[model], _UNIQUE_PER_SERVICE.get(model)
         for item in getattr(record, attribute):
             values = _blank_to_none(item.values, _CHILD_NULLABLE)
+            each = [values]
             if model is ServiceAccessibility:
-                feature = str(values.get("feature") or "").strip()
-                values["feature"] = ACCESSIBILITY_BY_LABEL.get(feature.casefold(), feature)
-            cleaned = _checked(rules, values, item.names, item.where, report)
-            if cleaned is not None:
-                if unique and cleaned[unique] in seen:
-                    continue  # the same language or feature twice: once is enough
-                if unique:
-                    seen.add(cleaned[unique])
-                rows.append(cleaned)
+                text = str(values.get("feature") or "").strip()
+                features = accessibility_features(text)
+                if not features:
+                    report.warn(
+                        item.where.file,
+                        item.where.position,
+                        item.name("feature"),
+                        f"Accessibilité « {text[:80]} » : aucun aménagement connu de Maillage n'y est nommé, ignorée.",
+                    )
+                each = [{**values, "feature": feature} for feature in features]
+            for row in each:
+                cleaned = _checked(rules, row, item.names, item.where, report)
+                if cleaned is not None:
+                    if unique and cleaned[unique] in seen:
+                        continue  # the same language or feature twice: once is enough
+                    if unique:
+                        seen.add(cleaned[unique])
+                    rows.append(cleaned)
         children[model] = rows
     return children
 
@@ -455,6 +500,7 @@ def _check_locations(parsed, plan: Plan, report: ImportReport, communes: dict, s
             source__in={k[0] for k in parsed.locations}
         )
     }
+    index = None  # built at the first place without an INSEE code
     for key, record in parsed.locations.items():
         where = record.where
         location = refs.get(key)
@@ -467,17 +513,34 @@ def _check_locations(parsed, plan: Plan, report: ImportReport, communes: dict, s
                 "d'une autre structure : choisissez une autre source.",
             )
             continue
-        commune = communes.get((record.commune_code or "").strip())
-        if commune is None:
+        values = _blank_to_none(record.values, _LOCATION_NULLABLE)
+        code = (record.commune_code or "").strip()
+        postal_code = str(values.get("postal_code") or "").strip()
+        if not code and (postal_code or record.city.strip()):
+            index = index or CommuneIndex.from_database()
+            try:
+                code = index.resolve(postal_code, record.city, *record.areas)
+            except AddressNotResolved as exc:
+                at = record.address_where or where
+                report.add(at.file, at.position, record.names.get(exc.field, exc.field), exc.message)
+                code = None
+        for kind in COORDINATE_BOUNDS:
+            if values.get(kind) is not None and (message := coordinate_error(kind, values[kind])):
+                report.add(where.file, where.position, record.names.get(kind, kind), message)
+                values[kind] = None  # reported once, in these words, not again by the model
+        if postal_code:
+            values["postal_code"] = postal_code_key(postal_code)  # « 35 000 », « 1400 »: as the post writes it
+        commune = communes.get(code) if code else None
+        if commune is not None and commune.parent_id and record.arrondissement_as_commune:
+            commune = plan.communes.get(commune.parent_id, commune)
+        if commune is None and code is not None:
             report.add(
                 where.file,
                 where.position,
                 record.names.get("commune", "commune"),
                 _unknown_commune(record.commune_code),
             )
-        cleaned = _checked(
-            LOCATION_RULES, _blank_to_none(record.values, _LOCATION_NULLABLE), record.names, where, report
-        )
+        cleaned = _checked(LOCATION_RULES, values, record.names, where, report)
         if cleaned is not None and commune:
             plan.locations[key] = _PlannedLocation(
                 values=cleaned,
@@ -485,6 +548,23 @@ def _check_locations(parsed, plan: Plan, report: ImportReport, communes: dict, s
                 organisation_key=(record.source, record.organisation_key),
                 existing=location,
             )
+
+
+COORDINATE_BOUNDS = {"latitude": 90, "longitude": 180}  # WGS 84 decimal degrees
+
+
+def coordinate_error(kind: str, value) -> str | None:
+    """The French message for a latitude or longitude that is not a number within its bounds
+    (512, « abc », NaN, Infinity: JSON parsers let the last two through), or None when it is fine."""
+    bound = COORDINATE_BOUNDS[kind]
+    label = "La latitude" if kind == "latitude" else "La longitude"
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        return f"{label} « {value} » n'est pas un nombre (degrés décimaux attendus, par exemple 48.1173)."
+    if not math.isfinite(number) or not -bound <= number <= bound:
+        return f"{label} « {value} » est hors des bornes [-{bound}, {bound}] (degrés décimaux WGS 84)."
+    return None
 
 
 def aware_midnight(day) -> datetime:

@@ -30,6 +30,8 @@ class RowError:
 @dataclass
 class ImportReport:
     errors: list[RowError] = field(default_factory=list)
+    # What was left aside without refusing the file (a taxonomy term Maillage does not know).
+    warnings: list[RowError] = field(default_factory=list)
     created: int = 0
     updated: int = 0  # services already in the directory that the file changed
     unchanged: int = 0  # services already in the directory, identical in the file: nothing written
@@ -47,6 +49,9 @@ class ImportReport:
     def add(self, file: str, position: str, field_name: str, message: str) -> None:
         self.errors.append(RowError(file=file, position=position, field=field_name, message=message))
 
+    def warn(self, file: str, position: str, field_name: str, message: str) -> None:
+        self.warnings.append(RowError(file=file, position=position, field=field_name, message=message))
+
     def errors_as_json(self) -> list[dict]:
         return [asdict(error) for error in self.errors]
 
@@ -54,4 +59,7 @@ class ImportReport:
         if self.errors:
             return f"Import refusé : {len(self.errors)} erreur(s), rien n'a été enregistré."
         text = f"Import terminé : {self.created} service(s) créé(s), {self.updated} mis à jour"
-        return text + (f", {self.unchanged} inchangé(s)." if self.unchanged else ".")
+        text += f", {self.unchanged} inchangé(s)" if self.unchanged else ""
+        if self.warnings:  # listed one by one in `warnings`; the count fits the import page's line
+            text += f" ; {len(self.warnings)} élément(s) ignoré(s)"
+        return text[:99] + "."
