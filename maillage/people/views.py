@@ -131,6 +131,7 @@ def person_detail(request, pk):
         "can_change": access.can_change_person(request.user, request.organisation, person),
         "can_export": grant.may_export(),
         "break_glass": grant if grant.is_break_glass else None,
+        "until_time": f"{timezone.localtime(grant.until):%H:%M}" if grant.until else "",
         "consents_in_force": [c for c in consents if c.withdrawn_at is None],
         "consents_withdrawn": [c for c in consents if c.withdrawn_at is not None],
         "can_log_request": access.can_log_request(request.user, request.organisation)

@@ -77,7 +77,7 @@ def test_forms_with_errors_and_duplicate_warning_are_accessible(page, login_as, 
     page.fill("#id_birth_date", "1941-03-12")
     page.fill("#id_phone", "06 12")
     page.get_by_role("button", name="Créer la fiche").click()
-    expect(page.get_by_text("n'est pas un numéro de téléphone valide")).to_be_visible()
+    expect(page.get_by_text("n'est pas un numéro de téléphone valide").last).to_be_visible()
     assert_accessible(page, "nouvelle personne — erreurs")
     page.fill("#id_phone", "06 12 34 56 78")
     page.get_by_role("button", name="Créer la fiche").click()
