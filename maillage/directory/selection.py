@@ -29,14 +29,13 @@ from django.utils import formats, timezone
 
 from maillage.core import ratelimit
 from maillage.core.ids import parse_ids
-from maillage.core.pdf import html_to_pdf, static_file_path, static_print_url
+from maillage.core.pdf import html_to_pdf
 from maillage.core.tasks import send_email
 from maillage.directory import conf
 from maillage.directory.enums import FeeKind, Weekday
 from maillage.directory.forms import SearchForm
 from maillage.directory.models import Service, ServiceAtLocation
 from maillage.directory.search import SearchFilters, search_services
-from maillage.ui import themes
 
 MAX_SELECTION = conf.MAX_PAGE_SIZE
 # The ticked services, kept in the session while one moves between result pages; staff and public
@@ -284,22 +283,8 @@ def selection_build(
 # --- PDF -----------------------------------------------------------------------------------------
 
 
-def _font_uris() -> dict[str, str]:
-    """The fonts the selection's template declares, for the DSFR theme only (Marianne, a State
-    service). In the neutral theme none: the theme's print sheet sets every text in Atkinson
-    Hyperlegible (maillage.core.pdf, maillage/ui/static/ui/print/neutral.css)."""
-    uris = {"regular": "", "bold": ""}
-    if not themes.is_dsfr():
-        return uris
-    for weight, static_name in themes.print_font_files().items():
-        uris[weight] = static_print_url(static_name) if static_file_path(static_name) else ""
-    return uris
-
-
 def selection_html(selection: Selection, *, site_name: str) -> str:
-    return render_to_string(
-        "directory/print/selection.html", {"selection": selection, "fonts": _font_uris(), "site_name": site_name}
-    )
+    return render_to_string("directory/print/selection.html", {"selection": selection, "site_name": site_name})
 
 
 def selection_pdf(selection: Selection, *, site_name: str) -> bytes:

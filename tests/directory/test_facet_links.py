@@ -128,7 +128,7 @@ class AffinerLinks(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "div" and (self._depth or "fr-col-md-3" in (attrs.get("class") or "")):
+        if tag == "div" and (self._depth or attrs.get("id") == "facettes"):
             self._depth += 1
         if not self._depth:
             return

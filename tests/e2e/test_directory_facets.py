@@ -36,7 +36,7 @@ def meals():
 
 
 def affiner(page):
-    return page.locator("#resultats .fr-col-md-3")
+    return page.locator("#resultats #facettes")
 
 
 def results_count(page):
@@ -44,7 +44,7 @@ def results_count(page):
 
 
 def result_names(page) -> set[str]:
-    return set(page.locator("#resultats .fr-card__title a").all_inner_texts())
+    return set(page.locator("#resultats h3 a").all_inner_texts())
 
 
 def press_enter_on(page, link) -> None:

@@ -2,6 +2,7 @@
 
 Each component is a template per theme, `ui/<theme>/<name>.html` (maillage.ui.themes):
 - simple components: `{% ui_button "Enregistrer" %}`, `{% ui_button "Annuler" href=url kind="secondary" %}`,
+  `{% ui_button "Envoyer" kind="tertiary" formaction=url %}` (a second submit of the same form),
   `{% ui_badge "Actif" kind="success" %}`, `{% ui_tag "Dijon" %}`, `{% ui_link "Retour" href=url %}`,
   `{% ui_breadcrumb "Accueil" url "Membres" %}` (pairs of label and address, the last label is the
   current page), `{% ui_pagination page_obj query label="Pagination du journal" %}`,
@@ -10,7 +11,8 @@ Each component is a template per theme, `ui/<theme>/<name>.html` (maillage.ui.th
 - components with a body, closed by `{% end… %}`: `ui_alert` (kind, title), `ui_callout` (title),
   `ui_card` (title, href, heading), `ui_table` (caption, caption_hidden), `ui_fieldset` (legend),
   `ui_button_group`, `ui_summary_list` and `ui_summary_row` (key), `ui_modal` (id, title),
-  `ui_grid` and `ui_grid_item` (width: full, half, third, quarter, two-thirds), `ui_narrow`;
+  `ui_grid` and `ui_grid_item` (width: full, half, third, quarter, two-thirds,
+  three-quarters), `ui_narrow`;
 - `{% ui_class "lead" %}`: the theme's class for a piece of typography or layout (lead, small,
   xs, sr-only, link, page, main, h4…), for the few cases where a component would be overkill;
 - `{% ui_include "header" %}`: a part of the page shell, rendered with the page's context;
@@ -46,6 +48,13 @@ CLASSES = {
         "dl": "ui-dl",
         "prose": "ui-prose",
         "tag-list": "ui-tag-list",
+        "badge-list": "ui-tag-list",
+        "hint": "govuk-hint",
+        "label": "govuk-label",
+        "checkboxes": "govuk-checkboxes govuk-checkboxes--small",
+        "checkbox": "govuk-checkboxes__item",
+        "checkbox-input": "govuk-checkboxes__input",
+        "checkbox-label": "govuk-label govuk-checkboxes__label",
     },
     themes.DSFR: {
         "page": "fr-container fr-my-4w",
@@ -66,6 +75,13 @@ CLASSES = {
         "dl": "maillage-dl",
         "prose": "",
         "tag-list": "fr-tags-group",
+        "badge-list": "fr-badges-group",
+        "hint": "fr-hint-text",
+        "label": "fr-label",
+        "checkboxes": "",
+        "checkbox": "fr-checkbox-group fr-checkbox-group--sm",
+        "checkbox-input": "",
+        "checkbox-label": "fr-label",
     },
 }
 
@@ -111,10 +127,22 @@ def ui_include(context, name: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def ui_button(context, label, href=None, kind="primary", type="submit", name=None, value=None, sr=None, small=False):  # noqa: A002
+def ui_button(  # noqa: PLR0913
+    context,
+    label,
+    href=None,
+    kind="primary",
+    type="submit",  # noqa: A002
+    name=None,
+    value=None,
+    sr=None,
+    small=False,
+    formaction=None,
+):
     return render_component(
         "button",
         {
+            "formaction": formaction,
             "label": label,
             "href": href,
             "kind": kind,
