@@ -65,6 +65,13 @@ CLASSES = {
         "bold": "govuk-!-font-weight-bold",
         "chip": "govuk-tag ui-tag--neutral",
         "chip-selected": "govuk-tag ui-tag--info",
+        "fieldset": "govuk-fieldset",
+        "legend": "govuk-fieldset__legend govuk-fieldset__legend--s",
+        "search-bar": "ui-search",
+        "search-field": "govuk-form-group",
+        # A button that the component cannot write (form=…, hx-* attributes).
+        "button": "govuk-button",
+        "button-secondary-small": "govuk-button govuk-button--secondary ui-button--small",
     },
     themes.DSFR: {
         "page": "fr-container fr-my-4w",
@@ -103,6 +110,12 @@ CLASSES = {
         "bold": "fr-text--bold",
         "chip": "fr-tag",
         "chip-selected": "fr-tag fr-icon-check-line fr-tag--icon-left",
+        "fieldset": "fr-fieldset",
+        "legend": "fr-fieldset__legend fr-text--regular",
+        "search-bar": "fr-search-bar",
+        "search-field": "",
+        "button": "fr-btn",
+        "button-secondary-small": "fr-btn fr-btn--secondary fr-btn--sm",
     },
 }
 
