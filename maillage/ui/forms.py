@@ -22,10 +22,11 @@ _ERROR_CLASSES = {
 
 
 def neutral_widget_class(widget: forms.Widget) -> str:
-    if isinstance(widget, (forms.RadioSelect,)):
-        return "govuk-radios__input"
+    # CheckboxSelectMultiple derives from RadioSelect in Django: test it first.
     if isinstance(widget, (forms.CheckboxSelectMultiple, forms.CheckboxInput)):
         return "govuk-checkboxes__input"
+    if isinstance(widget, (forms.RadioSelect,)):
+        return "govuk-radios__input"
     if isinstance(widget, (forms.Select, forms.SelectMultiple)):
         return "govuk-select"
     if isinstance(widget, forms.Textarea):
@@ -58,10 +59,10 @@ class ThemedBoundField(DsfrBoundField):
     def neutral_choice_kind(self) -> str:
         """« radios », « checkboxes » (lists of choices, in a fieldset), « checkbox » or « input »."""
         widget = self.field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):  # a RadioSelect in Django: first
+            return "checkboxes"
         if isinstance(widget, forms.RadioSelect):
             return "radios"
-        if isinstance(widget, forms.CheckboxSelectMultiple):
-            return "checkboxes"
         if isinstance(widget, forms.CheckboxInput):
             return "checkbox"
         return "input"

@@ -87,7 +87,7 @@ def test_reception_agent_logs_a_phone_request_and_hands_over_two_services(page, 
     tab_until(page, "button[form='form-demande'][type='submit']")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/accueil/\?demande=\d+$"))
-    confirmation = page.locator(".fr-alert--success").filter(has_text="Demande enregistrée")
+    confirmation = page.get_by_role("status").filter(has=page.get_by_role("heading", name="Demande enregistrée"))
     expect(confirmation).to_contain_text("Portage de repas à domicile")
     expect(confirmation).to_contain_text("Transport solidaire")
     expect(page.get_by_role("link", name="Imprimer les services remis")).to_be_visible()

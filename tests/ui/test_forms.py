@@ -108,3 +108,18 @@ def test_every_component_renders_with_its_defaults(settings, theme):
     html = _render(EVERY_COMPONENT, items=[{"label": "A", "url": "/", "current": True}], page_obj=page_obj)
     assert "INVALID_TEMPLATE_VARIABLE" not in html
     assert ("govuk-" in html) is (theme == "neutral") and ("fr-" in html) is (theme == "dsfr")
+
+
+def test_neutral_multiple_checkboxes_are_checkboxes_not_radios():
+    """Django's CheckboxSelectMultiple derives from RadioSelect: a list of checkboxes (the reception's
+    subjects) must not be drawn as radios, which announce a single choice."""
+    from django import forms
+
+    from maillage.core.forms import DsfrBaseForm
+
+    class Subjects(DsfrBaseForm):
+        subjects = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple)
+
+    html = _render("{% ui_field form.subjects %}", form=Subjects())
+    assert "govuk-checkboxes__input" in html and "govuk-checkboxes" in html
+    assert "govuk-radios" not in html
