@@ -70,7 +70,24 @@ def assert_accessible(page, name: str) -> None:
     if folder:
         ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
         slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-        page.screenshot(path=str(Path(folder) / f"{slug}.png"), full_page=True)
+        # caret="initial": Playwright otherwise hides the caret with an inline style, which the
+        # content security policy refuses (a console error that failed DSFR pages now and then).
+        page.screenshot(path=str(Path(folder) / f"{slug}.png"), full_page=True, caret="initial")
+    _assert_no_blocking(page, name)
+    # Every audited page is audited at a phone's width too (375 px: reflow, scrolling regions, targets).
+    viewport = page.viewport_size
+    if viewport and viewport["width"] > PHONE_WIDTH:
+        page.set_viewport_size({"width": PHONE_WIDTH, "height": viewport["height"]})
+        try:
+            _assert_no_blocking(page, f"{name} (375 px)")
+        finally:
+            page.set_viewport_size(viewport)
+
+
+PHONE_WIDTH = 375
+
+
+def _assert_no_blocking(page, name: str) -> None:
     violations = axe_violations(page)
     blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
     assert not blocking, (

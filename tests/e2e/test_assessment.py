@@ -14,7 +14,7 @@ from tests.directory.factories import ServiceFactory
 from tests.e2e.axe import assert_accessible
 from tests.people.factories import PersonFactory
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("theme")]
 
 
 def test_coordinator_assesses_screens_and_plans(page, login_as):
@@ -108,7 +108,7 @@ def test_coordinator_assesses_screens_and_plans(page, login_as):
         expect(page.get_by_role("heading", level=1)).to_have_css(
             "color", "rgb(29, 63, 110)"
         )  # the print stylesheet is applied
-        page.screenshot(path=f"/tmp/h5/imprimable-{link.split()[-1]}.png", full_page=True)
+        page.screenshot(path=f"/tmp/h5/imprimable-{link.split()[-1]}.png", full_page=True, caret="initial")
         assert_accessible(page, f"Plan imprimable, {link}")
 
     # The follow-up pages are accessible too.

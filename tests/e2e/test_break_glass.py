@@ -16,7 +16,7 @@ from tests.core.factories import MembershipFactory, OrganisationFactory
 from tests.e2e.axe import assert_accessible
 from tests.people.factories import PersonFactory, RelationFactory
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("theme")]
 
 SCREENS = "/tmp/maillage-screens"
 
@@ -61,11 +61,11 @@ def test_emergency_set_opens_with_a_reason_and_the_dpo_sees_it_all(page, context
     content = page.content()
     assert "Lointaine" not in content and "Chute dans l'escalier" not in content
     assert page.get_by_role("link", name="Notes et tâches").count() == 0
-    page.screenshot(path=f"{SCREENS}/break-glass-emergency.png", full_page=True)
+    page.screenshot(path=f"{SCREENS}/break-glass-emergency.png", full_page=True, caret="initial")
     assert_accessible(page, "fiche — informations d'urgence")
     page.set_viewport_size({"width": 375, "height": 800})
     assert_accessible(page, "fiche — informations d'urgence, 375 px")
-    page.screenshot(path=f"{SCREENS}/break-glass-emergency-375.png", full_page=True)
+    page.screenshot(path=f"{SCREENS}/break-glass-emergency-375.png", full_page=True, caret="initial")
     response = page.goto(f"/personnes/{person.pk}/notes/")
     assert response.status == 404
 
@@ -80,5 +80,5 @@ def test_emergency_set_opens_with_a_reason_and_the_dpo_sees_it_all(page, context
     expect(rows.filter(has_text="Accès exceptionnel accordé (informations d'urgence)")).to_have_count(1)
     expect(rows.filter(has_text="Fiche de la personne")).to_have_count(1)
     expect(rows.filter(has_text="Motif : Appel du SAMU")).to_have_count(2)
-    page.screenshot(path=f"{SCREENS}/break-glass-dpo.png", full_page=True)
+    page.screenshot(path=f"{SCREENS}/break-glass-dpo.png", full_page=True, caret="initial")
     assert_accessible(page, "journal — accès exceptionnels")

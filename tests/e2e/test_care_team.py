@@ -11,7 +11,7 @@ from tests.core.factories import MembershipFactory, OrganisationFactory
 from tests.e2e.axe import assert_accessible
 from tests.people.factories import ConsentFactory, PersonFactory
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("theme")]
 
 
 def _as(context, login_as, membership):
@@ -45,7 +45,7 @@ def test_colleague_opens_the_file_only_once_in_the_care_team_and_the_dpo_sees_ev
     expect(page.get_by_role("heading", level=1)).to_have_text("Page non trouvée")
     content = page.content()
     assert "Roux" not in content and "Jeanne" not in content and "ROUX" not in content
-    page.screenshot(path="/tmp/h5/1-refus.png", full_page=True)
+    page.screenshot(path="/tmp/h5/1-refus.png", full_page=True, caret="initial")
     assert_accessible(page, "Refus d'accès à la fiche")
 
     # 2. The CCAS's coordinator opens the file and adds the nurse to the care team.
@@ -60,7 +60,7 @@ def test_colleague_opens_the_file_only_once_in_the_care_team_and_the_dpo_sees_ev
     page.get_by_role("button", name="Ajouter à l'équipe").click()
     expect(page.get_by_role("status")).to_contain_text("rejoint l'équipe")
     expect(page.get_by_role("cell", name="SSIAD du Val de Saône")).to_be_visible()
-    page.screenshot(path="/tmp/h5/2-equipe.png", full_page=True)
+    page.screenshot(path="/tmp/h5/2-equipe.png", full_page=True, caret="initial")
     assert_accessible(page, "Équipe après ajout")
 
     # 3. The nurse now opens the file.
@@ -68,7 +68,7 @@ def test_colleague_opens_the_file_only_once_in_the_care_team_and_the_dpo_sees_ev
     response = page.goto(file_url)
     assert response.status == 200
     expect(page.get_by_role("heading", level=1)).to_have_text("Jeanne ROUX")
-    page.screenshot(path="/tmp/h5/3-fiche-infirmier.png", full_page=True)
+    page.screenshot(path="/tmp/h5/3-fiche-infirmier.png", full_page=True, caret="initial")
     assert_accessible(page, "Fiche ouverte par l'équipe")
 
     # 4. The CCAS's data-protection officer sees both openings of the file in the audit trail: the
@@ -81,6 +81,6 @@ def test_colleague_opens_the_file_only_once_in_the_care_team_and_the_dpo_sees_ev
     page.get_by_role("button", name="Rechercher").click()
     rows = page.locator("#resultats-audit tbody tr")
     expect(rows.filter(has_text=coordinator.user.email)).to_have_count(1)
-    page.screenshot(path="/tmp/h5/4-journal-dpo.png", full_page=True)
+    page.screenshot(path="/tmp/h5/4-journal-dpo.png", full_page=True, caret="initial")
     assert_accessible(page, "Journal d'audit")
     expect(rows.filter(has_text=nurse.user.email)).to_have_count(1)

@@ -19,7 +19,7 @@ from tests.directory.factories import (
 from tests.directory.interop_helpers import DATA, communes
 from tests.e2e.axe import assert_accessible
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("theme")]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from maillage.directory.enums import AccessibilityFeature, FeeKind
 from tests.directory.factories import ServiceAccessibilityFactory, ServiceFactory
 from tests.e2e.axe import assert_accessible
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("theme")]
 
 STEP_FREE = AccessibilityFeature.STEP_FREE.label
 
@@ -59,7 +59,7 @@ def press_enter_on(page, link) -> None:
 def save_affiner(page, name: str) -> None:
     folder = os.environ.get("MAILLAGE_E2E_SCREENSHOTS")
     if folder:
-        affiner(page).screenshot(path=str(Path(folder) / f"{name}.png"))
+        affiner(page).screenshot(path=str(Path(folder) / f"{name}.png"), caret="initial")
 
 
 def test_citizen_narrows_and_widens_the_results_with_the_keyboard(page, meals):

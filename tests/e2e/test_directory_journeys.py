@@ -28,7 +28,7 @@ from tests.directory.factories import (
 )
 from tests.e2e.axe import assert_accessible
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("theme")]
 
 STEP_FREE = "Accès de plain-pied ou ascenseur"
 
@@ -70,7 +70,7 @@ def meals():
 def screenshot(page, name: str) -> None:
     folder = os.environ.get("MAILLAGE_E2E_SCREENSHOTS")
     if folder:
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True, timeout=30_000)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True, timeout=30_000, caret="initial")
 
 
 def results_count(page):

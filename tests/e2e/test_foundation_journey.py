@@ -14,7 +14,7 @@ from maillage.core.enums import Role
 from tests.core.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.e2e.conftest import PASSWORD, current_totp
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("theme")]
 
 
 def wrong_code(right: str) -> str:

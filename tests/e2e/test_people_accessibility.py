@@ -17,7 +17,7 @@ from tests.people.factories import (
     RelationFactory,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("theme")]
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ def test_merge_pages_are_accessible(page, login_as, coordinator, person):
     page.get_by_role("button", name="Fusionner").click()
     expect(page.get_by_text("Cochez la case de confirmation").first).to_be_visible()
     assert_accessible(page, "fusion — confirmation manquante")
-    page.get_by_label("Je confirme la fusion").check()
+    page.locator("label[for=id_confirm]").click()  # the label, as a person clicks it (both themes)
     page.get_by_role("button", name="Fusionner").click()
     expect(page.get_by_text("est fusionnée dans celle de")).to_be_visible()
     page.goto(f"/personnes/{person.pk}/fusion/")

@@ -15,7 +15,7 @@ from tests.directory.factories import ServiceFactory, term
 from tests.e2e.axe import assert_accessible
 from tests.people.factories import PersonAddressFactory, PersonFactory
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("theme")]
 
 
 @pytest.fixture
