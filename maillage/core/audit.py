@@ -223,24 +223,14 @@ def audit_context(request):
     return set_extra_data(context_data=request_context(request))
 
 
-def record_access(request, obj, *, what: str = "", reason: str = "", access_path: str = "") -> AuditLogEntry:
-    """Log that the request's user opened a sensitive page about `obj` (who, when, what, why).
-
-    For a personal-data record, its name never enters the line: `what` gets the record's
-    reference in place of its name, and the page address loses its query string."""
+def _access_line(request, model, *, object_pk="", object_repr: str, what: str, path: str, **extra) -> AuditLogEntry:
+    """One line of opening in the trail: who, from where, for which organisation, what, which page."""
     context = request_context(request)
     actor = context["actor"]
-    name = str(obj)
-    path = request.get_full_path()
-    if is_personal(obj.__class__):
-        ref = reference(obj.__class__, obj.pk)
-        what = what.replace(name, ref) if name else what
-        name, path = ref, request.path
     return AuditLogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(obj.__class__),
-        object_pk=str(obj.pk),
-        object_id=obj.pk if isinstance(obj.pk, int) else None,
-        object_repr=name[:500],
+        content_type=ContentType.objects.get_for_model(model),
+        object_pk=str(object_pk),
+        object_repr=object_repr[:500],
         action=AuditLogEntry.Action.ACCESS,
         changes_text=what,
         actor=actor,
@@ -248,6 +238,29 @@ def record_access(request, obj, *, what: str = "", reason: str = "", access_path
         remote_addr=context["remote_addr"],
         organisation=context["organisation"],
         path=path[:500],
+        **extra,
+    )
+
+
+def record_access(request, obj, *, what: str = "", reason: str = "", access_path: str = "") -> AuditLogEntry:
+    """Log that the request's user opened a sensitive page about `obj` (who, when, what, why).
+
+    For a personal-data record, its name never enters the line: `what` gets the record's
+    reference in place of its name, and the page address loses its query string."""
+    name = str(obj)
+    path = request.get_full_path()
+    if is_personal(obj.__class__):
+        ref = reference(obj.__class__, obj.pk)
+        what = what.replace(name, ref) if name else what
+        name, path = ref, request.path
+    return _access_line(
+        request,
+        obj.__class__,
+        object_pk=obj.pk,
+        object_repr=name,
+        what=what,
+        path=path,
+        object_id=obj.pk if isinstance(obj.pk, int) else None,
         reason=reason,
         subject_person_id=subject_person_id(obj),
         access_path=access_path,
@@ -257,20 +270,8 @@ def record_access(request, obj, *, what: str = "", reason: str = "", access_path
 def record_search(request, model, *, what: str, access_path: str = "break_glass") -> AuditLogEntry:
     """Log a list or search of persons (the break-glass search, the persons' lists): who, when,
     how many shown — never what was typed (the page address loses its query string)."""
-    context = request_context(request)
-    actor = context["actor"]
-    return AuditLogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(model),
-        object_pk="",
-        object_repr="Recherche de personnes",
-        action=AuditLogEntry.Action.ACCESS,
-        changes_text=what,
-        actor=actor,
-        actor_email=getattr(actor, "email", None),
-        remote_addr=context["remote_addr"],
-        organisation=context["organisation"],
-        path=request.path[:500],
-        access_path=access_path,
+    return _access_line(
+        request, model, object_repr="Recherche de personnes", what=what, path=request.path, access_path=access_path
     )
 
 
