@@ -151,7 +151,7 @@ def assessment_cases(Case):  # noqa: N803 — the matrix's Case class, passed in
             other_kwargs=other(_p),
             allowed=WRITERS,
             method="post",
-            allowed_status=(200,),  # empty form: the page again, with the errors
+            allowed_status=(400,),  # empty form: the task's page, with the errors
         ),
         Case(
             "casework:task_complete",
