@@ -185,10 +185,16 @@ class ConsentForm(DsfrBaseForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("scope") == ConsentScope.SHARING and not cleaned.get("partner") and "partner" not in self.errors:
+        if (
+            cleaned.get("scope") == ConsentScope.SHARING
+            and not cleaned.get("partner")
+            and "partner" not in self.errors
+        ):
             self.add_error("partner", self.PARTNER_REQUIRED)
         if cleaned.get("scope") not in (None, ConsentScope.SHARING) and cleaned.get("partner"):
-            self.add_error("partner", "Seul un consentement au partage nomme un partenaire : ne choisissez pas de structure.")
+            self.add_error(
+                "partner", "Seul un consentement au partage nomme un partenaire : ne choisissez pas de structure."
+            )
         return cleaned
 
 

@@ -111,6 +111,14 @@ def assessment_cases(Case):  # noqa: N803 — the matrix's Case class, passed in
             allowed=WRITERS,
             method="post",
             allowed_status=(302,),  # refused with a message: only the author signs
+            data={"confirm": "on", "number": 1},
+        ),
+        Case(  # the confirmation page: for a version one did not write, a message and back
+            "casework:assessment_sign",
+            kwargs=own(_assessment),
+            other_kwargs=other(_assessment),
+            allowed=WRITERS,
+            allowed_status=(302,),
         ),
         Case("casework:assessment_compare", kwargs=own(_assessment), other_kwargs=other(_assessment), allowed=READERS),
         Case("casework:plan_list", kwargs=own(_p), other_kwargs=other(_p), allowed=READERS),

@@ -50,7 +50,7 @@ def test_adding_a_colleague_of_another_organisation_needs_the_persons_consent(co
     nurse_client = client.__class__()
     login_verified(nurse_client, nurse.user)
     assert nurse_client.get(reverse("people:detail", args=[person.pk])).status_code == 200
-    client.post(reverse("casework:care_team_remove", args=[person.pk, member.pk]))
+    client.post(reverse("casework:care_team_remove", args=[person.pk, member.pk]), {"confirm": "on"})
     assert nurse_client.get(reverse("people:detail", args=[person.pk])).status_code == 404
 
 

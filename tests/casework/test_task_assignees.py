@@ -45,7 +45,8 @@ def test_assignees_are_the_active_colleagues_whose_role_acts_on_files(office):
     _, coordinator, colleagues, _ = office
     assignees = set(access.task_assignees_for(coordinator.organisation))
     expected = {coordinator.user} | {
-        colleagues[role].user for role in (Role.RECEPTION_AGENT, Role.COORDINATOR, Role.REGISTER_MANAGER, Role.DIRECTOR)
+        colleagues[role].user
+        for role in (Role.RECEPTION_AGENT, Role.COORDINATOR, Role.REGISTER_MANAGER, Role.DIRECTOR)
     }
     assert assignees == expected
     assert access.TASK_ASSIGNEE_ROLES == access.CARE_TEAM_ROLES  # the grant's own rule, not a copy
