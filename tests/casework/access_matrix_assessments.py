@@ -135,6 +135,13 @@ def assessment_cases(Case):  # noqa: N803 — the matrix's Case class, passed in
         ),
         Case("casework:plan_action_create", kwargs=own(_plan), other_kwargs=other(_plan), allowed=WRITERS),
         Case("casework:plan_action_edit", kwargs=own(_action), other_kwargs=other(_action), allowed=WRITERS),
+        Case(  # « who provides »: the directory's search, through the person's grant
+            "casework:plan_action_services",
+            kwargs=own(_plan),
+            other_kwargs=other(_plan),
+            allowed=WRITERS,
+            data={"service_q": "repas"},
+        ),
         Case(
             "casework:plan_review",
             kwargs=own(_plan),
