@@ -92,7 +92,8 @@ def test_removing_a_team_member_shows_a_confirmation_page_first(team):
     assert f'href="{url}"' in listing
     page = client.get(url).content.decode()
     assert "<h1>Retirer Dr Lucie Faure de l&#x27;équipe</h1>" in page
-    assert "Je confirme : Dr Lucie Faure ne fera plus partie de l&#x27;équipe" in page
+    assert "Je confirme le retrait de Dr Lucie Faure" in page
+    assert "Dr Lucie Faure (Médecin traitante) ne fera plus partie de l&#x27;équipe autour de" in page
     member.refresh_from_db()
     assert member.removed_at is None
 

@@ -44,6 +44,9 @@ class FollowUpTaskForm(DsfrBaseForm):
         cleaned = super().clean()
         due_on = cleaned.get("due_on")
         self.asks_past_date = due_on is not None and due_on < timezone.localdate()
+        if self.asks_past_date:
+            # Shown now, and needed to go on with this date: not « (facultatif) » on the page.
+            self.fields["confirm_past_date"].required = True
         if self.asks_past_date and not cleaned.get("confirm_past_date"):
             self.add_error(
                 "due_on",

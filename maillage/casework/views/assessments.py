@@ -165,7 +165,7 @@ def assessment_detail(request, pk, assessment_pk, number=None):
     return render(request, "casework/assessments/assessment_detail.html", context)
 
 
-SIGN_REFUSED = "Cochez la case de confirmation pour signer : une version signée ne peut plus être modifiée."
+SIGN_REFUSED = "Cochez la case de confirmation pour signer."
 
 
 @require_http_methods(["GET", "POST"])
@@ -188,7 +188,7 @@ def assessment_sign(request, pk, assessment_pk):
     form = SignForm(
         request.POST if request.method == "POST" else None,
         initial={"number": version.number},
-        label=f"Je confirme la signature de la version {version.number} : elle ne pourra plus être modifiée",
+        label=f"Je confirme la signature de la version {version.number}",
         refused=SIGN_REFUSED,
     )
     if request.method == "POST" and form.is_valid():

@@ -64,7 +64,7 @@ def care_team_member_remove(request, pk, member_pk):
     who = member.user.get_full_name() if member.user_id else member.name
     form = ConfirmForm(
         request.POST if request.method == "POST" else None,
-        label=f"Je confirme : {who} ne fera plus partie de l'équipe autour de {person}",
+        label=f"Je confirme le retrait de {who}",
         refused=REMOVE_REFUSED,
     )
     if request.method == "POST" and form.is_valid():
