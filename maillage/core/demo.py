@@ -20,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
 
+from maillage.casework.demo import seed_casework
 from maillage.core.enums import OrganisationKind, Role
 from maillage.core.models import Commune, Departement, Membership, Organisation, User
 from maillage.core.services import recovery_codes_replace
@@ -245,6 +246,7 @@ def seed_demo(departement: str = DEFAULT_DEMO_DEPARTEMENT) -> list[DemoAccount]:
         seed_persons(organisations[organisation_name], communes, phone_prefix=territory.phone_prefix)
 
     accounts = []
+    users = {}
     for local_part, role, organisation_names in territory.accounts:
         email = f"{local_part}@{DEMO_EMAIL_DOMAIN}"
         user = User.objects.filter(email=email).first()
@@ -277,6 +279,22 @@ def seed_demo(departement: str = DEFAULT_DEMO_DEPARTEMENT) -> list[DemoAccount]:
                 recovery_codes=list(static.token_set.values_list("token", flat=True)[:3]),
             )
         )
+        users[local_part] = user
+
+    # The casework of the demo accounts' organisation (requests, assessments, plans, care teams,
+    # tasks), written by the reception and coordination accounts.
+    home = organisations[territory.accounts[0][2][0]]
+    partner_organisation = next(
+        organisations[names[0]] for part, _, names in territory.accounts if part == "partenaire"
+    )
+    seed_casework(
+        organisation=home,
+        coordinator=users["coordination"],
+        reception=users["accueil"],
+        partner=users["partenaire"],
+        partner_organisation=partner_organisation,
+        seed=territory.seed,
+    )
     return accounts
 
 
