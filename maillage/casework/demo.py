@@ -27,17 +27,25 @@ from maillage.casework.services import requests as request_services
 from maillage.core.exceptions import ApplicationError
 from maillage.core.models import Organisation, User
 from maillage.directory.models import Service, Taxonomy, TaxonomyTerm
-from maillage.people.enums import ConsentChannel, ConsentScope
+from maillage.people.enums import ConsentChannel, ConsentScope, Sex
 from maillage.people.models import Consent, Person
 
-# Needs a plan can answer with a directory service of the demo (need code → words of its name).
-NEED_SERVICES = {
-    "se-nourrir": "repas",
-    "organiser-sa-vie-quotidienne": "aide à domicile",
-    "parler-avec-autrui": "convivialité",
-    "pouvoir-sortir-et-maintenir-une-activite-physique": "transport",
-    "prendre-soin-de-soi-et-se-soigner": "soins infirmiers",
-    "etre-informe-et-ecoute": "information",
+# For each of the ten essential needs: the goal a plan sets when it is not met, and words of the
+# name of the demo directory service that answers it (in both demo départements).
+NEED_GOALS = {
+    "se-nourrir": ("Manger équilibré chaque jour, sans avoir à cuisiner", "portage de repas"),
+    "prendre-soin-de-soi-et-se-soigner": ("Recevoir ses soins à la maison", "soins infirmiers"),
+    "etre-informe-et-ecoute": ("Connaître ses droits et les aides possibles", "point d'information seniors"),
+    "parler-avec-autrui": ("Voir du monde chaque semaine", "visites de convivialité"),
+    "pouvoir-sortir-et-maintenir-une-activite-physique": (
+        "Aller à ses rendez-vous et faire ses courses",
+        "transport solidaire",
+    ),
+    "retirer-de-l-argent": ("Gérer son budget sans difficulté", "accompagnement budgétaire"),
+    "se-premunir-des-arnaques": ("Reconnaître les arnaques au téléphone et à la porte", "numérique"),
+    "s-occuper-et-se-cultiver": ("Retrouver une activité qui plaît, hors de chez soi", "accueil de jour"),
+    "organiser-sa-vie-quotidienne": ("Avoir de l'aide pour le ménage et les courses", "aide à domicile"),
+    "maintenir-des-rituels-symboliques-ou-spirituels": ("Continuer d'aller à l'office", "offices"),
 }
 REQUEST_NOTES = [
     "Sa fille appelle : sa mère ne se fait plus à manger depuis sa chute.",
@@ -64,11 +72,20 @@ def _aware(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
+def _summary(person: Person) -> str:
+    """The assessment's summary, in the person's grammatical gender."""
+    if not person.lives_alone:
+        return "Vit en couple ; le conjoint aide au quotidien mais se fatigue."
+    if person.sex == Sex.MALE:
+        return "Vit seul, souhaite rester chez lui ; la famille est loin."
+    return "Vit seule, souhaite rester chez elle ; la famille est loin."
+
+
 def _services_for(organisation: Organisation) -> dict[str, Service]:
     """A published demo service of the organisation's département for each need a plan may answer."""
     departement = organisation.commune.departement_id
     found = {}
-    for need, words in NEED_SERVICES.items():
+    for need, (_goal, words) in NEED_GOALS.items():
         service = (
             Service.objects.filter(
                 status="published",
@@ -165,7 +182,7 @@ def seed_casework(
             kind=AssessmentKind.NEEDS,
             answers=answers,
             assessed_on=assessed_on,
-            summary="Vit seule, souhaite rester chez elle ; la famille est loin." if person.lives_alone else "",
+            summary=_summary(person),
         )
         if index == 7:
             continue  # one draft left to finish
@@ -206,7 +223,7 @@ def seed_casework(
                 organisation=organisation,
                 plan=plan,
                 need=term,
-                description=f"{term.name} : trouver une réponse adaptée",
+                description=NEED_GOALS.get(term.code, (term.name, ""))[0],
             )
             service = services.get(term.code)
             if service is None:

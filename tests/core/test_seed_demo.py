@@ -72,6 +72,12 @@ def test_seed_demo_departement_21_still_builds_the_cote_d_or_demo(capsys, client
         "/annuaire/public/", {"q": "portage de repas", "commune": "21231", "accessibility": "step_free"}
     ).content.decode()
     assert "Portage de repas à domicile" in page
+    # The same casework as the default demo, at the CCAS de Dijon.
+    from maillage.casework.models import CarePlanGoal, Request
+
+    assert Request.objects.filter(organisation__name="CCAS de Dijon").count() == 24
+    goals = CarePlanGoal.objects.filter(plan__organisation__name="CCAS de Dijon")
+    assert goals.count() >= 10 and not goals.filter(actions__isnull=True).exists()
 
 
 def test_both_demos_live_in_one_database_each_in_its_departement():
@@ -231,8 +237,10 @@ def test_seed_demo_gives_the_ccas_a_working_day_of_casework_once():
     for goal in goals:
         version = signed.filter(assessment__person=goal.plan.person, assessment__kind="needs").get()
         assert version.answers[goal.need.code]["status"] == "not_met"
+    # Every goal has its action, a service of the demo directory in the département.
     actions = CarePlanAction.objects.filter(plan__in=plans)
-    assert actions.exists()
+    assert actions.count() == goals.count()
+    assert not goals.filter(actions__isnull=True).exists()
     assert set(
         actions.values_list("provider_service__service_at_locations__location__commune__departement__code", flat=True)
     ) == {"35"}
