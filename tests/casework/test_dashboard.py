@@ -270,7 +270,7 @@ def test_role_text_promises_nothing_unbuilt(client, ccas, role, promise):
 # --- The e-mail to a professional added to a care team ------------------------------------------
 
 
-def test_professional_added_to_a_care_team_gets_an_email_without_the_persons_data(coordinator, ccas, clic):
+def test_professional_added_to_a_care_team_gets_an_email_without_the_persons_data(settings, coordinator, ccas, clic):
     person = _person(ccas, "Confidentielle", first_names="Odette")
     nurse = MembershipFactory(
         role=Role.COORDINATOR, organisation=clic, user__email="infirmiere@clic.fr", user__first_name="Inès"
@@ -289,7 +289,7 @@ def test_professional_added_to_a_care_team_gets_an_email_without_the_persons_dat
     assert "Vous avez été ajouté·e à l'équipe de suivi d'une personne accompagnée par CCAS de Rennes" in message.body
     assert coordinator.user.get_full_name() in message.body
     assert "quand vous travaillez pour CLIC Haute-Bretagne" in message.body
-    assert "http://testserver" + reverse("core:dashboard") in message.body or reverse("core:dashboard") in message.body
+    assert f"{settings.MAILLAGE_BASE_URL}{reverse('core:dashboard')}\n" in message.body
     for secret in ("Confidentielle", "CONFIDENTIELLE", "Odette", "Infirmière à domicile", f"/{person.pk}/"):
         assert secret not in message.subject
         assert secret not in message.body
@@ -326,3 +326,30 @@ def test_no_place_without_the_email(coordinator, ccas, clic, monkeypatch):
             actor=coordinator.user, organisation=ccas, person=person, role="Infirmière", email=nurse.user.email
         )
     assert not CareTeamMember.objects.filter(person=person).exists()
+
+
+def test_dashboard_queries_do_not_grow_with_the_lists(client, coordinator, ccas, clic):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = coordinator.user
+    login_verified(client, user)
+
+    def add(n):
+        for i in range(n):
+            person = _person(ccas, f"Charge{i}")
+            care_team_place(person, coordinator, is_referent=True)
+            FollowUpTaskFactory(person=person, assignee=user, organisation=ccas, due_on=_days(i % 5 - 2))
+            CarePlanFactory(person=person, coordinator=user, next_review_on=_days(i))
+            care_team_place(_person(clic, f"Partage{i}"), coordinator)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("core:dashboard")).status_code == 200
+        return len(queries)
+
+    add(2)
+    count()  # the first page fills the process's caches (content types)
+    few = count()
+    add(6)
+    assert count() == few
