@@ -231,3 +231,31 @@ def test_locked_account_reset_unlocks_it_and_a_throttled_code_says_wait(page, se
     page.get_by_role("button", name="Valider").click()
     expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Gaëlle")
+
+
+def test_director_sees_counts_and_a_volunteer_sees_no_person(page, context, login_as, theme):
+    ccas = OrganisationFactory(name="CCAS de Vitré")
+    director = MembershipFactory(role=Role.DIRECTOR, organisation=ccas, user__first_name="Hélène")
+    volunteer = MembershipFactory(role=Role.VOLUNTEER, organisation=ccas, user__first_name="Yann")
+    persons = [PersonFactory(organisation=ccas, last_name=name) for name in ("Hamon", "Gicquel")]
+    CarePlanFactory(person=persons[0], next_review_on=_days(3))
+    FollowUpTaskFactory(person=persons[1], organisation=ccas, due_on=_days(-1))
+
+    login_as(director.user)
+    page.goto("/tableau-de-bord/")
+    counts = page.locator("#chiffres-structure")
+    expect(counts.get_by_role("heading", level=2)).to_have_text("La structure en chiffres")
+    expect(counts).to_contain_text("Personnes accompagnées")
+    expect(page.get_by_text("HAMON")).to_have_count(0)
+    expect(page.get_by_text("Maillage ne produit pas le rapport d'activité annuel")).to_be_visible()
+    _shot(page, theme, "9-direction")
+    assert_accessible(page, "Tableau de bord de la direction")
+
+    context.clear_cookies()
+    login_as(volunteer.user)
+    page.goto("/tableau-de-bord/")
+    expect(page.get_by_text("Vous ne voyez aucune fiche de personne.")).to_be_visible()
+    for panel in ("#taches-a-faire", "#dossiers-partages", "#chiffres-structure"):
+        expect(page.locator(panel)).to_have_count(0)
+    _shot(page, theme, "10-benevole")
+    assert_accessible(page, "Tableau de bord du bénévole")
