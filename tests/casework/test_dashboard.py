@@ -186,10 +186,16 @@ def test_shared_files_of_another_of_my_organisations_are_counted_not_named(clien
     at_clic = MembershipFactory(role=Role.COORDINATOR, organisation=clic, user=coordinator.user)
     other = OrganisationFactory(name="SSIAD du Pays de Vitré")
     person = _person(other, "Ailleurs")
-    care_team_place(person, at_clic)
+    place = care_team_place(person, at_clic)
     page = _dashboard(client, coordinator.user)  # works for the CCAS (first by name)
     assert "Un dossier vous est partagé au titre d'une autre de vos structures" in page
     assert "AILLEURS" not in page
+    person.consents.update(withdrawn_at=timezone.now())  # the same rule as the file: no longer counted
+    assert "au titre d'une autre de vos structures" not in _dashboard(client, coordinator.user)
+    person.consents.update(withdrawn_at=None)
+    place.removed_at = timezone.now()
+    place.save()
+    assert "Dossiers partagés avec moi" not in _dashboard(client, coordinator.user)
 
 
 @pytest.mark.parametrize("role", [Role.VOLUNTEER, Role.PARTNER, Role.ADMIN, Role.DPO])

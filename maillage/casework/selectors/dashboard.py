@@ -11,7 +11,6 @@ or an ended membership empties it at the next page.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils import timezone
 
 from maillage.casework.models import CarePlan, FollowUpTask
@@ -105,33 +104,18 @@ def shared_with_me(*, actor: User, organisation: Organisation):
 
 
 def shared_elsewhere_count(*, actor: User, organisation: Organisation | None, memberships) -> int:
-    """How many files are shared with the actor for their *other* organisations (only a number: the
-    files open only while working for that organisation, so the dashboard says to switch)."""
-    from maillage.casework.models import CareTeamMember
-
-    others = [m.organisation_id for m in memberships if m.organisation_id != getattr(organisation, "pk", None)]
-    if not others:
-        return 0
-    roles = {m.organisation_id: m.role for m in memberships}
-    following = [pk for pk in others if roles.get(pk) in access.CARE_TEAM_ROLES]
-    if not following:
-        return 0
-    from maillage.people.enums import ConsentScope
-    from maillage.people.models import Consent
-
-    consented = Q()
-    for pk in following:
-        consented |= Q(
-            organisation_id=pk,
-            person__in=Consent.objects.filter(
-                scope=ConsentScope.SHARING, partner_id=pk, withdrawn_at__isnull=True
-            ).values("person_id"),
-        )
-    return (
-        CareTeamMember.objects.filter(user=actor, removed_at__isnull=True, organisation_id__in=following)
-        .exclude(person__organisation_id=getattr(organisation, "pk", None))
-        .filter(consented)
+    """How many files of other organisations are shared with the actor through places held for
+    another of their organisations (only a number: such a file opens only while working for that
+    organisation, so the dashboard says to switch). Same rule as the panel, organisation by
+    organisation (`access.care_team_places`)."""
+    current = getattr(organisation, "pk", None)
+    return sum(
+        access.care_team_places(actor, membership.organisation)
+        .exclude(person__organisation=membership.organisation)
+        .exclude(person__organisation_id=current)
         .count()
+        for membership in memberships
+        if membership.organisation_id != current
     )
 
 
