@@ -16,8 +16,9 @@ from django.db.models import Q, QuerySet
 from rapidfuzz import fuzz
 
 from maillage.people import normalise
+from maillage.people.dates import parse_date
 
-_DATE = re.compile(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\b")
+_DATE = re.compile(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b")
 _YEAR = re.compile(r"^(19|20)\d{2}$")
 _PHONE = re.compile(r"(?:\+33|0)?[\d .]{6,}")
 MAX_RESULTS = 30
@@ -38,10 +39,8 @@ def parse(query: str) -> ParsedQuery:
     rest = query or ""
     match = _DATE.search(rest)
     if match:
-        day, month, year = (int(g) for g in match.groups())
-        try:
-            parsed.birth_date = datetime.date(year, month, day)
-        except ValueError:
+        parsed.birth_date = parse_date(match.group(0))  # « 9/10/41 » is 1941 (dates.py)
+        if parsed.birth_date is None:
             parsed.invalid_date = match.group(0)
         rest = rest.replace(match.group(0), " ")
     digits_match = _PHONE.search(rest)
