@@ -130,6 +130,8 @@ def request_create(
     unknown = set(data) - set(REQUEST_FIELDS)
     if unknown:
         raise ApplicationError(f"Champ inconnu : {', '.join(sorted(unknown))}.")
+    if person is None and anonymous and data.get("requester_kind", RequesterKind.PERSON) == RequesterKind.PERSON:
+        data["requester_kind"] = RequesterKind.ANONYMOUS  # the person calls without a file being opened
     if person is None and not (anonymous or data.get("requester_kind") == RequesterKind.ANONYMOUS):
         raise ValidationError(
             {
