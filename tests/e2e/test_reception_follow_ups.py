@@ -2,7 +2,9 @@
 person has no file yet — « Nouvelle personne » keeps what was typed and brings it back; the
 person's file takes a commune without a street, a landline and « 9/10/41 »; a request with no
 person is refused; a call-back is owned, shows on the dashboard and the list, and is closed; an
-orientation names the partner's service from the directory. Desktop and 375 px; axe on each page."""
+orientation names the partner's service from the directory. Desktop and 375 px; axe on each page.
+Radios and boxes are ticked with `check(force=True)`: both themes draw the label over the input,
+and the click lands on the label as a person's would."""
 
 import datetime
 import re
@@ -49,11 +51,11 @@ def test_draft_survives_new_person_whose_file_takes_a_commune_a_landline_and_a_s
 
     page.goto("/accueil/")
     # A relative calls about his mother, who has no file yet: the agent types what he says.
-    page.get_by_label("Un proche (famille, aidant, voisin)").check()
+    page.get_by_label("Un proche (famille, aidant, voisin)").check(force=True)
     page.get_by_label("Nom du demandeur").click()
     page.keyboard.type("Paul Lefèvre")
-    page.get_by_label("Accueil physique").check()
-    page.locator(f"input[name='subjects'][value='{need.pk}']").check()
+    page.get_by_label("Accueil physique").check(force=True)
+    page.locator(f"input[name='subjects'][value='{need.pk}']").check(force=True)
     page.get_by_label("Remarques").fill("Sa mère rentre de l'hôpital jeudi, seule à domicile.")
 
     # Leaving the half-filled form warns (the browser's dialog); staying keeps everything.
@@ -145,7 +147,7 @@ def test_request_without_person_nor_anonymous_is_refused_by_name(page, login_as,
     link.click()
     expect(page.locator("#recherche-personne")).to_be_focused()
     # Ticking « Demande anonyme » records it, knowingly.
-    page.get_by_label("Demande anonyme (sans fiche)").check()
+    page.get_by_label("Demande anonyme (sans fiche)").check(force=True)
     page.get_by_role("button", name="Enregistrer la demande").click()
     expect(page).to_have_url(re.compile(r"/accueil/\?demande=\d+$"))
     assert Request.objects.get().person is None
@@ -160,8 +162,8 @@ def test_call_back_is_owned_listed_and_closed_and_orientation_names_the_partner(
 
     # 1. An anonymous caller to be called back: the agent owns it, due tomorrow by default.
     page.goto("/accueil/")
-    page.get_by_label("Demande anonyme (sans fiche)").check()
-    page.get_by_label("Un proche (famille, aidant, voisin)").check()
+    page.get_by_label("Demande anonyme (sans fiche)").check(force=True)
+    page.get_by_label("Un proche (famille, aidant, voisin)").check(force=True)
     page.get_by_label("Nom du demandeur").fill("Mme Bernard")
     page.get_by_label("Suite donnée").select_option(label="À rappeler")
     expect(page.get_by_label("Suite confiée à")).to_have_value(str(agent.user.pk))
@@ -172,13 +174,13 @@ def test_call_back_is_owned_listed_and_closed_and_orientation_names_the_partner(
     assert callback.follow_up_due == timezone.localdate() + datetime.timedelta(days=1)
 
     # 2. An orientation: the partner's service is found in the directory, given to a colleague.
-    page.get_by_label("Demande anonyme (sans fiche)").check()
+    page.get_by_label("Demande anonyme (sans fiche)").check(force=True)
     page.get_by_label("Suite donnée").select_option(label="Orientée vers un partenaire")
     page.get_by_label("Suite confiée à").select_option(label="Dominique Coord")
     page.locator("#recherche-partenaire").fill("clic")
     partner = page.locator(f"#partenaire-{clic.pk}")
     expect(partner).to_be_visible()
-    partner.check()
+    partner.check(force=True)
     assert_accessible(page, "Accueil — orientation vers un partenaire")
     page.set_viewport_size(PHONE)
     shot(page, f"orientation-375-{theme}")
