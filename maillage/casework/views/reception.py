@@ -163,7 +163,6 @@ def _create_person_url() -> str:
 # back on their return: per session, under a random token, the latest few only.
 DRAFTS_SESSION_KEY = "casework_reception_drafts"
 DRAFTS_KEPT = 5
-_NOT_DRAFTED = {"csrfmiddlewaretoken", "form_token", "brouillon"}
 
 
 def _drafts(request) -> dict:
@@ -227,7 +226,7 @@ def reception_draft(request):
     token = request.POST.get("brouillon", "")
     if token not in drafts:
         token = secrets.token_urlsafe(12)
-    drafts[token] = {key: request.POST.getlist(key) for key in request.POST if key not in _NOT_DRAFTED}
+    drafts[token] = {key: request.POST.getlist(key)[:50] for key in request.POST if key in RequestForm.base_fields}
     while len(drafts) > DRAFTS_KEPT:
         drafts.pop(next(iter(drafts)))
     request.session[DRAFTS_SESSION_KEY] = drafts
