@@ -312,6 +312,9 @@ def test_reception_panel_shows_todays_requests_and_my_open_call_backs(agent, dja
     assert panel.today_count == 1 and panel.today == [today_request]
     assert (panel.callbacks_count, panel.overdue_count, panel.callbacks) == (1, 1, [late])
     page = client.get(reverse("core:dashboard")).content.decode()
+    assert AuditLogEntry.objects.filter(
+        actor=me, action=AuditLogEntry.Action.ACCESS, changes_text="Tableau de bord de l'accueil : 2 fiches affichées"
+    ).exists()
     assert "Accueil du jour" in page
     assert "Mes rappels et suites : 1 dont 1 en retard" in page
     assert reverse("casework:request_detail", args=[late.pk]) in page

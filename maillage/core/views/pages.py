@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from maillage.casework.selectors.callbacks import reception_panel
+from maillage.casework.views.dashboard import reception_panel
 from maillage.core import access, selectors
 from maillage.core.forms import OrganisationSwitchForm
 from maillage.core.middleware import SESSION_ORGANISATION_KEY
@@ -24,7 +24,7 @@ def dashboard(request):
         context["members_count"] = (
             selectors.membership_list(actor=request.user, organisation=organisation).filter(is_active=True).count()
         )
-    context["reception_panel"] = reception_panel(actor=request.user, organisation=organisation)
+    context["reception_panel"] = reception_panel(request)
     return render(request, "core/dashboard.html", context)
 
 
