@@ -353,6 +353,8 @@ def test_new_person_keeps_the_draft_and_brings_it_back_with_the_new_file(agent):
     token = next(iter(client.session[DRAFTS_SESSION_KEY]))
     back = f"{RECEPTION}?brouillon={token}"
     assert response["Location"].startswith(reverse("people:create") + "?next=")
+    form_page = client.get(response["Location"]).content.decode()
+    assert f'href="{back}"' in form_page and "Revenir sans créer la fiche" in form_page
     created = client.post(
         response["Location"],
         {
