@@ -114,7 +114,12 @@ class PersonForm(VersionedFormMixin, DsfrBaseForm, forms.ModelForm):
 class PersonCreateForm(PersonForm):
     """Identity plus the first contact details, as a reception agent takes them."""
 
-    address_line = forms.CharField(label="Adresse", required=False, max_length=250)
+    address_line = forms.CharField(
+        label="Adresse",
+        required=False,
+        max_length=250,
+        help_text="Numéro et rue ; laissez vide si seule la commune est connue.",
+    )
     postal_code = forms.CharField(label="Code postal", required=False, max_length=5)
     commune = CommuneCodeField(label="Commune", required=False)
     housing = forms.ChoiceField(label="Situation de logement", choices=HousingSituation.choices, initial="unknown")
