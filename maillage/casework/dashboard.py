@@ -7,6 +7,7 @@ how many it shows (as « Mes suivis »), never their names."""
 
 from django.utils import timezone
 
+from maillage.casework.selectors import callbacks
 from maillage.casework.selectors import dashboard as selectors
 from maillage.core import access, audit
 from maillage.core.dashboard import register_panel
@@ -72,8 +73,23 @@ def director_panel(request):
     return {"counts": counts, "plans_label": plans_label}
 
 
+def reception_panel(request):
+    """The reception's panel (today's requests, my open call-backs), or None for a role that does
+    not log requests. Names of persons on it are an opening of their data: one line in the trail,
+    how many files shown."""
+    panel = callbacks.reception_panel(actor=request.user, organisation=request.organisation)
+    if panel is not None:
+        shown = len({item.person_id for item in panel.today + panel.callbacks if item.person_id})
+        if shown:
+            audit.record_search(
+                request, Person, what=f"Tableau de bord de l'accueil : {audit.shown_count(shown)}", access_path=""
+            )
+    return panel
+
+
 def register_dashboard_panels() -> None:
     """Register this app's panels; CaseworkConfig.ready() calls it at start-up (idempotent)."""
+    register_panel("reception", "casework/dashboard/_reception.html", reception_panel, order=10)
     register_panel("coordinator", "casework/dashboard/_coordinator.html", coordinator_panel, order=20)
     register_panel("shared_with_me", "casework/dashboard/_shared_with_me.html", shared_with_me_panel, order=30)
     register_panel("director", "casework/dashboard/_director.html", director_panel, order=40)

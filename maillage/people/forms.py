@@ -4,11 +4,39 @@ from maillage.core.forms import DsfrBaseForm
 from maillage.core.models import Commune, Organisation
 from maillage.core.versioning import VersionedFormMixin, VersionField
 from maillage.people import normalise
+from maillage.people.dates import parse_date
 from maillage.people.enums import ConsentChannel, ConsentGiver, ConsentScope, HousingSituation, RelationKind
 from maillage.people.models import Person, Relation, validate_birth_date
 from maillage.people.services import merge_default_choice
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+_TYPED_DATE = forms.DateInput(attrs={"autocomplete": "off", "spellcheck": "false"}, format="%d/%m/%Y")
+
+
+class BirthDateField(forms.DateField):
+    """A birth date typed as people write it: « 9/10/41 », « 09/10/1941 », « 9.10.41 » (a
+    two-digit year that would be in the future is in the 1900s), or the ISO form."""
+
+    widget = _TYPED_DATE
+    default_error_messages = {
+        "invalid": "« %(value)s » n'est pas une date : écrivez le jour, le mois et l'année, "
+        "par exemple 09/10/1941 ou 9/10/41."
+    }
+
+    def __init__(self, **kwargs):
+        if not kwargs.get("help_text"):
+            kwargs["help_text"] = "Jour, mois, année : par exemple 09/10/1941 ou 9/10/41."
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if hasattr(value, "year"):
+            return value
+        parsed = parse_date(str(value))
+        if parsed is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+        return parsed
 
 
 class PersonSearchForm(DsfrBaseForm):
@@ -73,7 +101,8 @@ class PersonForm(VersionedFormMixin, DsfrBaseForm, forms.ModelForm):
             "gir",
             "gir_assessed_on",
         ]
-        widgets = {"birth_date": _DATE, "gir_assessed_on": _DATE}
+        widgets = {"gir_assessed_on": _DATE}
+        field_classes = {"birth_date": BirthDateField}
 
     def clean_birth_date(self):
         value = self.cleaned_data.get("birth_date")
@@ -85,7 +114,12 @@ class PersonForm(VersionedFormMixin, DsfrBaseForm, forms.ModelForm):
 class PersonCreateForm(PersonForm):
     """Identity plus the first contact details, as a reception agent takes them."""
 
-    address_line = forms.CharField(label="Adresse", required=False, max_length=250)
+    address_line = forms.CharField(
+        label="Adresse",
+        required=False,
+        max_length=250,
+        help_text="Numéro et rue ; laissez vide si seule la commune est connue.",
+    )
     postal_code = forms.CharField(label="Code postal", required=False, max_length=5)
     commune = CommuneCodeField(label="Commune", required=False)
     housing = forms.ChoiceField(label="Situation de logement", choices=HousingSituation.choices, initial="unknown")
@@ -112,13 +146,15 @@ class PersonCreateForm(PersonForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("address_line") and not cleaned.get("commune"):
+        if (cleaned.get("address_line") or cleaned.get("postal_code")) and not cleaned.get("commune"):
             self.add_error("commune", "Indiquez la commune de l'adresse.")
         return cleaned
 
 
 class AddressForm(DsfrBaseForm):
-    line = forms.CharField(label="Adresse", max_length=250)
+    line = forms.CharField(
+        label="Adresse", required=False, max_length=250, help_text="Laissez vide si seule la commune est connue."
+    )
     complement = forms.CharField(label="Complément (bâtiment, étage, digicode)", required=False, max_length=250)
     postal_code = forms.CharField(label="Code postal", required=False, max_length=5)
     commune = CommuneCodeField(label="Commune")
@@ -128,7 +164,12 @@ class AddressForm(DsfrBaseForm):
 
 class PhoneForm(DsfrBaseForm):
     number = forms.CharField(label="Numéro", max_length=30, help_text="Par exemple 06 12 34 56 78 ou +32 …")
-    kind = forms.ChoiceField(label="Type", choices=[("mobile", "Mobile"), ("landline", "Fixe"), ("other", "Autre")])
+    kind = forms.ChoiceField(
+        label="Type",
+        choices=[("", "D'après le numéro"), ("mobile", "Mobile"), ("landline", "Fixe"), ("other", "Autre")],
+        required=False,
+        help_text="« D'après le numéro » : un 01 à 05 ou 09 est enregistré comme fixe, un 06 ou 07 comme mobile.",
+    )
     is_preferred = forms.BooleanField(label="Numéro à privilégier", required=False)
     accepts_sms = forms.BooleanField(label="Accepte les SMS", required=False)
     note = forms.CharField(label="Précisions", required=False, max_length=200)
@@ -266,7 +307,7 @@ def _shown(person: Person, name: str) -> str:
 
 class BreakGlassSearchForm(DsfrBaseForm):
     last_name = forms.CharField(label="Nom (d'usage ou de naissance)", max_length=150)
-    birth_date = forms.DateField(label="Date de naissance", widget=_DATE)
+    birth_date = BirthDateField(label="Date de naissance")
 
 
 class BreakGlassForm(DsfrBaseForm):

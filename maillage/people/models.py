@@ -180,7 +180,7 @@ class Person(models.Model):
 
 class PersonAddress(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="addresses")
-    line = models.CharField("adresse", max_length=250)
+    line = models.CharField("adresse", max_length=250, blank=True)  # a commune alone is kept too
     complement = models.CharField("complément (bâtiment, étage, digicode)", max_length=250, blank=True)
     postal_code = models.CharField("code postal", max_length=5, blank=True)
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name="commune")
@@ -198,7 +198,8 @@ class PersonAddress(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.line}, {self.postal_code} {self.commune.name}"
+        place = f"{self.postal_code} {self.commune.name}".strip()
+        return f"{self.line}, {place}" if self.line else place
 
 
 class PersonPhone(models.Model):
@@ -224,6 +225,18 @@ class PersonPhone(models.Model):
     def clean(self):
         self.number = normalise.phone(self.number)  # raises a French ValidationError
         self.digits = normalise.phone_digits(self.number)
+        detected = normalise.phone_kind(self.number)
+        if not self.kind:
+            self.kind = detected
+        elif self.kind == PhoneKind.MOBILE and detected == PhoneKind.LANDLINE:
+            raise ValidationError(
+                {
+                    "kind": f"Le {normalise.display_phone(self.number)} est un numéro de fixe, pas un mobile : "
+                    "choisissez « Fixe » ou « D'après le numéro »."
+                }
+            )
+        if self.accepts_sms and detected == PhoneKind.LANDLINE:
+            raise ValidationError({"accepts_sms": "Un numéro de fixe ne reçoit pas de SMS."})
 
 
 class PersonEmail(models.Model):

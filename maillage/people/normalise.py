@@ -41,6 +41,24 @@ def phone(value: str, *, field: str = "number") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+# phonenumbers' number types, in Maillage's words (PersonPhone.kind).
+_KIND_BY_TYPE = {
+    phonenumbers.PhoneNumberType.MOBILE: "mobile",
+    phonenumbers.PhoneNumberType.FIXED_LINE: "landline",
+    phonenumbers.PhoneNumberType.VOIP: "landline",  # a French 09 « box » line
+}
+
+
+def phone_kind(value: str) -> str:
+    """« mobile », « landline » or « other » (a number phonenumbers cannot tell, a service number),
+    from the number itself: +33380… is a landline, +33612… a mobile."""
+    try:
+        parsed = phonenumbers.parse(value or "", "FR")
+    except phonenumbers.NumberParseException:
+        return "other"
+    return _KIND_BY_TYPE.get(phonenumbers.number_type(parsed), "other")
+
+
 def phone_digits(value: str) -> str:
     """The national digits people type ("0612345678"), to find a person by phone."""
     digits = re.sub(r"\D", "", value or "")

@@ -16,8 +16,9 @@ from django.db.models import Q, QuerySet
 from rapidfuzz import fuzz
 
 from maillage.people import normalise
+from maillage.people.dates import parse_date
 
-_DATE = re.compile(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\b")
+_DATE = re.compile(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b")
 _YEAR = re.compile(r"^(19|20)\d{2}$")
 _PHONE = re.compile(r"(?:\+33|0)?[\d .]{6,}")
 MAX_RESULTS = 30
@@ -38,10 +39,8 @@ def parse(query: str) -> ParsedQuery:
     rest = query or ""
     match = _DATE.search(rest)
     if match:
-        day, month, year = (int(g) for g in match.groups())
-        try:
-            parsed.birth_date = datetime.date(year, month, day)
-        except ValueError:
+        parsed.birth_date = parse_date(match.group(0))  # « 9/10/41 » is 1941 (dates.py)
+        if parsed.birth_date is None:
             parsed.invalid_date = match.group(0)
         rest = rest.replace(match.group(0), " ")
     digits_match = _PHONE.search(rest)
@@ -81,6 +80,33 @@ def _commune_ids(raw_query: str, word: str) -> list[int]:
     return [c.pk for c in similar if normalise.text(c.name) == word]
 
 
+def _phrase_commune_ids(phrase: str) -> list[int]:
+    """Communes whose normalised name is `phrase` (several words: « fontaine les dijon »)."""
+    from maillage.core.models import Commune
+
+    first = phrase.split()[0]
+    candidates = Commune.objects.filter(name__istartswith=first[:3]).only("pk", "name")[:2000]
+    return [c.pk for c in candidates if normalise.text(c.name) == phrase]
+
+
+def _words_and_communes(raw_query: str, words: list[str]) -> list[tuple[str, list[int]]]:
+    """Each word with the communes it designates; consecutive words naming one commune (the
+    longest run first) count as one."""
+    result = []
+    index = 0
+    while index < len(words):
+        for end in range(len(words), index + 1, -1):
+            phrase = " ".join(words[index:end])
+            if ids := _phrase_commune_ids(phrase):
+                result.append((phrase, ids))
+                index = end
+                break
+        else:
+            result.append((words[index], _commune_ids(raw_query, words[index])))
+            index += 1
+    return result
+
+
 def _in_communes(ids: list[int]) -> Q:
     return Q(addresses__is_current=True, addresses__commune_id__in=ids)
 
@@ -99,11 +125,11 @@ def search(queryset: QuerySet, query: str, *, limit: int = MAX_RESULTS) -> tuple
         if parsed.birth_date or parsed.birth_year or parsed.phone_digits:
             return list(qs.distinct().order_by("last_name", "first_names")[:limit]), parsed
         return [], parsed
-    # A word is a name prefix ("dup" → "dupont", "dupont martin"), or a commune ("dijon", "21000").
+    # A word is a name prefix ("dup" → "dupont", "dupont martin"), or a commune ("dijon", "21000",
+    # "fontaine-lès-dijon" over several words).
     exact = qs
     name_words = []
-    for word in parsed.words:
-        communes = _commune_ids(query, word)
+    for word, communes in _words_and_communes(query, parsed.words):
         name = Q(search_names__startswith=word) | Q(search_names__contains=" " + word)
         if communes:
             exact = exact.filter(name | _in_communes(communes))

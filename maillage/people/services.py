@@ -10,6 +10,7 @@ from django.utils import timezone
 from maillage.core import access, versioning
 from maillage.core.exceptions import ApplicationError
 from maillage.core.models import Commune, Organisation, User
+from maillage.people import normalise
 from maillage.people.enums import ConsentScope
 from maillage.people.models import Consent, Person, PersonAddress, PersonEmail, PersonPhone, Relation
 
@@ -55,10 +56,12 @@ def person_create(
     )
     person.full_clean()
     person.save()
-    if address and address.get("line"):
+    if address and address.get("commune"):  # a commune without a street is an address too
         person_address_set(actor=actor, organisation=organisation, person=person, **address)
     if phone:
-        phone_record = PersonPhone(person=person, number=phone, is_preferred=True)
+        phone_record = PersonPhone(
+            person=person, number=phone, kind=normalise.phone_kind(phone), is_preferred=True, accepts_sms=False
+        )
         phone_record.full_clean()
         phone_record.save()
     if email:
@@ -100,8 +103,8 @@ def person_address_set(
     actor: User,
     organisation: Organisation,
     person: Person,
-    line: str,
     commune: Commune,
+    line: str = "",
     postal_code: str = "",
     complement: str = "",
     housing: str = "unknown",
@@ -139,14 +142,19 @@ def person_phone_add(
     organisation: Organisation,
     person: Person,
     number: str,
-    kind: str = "mobile",
+    kind: str = "",
     is_preferred: bool = False,
     accepts_sms: bool = False,
     note: str = "",
 ) -> PersonPhone:
     _check_change(actor, organisation, person)
     phone = PersonPhone(
-        person=person, number=number, kind=kind, is_preferred=is_preferred, accepts_sms=accepts_sms, note=note
+        person=person,
+        number=number,
+        kind=kind or normalise.phone_kind(number),  # the number's own type unless told
+        is_preferred=is_preferred,
+        accepts_sms=accepts_sms,
+        note=note,
     )
     phone.full_clean()
     if is_preferred:

@@ -95,7 +95,7 @@ def person_create(request):
                         "commune": data["commune"],
                         "housing": data["housing"],
                     }
-                    if data["address_line"]
+                    if data["address_line"] or data["commune"]
                     else None,
                     phone=data["phone"],
                     email=data["email"],

@@ -45,4 +45,27 @@ def casework_requests_cases(Case):  # noqa: N803 — the matrix's Case class, pa
             allowed=REQUEST_READERS,
         ),
         Case("casework:timeline", kwargs=_person("own"), other_kwargs=_person("other"), allowed=REQUEST_READERS),
+        # Issue 11: the draft kept across « Nouvelle personne », the partner search, the call-backs,
+        # a request edited and closed — the roles that log requests, in their own organisation.
+        Case(
+            "casework:reception_draft",
+            allowed=REQUEST_LOGGERS,
+            method="post",
+            allowed_status=(302,),
+            data={"notes": "Rappeler la fille"},
+        ),
+        Case("casework:reception_partners", allowed=REQUEST_LOGGERS),
+        Case("casework:callbacks", allowed=REQUEST_LOGGERS),
+        Case(
+            "casework:request_edit",
+            kwargs=_request("own"),
+            other_kwargs=_request("other"),
+            allowed=REQUEST_LOGGERS,
+        ),
+        Case(
+            "casework:request_close",
+            kwargs=_request("own"),
+            other_kwargs=_request("other"),
+            allowed=REQUEST_LOGGERS,
+        ),
     ]

@@ -108,7 +108,7 @@ def test_reception_without_person_says_what_to_do(agent):
     assert response.status_code == 200
     text = response.content.decode()
     assert "La demande n'est pas enregistrée" in text
-    assert "Choisissez la personne dans les résultats de la recherche" in text
+    assert "Aucune personne n&#x27;est choisie" in text or "Aucune personne n'est choisie" in text
     assert "Le temps passé ne peut pas dépasser 600 minutes" in text
     assert not Request.objects.exists()
 

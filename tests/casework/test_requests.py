@@ -123,7 +123,7 @@ def test_request_create_professional_needs_their_organisation(agent):
 def test_request_create_the_person_themself_needs_a_record(agent):
     with pytest.raises(ValidationError) as exc_info:
         _create(agent, requester_kind=RequesterKind.PERSON)
-    assert "demande anonyme" in _messages(exc_info)["person"][0]
+    assert "Demande anonyme" in _messages(exc_info)["person"][0]
 
 
 def test_request_create_refuses_a_subject_outside_the_needs_and_domains(agent):

@@ -25,6 +25,11 @@ class SubjectsField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
+class OwnerField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.email
+
+
 class SubjectField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name
@@ -38,8 +43,8 @@ class RequestForm(DsfrBaseForm):
     person = forms.CharField(
         label="Personne concernée",
         error_messages={
-            "required": "Choisissez la personne dans les résultats de la recherche, créez sa fiche, "
-            "ou choisissez « Demande anonyme »."
+            "required": "Aucune personne n'est choisie : choisissez la personne dans les résultats de la "
+            "recherche, créez sa fiche, ou cochez « Demande anonyme (sans fiche) »."
         },
     )
     requester_kind = forms.ChoiceField(
@@ -105,12 +110,40 @@ class RequestForm(DsfrBaseForm):
         required=False,
         error_messages={"invalid_choice": "Un des services choisis n'est pas disponible dans l'annuaire."},
     )
+    follow_up_owner = OwnerField(
+        label="Suite confiée à",
+        queryset=None,
+        required=False,
+        empty_label=None,
+        help_text="Pour un rappel ou toute autre suite : la personne qui s'en charge.",
+        error_messages={"invalid_choice": "Cette personne ne peut pas donner suite aux demandes de la structure."},
+    )
+    follow_up_due = forms.DateField(
+        label="Suite à donner pour le",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="Laissez vide : demain pour un rappel, dans une semaine pour une autre suite.",
+        error_messages={"invalid": "Date invalide : écrivez-la au format jj/mm/aaaa."},
+    )
+    oriented_to = forms.ModelChoiceField(
+        label="Service partenaire",
+        queryset=None,
+        required=False,
+        error_messages={"invalid_choice": "Ce service n'est pas disponible dans l'annuaire."},
+    )
+
+    # Fields shown in the « suite » group, and those the template draws by hand (search results).
+    NEXT_STEP_FIELDS = ("follow_up_owner", "follow_up_due")
 
     def __init__(self, *args, user, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.organisation = organisation
         self.fields["services_given"].queryset = access.services_visible_to(user)
+        self.fields["oriented_to"].queryset = access.services_visible_to(user)
+        self.fields["follow_up_owner"].queryset = access.follow_up_owners_for(user, organisation)
+        self.fields["follow_up_owner"].initial = user.pk
 
     def clean_person(self):
         value = (self.cleaned_data["person"] or "").strip()
@@ -127,34 +160,88 @@ class RequestForm(DsfrBaseForm):
         cleaned = super().clean()
         if self.errors.get("person"):
             return cleaned
+        # « Demande anonyme » ticked: the person calls without a record being opened.
         if cleaned.get("person") is None and cleaned.get("requester_kind") == RequesterKind.PERSON:
-            # The person calls without a record being opened: an anonymous request.
             cleaned["requester_kind"] = RequesterKind.ANONYMOUS
+        if cleaned.get("outcome") == RequestOutcome.ORIENTED and not cleaned.get("oriented_to"):
+            self.add_error("oriented_to", "Choisissez dans l'annuaire le service vers lequel la demande est orientée.")
         return cleaned
+
+    SIMPLE_FIELDS = (
+        "requester_kind",
+        "requester_name",
+        "requester_organisation",
+        "channel",
+        "level",
+        "outcome",
+        "time_spent_minutes",
+        "documents_given",
+        "notes",
+        "follow_up_owner",
+        "follow_up_due",
+        "oriented_to",
+    )
 
     def request_kwargs(self) -> dict:
         data = self.cleaned_data
-        kwargs = {
-            name: data[name]
-            for name in (
-                "requester_kind",
-                "requester_name",
-                "requester_organisation",
-                "channel",
-                "level",
-                "outcome",
-                "time_spent_minutes",
-                "documents_given",
-                "notes",
-            )
-        }
+        kwargs = {name: data[name] for name in self.SIMPLE_FIELDS}
         kwargs["received_at"] = data.get("received_at") or timezone.now()
         return {
             "person": data["person"],
+            "anonymous": data["person"] is None,  # the « Demande anonyme » radio, explicitly
             "subjects": data["subjects"],
             "services_given": data["services_given"],
             **kwargs,
         }
+
+
+class RequestEditForm(RequestForm):
+    """A request changed after the call: everything but the person and when it was received."""
+
+    def __init__(self, *args, instance, **kwargs):
+        self.instance = instance
+        initial = {
+            name: getattr(instance, name)
+            for name in RequestForm.SIMPLE_FIELDS
+            if name not in ("follow_up_owner", "oriented_to")
+        }
+        initial.update(
+            follow_up_owner=instance.follow_up_owner_id or kwargs["user"].pk,
+            oriented_to=instance.oriented_to_id,
+            subjects=list(instance.subjects.all()),
+            services_given=list(instance.services_given.all()),
+        )
+        if instance.requester_kind == RequesterKind.ANONYMOUS:
+            initial["requester_kind"] = RequesterKind.PERSON
+        super().__init__(*args, initial=initial, **kwargs)
+        del self.fields["person"]
+        del self.fields["received_at"]
+
+    def clean(self):
+        cleaned = super(RequestForm, self).clean()
+        if self.instance.person_id is None and cleaned.get("requester_kind") == RequesterKind.PERSON:
+            cleaned["requester_kind"] = RequesterKind.ANONYMOUS
+        if cleaned.get("outcome") == RequestOutcome.ORIENTED and not cleaned.get("oriented_to"):
+            self.add_error("oriented_to", "Choisissez dans l'annuaire le service vers lequel la demande est orientée.")
+        return cleaned
+
+    def update_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            **{name: data[name] for name in self.SIMPLE_FIELDS},
+            "subjects": data["subjects"],
+            "services_given": data["services_given"],
+        }
+
+
+class RequestCloseForm(DsfrBaseForm):
+    note = forms.CharField(
+        label="Issue de la demande",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Par exemple : rappelée le 12, rendez-vous pris avec l'assistante sociale.",
+        error_messages={"required": "Indiquez l'issue de la demande pour la clore."},
+    )
 
 
 class RequestFilterForm(DsfrBaseForm):
@@ -171,6 +258,18 @@ class RequestFilterForm(DsfrBaseForm):
         label="Personne",
         required=False,
         choices=[("", "Toutes les demandes"), ("yes", "Sans fiche (anonymes)"), ("no", "Avec une fiche")],
+    )
+    follow_up = forms.ChoiceField(
+        label="Suites et rappels",
+        required=False,
+        choices=[
+            ("", "Toutes les demandes"),
+            ("a_rappeler", "À rappeler"),
+            ("ouvertes", "Suites à donner (toutes)"),
+            ("miennes", "Mes rappels et suites"),
+            ("en_retard", "Suites en retard"),
+            ("closes", "Suites closes"),
+        ],
     )
 
     def clean(self):

@@ -57,6 +57,25 @@ class RequestOutcome(models.TextChoices):
     NO_FURTHER_ACTION = "no_further_action", "Sans suite"
 
 
+# Outcomes that leave something to do: each becomes a follow-up someone owns, with a due date, open
+# until closed with its note. « Réponse apportée » and « Sans suite » end the request there.
+NEXT_STEP_OUTCOMES = frozenset(
+    {
+        RequestOutcome.CALL_BACK,
+        RequestOutcome.ORIENTED,
+        RequestOutcome.ASSESSMENT_PLANNED,
+        RequestOutcome.FOLLOW_UP_OPENED,
+    }
+)
+# Due date when none is given: a call-back the next day, any other next step within a week.
+DEFAULT_DUE_DAYS = {RequestOutcome.CALL_BACK: 1}
+DEFAULT_DUE_DAYS_OTHER = 7
+
+
+def default_due_date(outcome: str, received_on: datetime.date) -> datetime.date:
+    return received_on + datetime.timedelta(days=DEFAULT_DUE_DAYS.get(outcome, DEFAULT_DUE_DAYS_OTHER))
+
+
 class ContactKind(models.TextChoices):
     VISIT = "visit", "Visite"
     PHONE_IN = "phone_in", "Appel reçu"
@@ -84,6 +103,16 @@ class RequestQuerySet(models.QuerySet):
     def anonymous(self):
         """Requests counted without a person record."""
         return self.filter(person__isnull=True)
+
+    def follow_ups(self):
+        """Requests that left a next step to someone (open or closed)."""
+        return self.filter(follow_up_owner__isnull=False)
+
+    def open_follow_ups(self):
+        return self.follow_ups().filter(closed_at__isnull=True)
+
+    def overdue(self, today: datetime.date | None = None):
+        return self.open_follow_ups().filter(follow_up_due__lt=today or timezone.localdate())
 
 
 class Request(models.Model):
@@ -125,6 +154,37 @@ class Request(models.Model):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="traitée par"
     )
+    # The next step (outcomes in NEXT_STEP_OUTCOMES): who owns it, for when, and its closing.
+    follow_up_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="casework_follow_ups",
+        verbose_name="suite confiée à",
+    )
+    follow_up_due = models.DateField("à faire pour le", null=True, blank=True)
+    closed_at = models.DateTimeField("close le", null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="close par",
+    )
+    closing_note = models.TextField("issue de la demande", blank=True)
+    # « Orientée vers un partenaire »: the directory's service, and when. The trace the referrals
+    # module will pick up (decisions.md, « the reception's orientation »).
+    oriented_to = models.ForeignKey(
+        Service,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="casework_orientations",
+        verbose_name="service partenaire",
+    )
+    oriented_on = models.DateField("orientée le", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = RequestQuerySet.as_manager()
@@ -135,6 +195,7 @@ class Request(models.Model):
         indexes = [
             models.Index(fields=["organisation", "-received_at"], name="request_org_received_idx"),
             models.Index(fields=["person", "-received_at"], name="request_person_received_idx"),
+            models.Index(fields=["follow_up_owner", "follow_up_due"], name="request_follow_up_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -155,6 +216,18 @@ class Request(models.Model):
     def is_anonymous(self) -> bool:
         return self.person_id is None
 
+    @property
+    def needs_next_step(self) -> bool:
+        return self.outcome in NEXT_STEP_OUTCOMES
+
+    @property
+    def is_follow_up_open(self) -> bool:
+        return self.follow_up_owner_id is not None and self.closed_at is None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_follow_up_open and self.follow_up_due is not None and self.follow_up_due < timezone.localdate()
+
     def clean(self):
         self.requester_name = self.requester_name.strip()
         self.requester_organisation = self.requester_organisation.strip()
@@ -170,6 +243,34 @@ class Request(models.Model):
             raise ValidationError(
                 {"requester_organisation": "Indiquez la structure du ou de la professionnel·le qui appelle."}
             )
+        self._clean_next_step()
+
+    def _clean_next_step(self):
+        """An outcome that leaves something to do has an owner and a due date; an orientation names
+        the partner's service. Other outcomes carry none of them."""
+        errors = {}
+        if self.needs_next_step:
+            if not self.follow_up_owner_id:
+                errors["follow_up_owner"] = "Indiquez qui donne la suite à cette demande."
+            if not self.follow_up_due:
+                errors["follow_up_due"] = "Indiquez pour quand la suite est à donner."
+            elif self.received_at and self.follow_up_due < timezone.localtime(self.received_at).date():
+                errors["follow_up_due"] = "La suite ne peut pas être à donner avant la date de la demande."
+        else:
+            self.follow_up_owner = None
+            self.follow_up_due = None
+        if self.outcome == RequestOutcome.ORIENTED:
+            if not self.oriented_to_id:
+                errors["oriented_to"] = "Choisissez dans l'annuaire le service vers lequel la demande est orientée."
+            if not self.oriented_on and self.received_at:
+                self.oriented_on = timezone.localtime(self.received_at).date()
+        else:
+            self.oriented_to = None
+            self.oriented_on = None
+        if self.closed_at and not self.closing_note.strip():
+            errors["closing_note"] = "Indiquez l'issue de la demande pour la clore."
+        if errors:
+            raise ValidationError(errors)
 
 
 class Contact(models.Model):

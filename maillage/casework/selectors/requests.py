@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from maillage.casework.models import Request
-from maillage.casework.models.requests import RequestChannel, ResponseLevel
+from maillage.casework.models.requests import RequestChannel, RequestOutcome, ResponseLevel
 from maillage.core import access
 from maillage.core.models import Organisation, User
 
@@ -36,7 +36,28 @@ def request_list(*, actor: User, organisation: Organisation, filters: dict | Non
         qs = qs.filter(person__isnull=True)
     elif filters.get("anonymous") == "no":
         qs = qs.filter(person__isnull=False)
-    return qs.select_related("person", "handled_by").prefetch_related("subjects").order_by("-received_at", "-pk")
+    qs = _by_follow_up(qs, filters.get("follow_up"), actor)
+    return (
+        qs.select_related("person", "handled_by", "follow_up_owner")
+        .prefetch_related("subjects")
+        .order_by("-received_at", "-pk")
+    )
+
+
+def _by_follow_up(qs: QuerySet, value: str | None, actor: User) -> QuerySet:
+    """`follow_up`: "a_rappeler" (open call-backs), "ouvertes" (every open next step), "miennes"
+    (open next steps the actor owns), "en_retard" (open and past their due date), "closes"."""
+    if value == "a_rappeler":
+        return qs.open_follow_ups().filter(outcome=RequestOutcome.CALL_BACK)
+    if value == "ouvertes":
+        return qs.open_follow_ups()
+    if value == "miennes":
+        return qs.open_follow_ups().filter(follow_up_owner=actor)
+    if value == "en_retard":
+        return qs.overdue()
+    if value == "closes":
+        return qs.follow_ups().filter(closed_at__isnull=False)
+    return qs
 
 
 @dataclass
@@ -78,7 +99,9 @@ def request_get(*, actor: User, organisation: Organisation, pk) -> Request:
     """One request with what its page shows, authorised (404 otherwise)."""
     request_obj = access.get_request_for(actor, organisation, pk, "view")
     return (
-        Request.objects.select_related("person", "handled_by", "organisation")
+        Request.objects.select_related(
+            "person", "handled_by", "organisation", "follow_up_owner", "closed_by", "oriented_to__organisation"
+        )
         .prefetch_related("subjects", "services_given__organisation")
         .get(pk=request_obj.pk)
     )

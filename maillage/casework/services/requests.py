@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from maillage.casework.models import Contact, Request
+from maillage.casework.models.requests import RequesterKind, default_due_date
 from maillage.core import access
 from maillage.core.exceptions import ApplicationError
 from maillage.core.models import Organisation, User
@@ -29,7 +30,13 @@ REQUEST_FIELDS = (
     "outcome",
     "notes",
     "received_at",
+    "follow_up_owner",
+    "follow_up_due",
+    "oriented_to",
+    "oriented_on",
 )
+# What an edit may change (not who received it, nor when it was closed).
+EDITABLE_FIELDS = tuple(name for name in REQUEST_FIELDS if name != "received_at")
 
 
 def subject_terms():
@@ -60,32 +67,35 @@ def _checked_services(actor: User, services: Iterable[Service]) -> list[Service]
     return services
 
 
-@transaction.atomic
-def request_create(
-    *,
-    actor: User,
-    organisation: Organisation,
-    person: Person | None = None,
-    subjects: Iterable[TaxonomyTerm] = (),
-    services_given: Iterable[Service] = (),
-    **data,
-) -> Request:
-    """Log a request received by the organisation. An anonymous request (requester « anonyme ») is
-    counted without a person record; a request about a person needs that person's file to be open
-    to the actor. The services handed over come from the directory the actor may search."""
-    if not access.can_log_request(actor, organisation):
-        raise ApplicationError("Vous n'avez pas le droit d'enregistrer une demande dans cette structure.")
-    unknown = set(data) - set(REQUEST_FIELDS)
-    if unknown:
-        raise ApplicationError(f"Champ inconnu : {', '.join(sorted(unknown))}.")
-    if person is not None and not access.can_view_person(actor, organisation, person):
-        raise ApplicationError("Vous n'avez pas accès à la fiche de cette personne.")
-    request = Request(organisation=organisation, person=person, handled_by=actor, **data)
+def _with_next_step(actor: User, organisation: Organisation, request: Request) -> None:
+    """The next step's defaults (owner: the agent; due: tomorrow for a call-back, a week
+    otherwise) and checks (the owner logs requests in the organisation; the partner's service is
+    in the directory the agent may search)."""
+    if not request.needs_next_step:
+        return
+    if request.follow_up_owner_id is None:
+        request.follow_up_owner = actor
+    if request.follow_up_due is None and request.received_at:
+        request.follow_up_due = default_due_date(request.outcome, timezone.localtime(request.received_at).date())
+    if not access.follow_up_owners_for(actor, organisation).filter(pk=request.follow_up_owner_id).exists():
+        raise ValidationError(
+            {"follow_up_owner": "Cette personne ne peut pas donner suite aux demandes de la structure."}
+        )
+    if request.oriented_to_id and not access.services_visible_to(actor).filter(pk=request.oriented_to_id).exists():
+        raise ValidationError({"oriented_to": "Ce service n'est pas disponible dans l'annuaire."})
+
+
+def _check_all(actor, organisation, request, subjects, services_given):
     errors = {}
+    try:
+        _with_next_step(actor, organisation, request)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     try:
         request.full_clean()
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        for key, value in exc.message_dict.items():
+            errors.setdefault(key, value)
     try:
         subjects = _checked_subjects(subjects)
     except ValidationError as exc:
@@ -96,12 +106,97 @@ def request_create(
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    return subjects, services_given
+
+
+@transaction.atomic
+def request_create(
+    *,
+    actor: User,
+    organisation: Organisation,
+    person: Person | None = None,
+    subjects: Iterable[TaxonomyTerm] = (),
+    services_given: Iterable[Service] = (),
+    anonymous: bool = False,
+    **data,
+) -> Request:
+    """Log a request received by the organisation. An anonymous request (requester « anonyme », or
+    « Demande anonyme » ticked: `anonymous`) is counted without a person record; without either, a
+    request with no person is refused, never recorded as anonymous behind the agent's back. A
+    request about a person needs that person's file to be open to the actor. The services handed
+    over come from the directory the actor may search."""
+    if not access.can_log_request(actor, organisation):
+        raise ApplicationError("Vous n'avez pas le droit d'enregistrer une demande dans cette structure.")
+    unknown = set(data) - set(REQUEST_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Champ inconnu : {', '.join(sorted(unknown))}.")
+    if person is None and anonymous and data.get("requester_kind", RequesterKind.PERSON) == RequesterKind.PERSON:
+        data["requester_kind"] = RequesterKind.ANONYMOUS  # the person calls without a file being opened
+    if person is None and not (anonymous or data.get("requester_kind") == RequesterKind.ANONYMOUS):
+        raise ValidationError(
+            {
+                "person": "Aucune personne n'est choisie : choisissez la personne, créez sa fiche, "
+                "ou cochez « Demande anonyme (sans fiche) »."
+            }
+        )
+    if person is not None and not access.can_view_person(actor, organisation, person):
+        raise ApplicationError("Vous n'avez pas accès à la fiche de cette personne.")
+    request = Request(organisation=organisation, person=person, handled_by=actor, **data)
+    subjects, services_given = _check_all(actor, organisation, request, subjects, services_given)
     request.save()
     request.subjects.set(subjects)
     request.services_given.set(services_given)
     if person is not None:
         Person.objects.filter(pk=person.pk).update(last_activity_at=timezone.now())
     return request
+
+
+@transaction.atomic
+def request_update(
+    *,
+    actor: User,
+    organisation: Organisation,
+    request: Request,
+    subjects: Iterable[TaxonomyTerm] | None = None,
+    services_given: Iterable[Service] | None = None,
+    **data,
+) -> Request:
+    """Change a request after the call: its outcome, its next step (owner, due date), the partner
+    it was oriented to, remarks. Who received it and when stay. Audited (casework/audit.py)."""
+    current = Request.objects.select_for_update().get(pk=request.pk)
+    if not access.can_change_request(actor, organisation, current):
+        raise ApplicationError("Vous n'avez pas le droit de modifier cette demande.")
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Champ inconnu : {', '.join(sorted(unknown))}.")
+    for key, value in data.items():
+        setattr(current, key, value)
+    subjects = list(current.subjects.all()) if subjects is None else subjects
+    services_given = list(current.services_given.all()) if services_given is None else services_given
+    subjects, services_given = _check_all(actor, organisation, current, subjects, services_given)
+    current.save()
+    current.subjects.set(subjects)
+    current.services_given.set(services_given)
+    return current
+
+
+@transaction.atomic
+def request_close(*, actor: User, organisation: Organisation, request: Request, note: str) -> Request:
+    """Close a request's next step with what came of it (« rappelée, rendez-vous pris le … »)."""
+    current = Request.objects.select_for_update().get(pk=request.pk)
+    if not access.can_change_request(actor, organisation, current):
+        raise ApplicationError("Vous n'avez pas le droit de clore cette demande.")
+    if current.closed_at is not None:
+        when = timezone.localtime(current.closed_at)
+        raise ApplicationError(f"Cette demande est déjà close depuis le {when:%d/%m/%Y à %H:%M}.")
+    if not current.needs_next_step:
+        raise ApplicationError("Cette demande n'attend aucune suite : il n'y a rien à clore.")
+    current.closed_at = timezone.now()
+    current.closed_by = actor
+    current.closing_note = (note or "").strip()
+    current.full_clean()
+    current.save()
+    return current
 
 
 @transaction.atomic

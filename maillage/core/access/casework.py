@@ -38,11 +38,43 @@ def can_view_request(user: User, organisation: Organisation | None, request_obj)
     return has_perm(user, organisation, Perm.VIEW_PERSON)
 
 
+def can_change_request(user: User, organisation: Organisation | None, request_obj) -> bool:
+    """A request is edited and closed inside the organisation that received it, by the roles that
+    log requests (reception, coordination, register); about a person, only while that person's
+    file is open to the user."""
+    if request_obj.organisation_id != getattr(organisation, "pk", None):
+        return False
+    if not can_log_request(user, organisation):
+        return False
+    return request_obj.person_id is None or can_view_person(user, organisation, request_obj.person)
+
+
+def follow_up_owners_for(user: User, organisation: Organisation | None):
+    """Those to whom a user who logs requests may give a request's next step: the active members
+    of the organisation whose role logs requests (reception, coordination, register)."""
+    from maillage.core.access.base import ROLE_PERMISSIONS
+    from maillage.core.models import User as UserModel
+
+    if not can_log_request(user, organisation):
+        return UserModel.objects.none()
+    return (
+        UserModel.objects.filter(
+            is_active=True,
+            memberships__organisation=organisation,
+            memberships__is_active=True,
+            memberships__role__in=ROLE_PERMISSIONS[Perm.CHANGE_PERSON],
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
 def get_request_for(user: User, organisation: Organisation | None, pk, action: str = "view"):
-    """Fetch a request of `organisation` and authorise `action` ("view"); 404 for absent and forbidden alike."""
+    """Fetch a request of `organisation` and authorise `action` ("view", "change"); 404 for absent
+    and forbidden alike."""
     from maillage.casework.models import Request
 
-    allowed = {"view": can_view_request}[action]
+    allowed = {"view": can_view_request, "change": can_change_request}[action]
     request_obj = Request.objects.select_related("person", "handled_by").filter(pk=pk).first()
     if request_obj is None or not allowed(user, organisation, request_obj):
         raise Http404("Demande introuvable.")
