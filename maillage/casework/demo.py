@@ -146,6 +146,10 @@ def seed_casework(
         kind = RequesterKind.ANONYMOUS if anonymous else rng.choice(list(RequesterKind)[:3])
         outcome = RequestOutcome.CALL_BACK if index in (1, 3) else rng.choice(outcomes)
         given = [services[n] for n in ("se-nourrir", "parler-avec-autrui") if n in services][: rng.randint(0, 2)]
+        if outcome == RequestOutcome.ORIENTED and not services:
+            outcome = RequestOutcome.ANSWERED
+        # « Orientée » names the partner's service, chosen in the directory (issue 11, point 3).
+        oriented_to = rng.choice(list(services.values())) if outcome == RequestOutcome.ORIENTED else None
         request_services.request_create(
             actor=reception,
             organisation=organisation,
@@ -159,6 +163,7 @@ def seed_casework(
             level=ResponseLevel.INFORMATION if outcome == RequestOutcome.ANSWERED else ResponseLevel.ASSESSMENT,
             time_spent_minutes=rng.choice([5, 10, 15, 20, 30, 45]),
             outcome=outcome,
+            oriented_to=oriented_to,
             notes=REQUEST_NOTES[index % len(REQUEST_NOTES)],
             received_at=received_at,
         )
