@@ -11,6 +11,7 @@ urlpatterns = [
     path("services/<int:pk>/", views.service_detail, name="service_detail"),
     path("services/<int:pk>/modifier/", views.service_edit, name="service_edit"),
     path("services/<int:pk>/verifier/", views.service_verify, name="service_verify"),
+    path("communes/", views.commune_suggestions, name="commune_suggestions"),
     path("recherche/", views.search, name="search"),
     path("recherche/selection/", selection_views.search_selection, name="search_selection"),
     path("recherche/imprimer/", selection_views.search_print, name="search_print"),
