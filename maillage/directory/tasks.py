@@ -45,6 +45,7 @@ def run_import_job(*, job_id: int):
         created=report.created,
         updated=report.updated,
         errors=report.errors_as_json(),
+        warnings=report.warnings_as_json(),
         finished_at=timezone.now(),
     )
     return {"created": report.created, "updated": report.updated, "errors": len(report.errors)}

@@ -55,11 +55,14 @@ class ImportReport:
     def errors_as_json(self) -> list[dict]:
         return [asdict(error) for error in self.errors]
 
+    def warnings_as_json(self) -> list[dict]:
+        return [asdict(warning) for warning in self.warnings]
+
     def summary(self) -> str:
         if self.errors:
             return f"Import refusé : {len(self.errors)} erreur(s), rien n'a été enregistré."
         text = f"Import terminé : {self.created} service(s) créé(s), {self.updated} mis à jour"
         text += f", {self.unchanged} inchangé(s)" if self.unchanged else ""
         if self.warnings:  # listed one by one in `warnings`; the count fits the import page's line
-            text += f" ; {len(self.warnings)} élément(s) ignoré(s)"
+            text += f" ; {len(self.warnings)} avertissement(s)"
         return text[:99] + "."

@@ -20,6 +20,12 @@ class Command(BaseCommand):
         report = directory_import(format=format, path_or_files=path, source=source)
         for error in report.errors:
             self.stderr.write(str(error))
+        if report.warnings:
+            self.stdout.write(
+                f"{len(report.warnings)} avertissement(s) : ce qui a été laissé de côté ou déduit, à vérifier."
+            )
+        for warning in report.warnings:
+            self.stdout.write(f"Avertissement : {warning}")
         if report.errors:
             raise CommandError(report.summary())
         self.stdout.write(self.style.SUCCESS(report.summary()))
