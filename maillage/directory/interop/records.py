@@ -655,7 +655,8 @@ def _warn_how_resolved(record: LocationRecord, postal_code: str, code: str, comm
             at.file,
             at.position,
             record.names.get("city", "city"),
-            f"« {city} » : commune trouvée par le seul nom de la ville sans code postal ({commune.name}) ; à vérifier.",
+            f"« {city} » : commune trouvée par le seul nom de la ville sans code postal ({commune.name}) ; "
+            "à vérifier.",
         )
     elif (key := commune_name_key(city)) and not _named_by(commune_name_key(commune.name), key):
         report.warn(
