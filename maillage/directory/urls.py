@@ -24,5 +24,7 @@ urlpatterns = [
     # Import and export (maillage.directory.interop)
     path("import-export/", interop_views.interop, name="interop"),
     path("import-export/imports/<int:pk>/", interop_views.import_job, name="import_job"),
+    path("import-export/imports/<int:pk>/doublons/", interop_views.import_decide, name="import_decide"),
+    path("import-export/imports/<int:pk>/annuler/", interop_views.import_cancel, name="import_cancel"),
     path("import-export/export/<str:fmt>/", interop_views.export, name="export"),
 ]
