@@ -76,11 +76,6 @@ def find(plan, *, organisation=None) -> list[dict]:
         for row in by_source_id.get(record.source_id, []):
             matches.append((row, f"même identifiant « {record.source_id} » (source « {row['source'] or 'saisie'} »)"))
         name = fold(planned.values.get("name", ""))
-        owner = organisation or plan.organisations.get(planned.organisation_key)
-        siret = getattr(owner, "siret", "") or ""
-        if siret:
-            for row in by_siret_name.get((siret, name), []):
-                matches.append((row, "même nom, structure de même SIRET"))
         addresses = {
             (
                 fold(plan.locations[(source, loc_id)].values.get("address", "")),
@@ -92,6 +87,11 @@ def find(plan, *, organisation=None) -> list[dict]:
         for row in by_name.get(name, []):
             if addresses & places.get(row["pk"], set()):
                 matches.append((row, "même nom, même adresse dans la même commune"))
+        owner = organisation or plan.organisations.get(planned.organisation_key)
+        siret = getattr(owner, "siret", "") or ""
+        if siret:
+            for row in by_siret_name.get((siret, name), []):
+                matches.append((row, "même nom, structure de même SIRET"))
         candidates: dict[int, Candidate] = {}
         for row, reason in matches:
             candidates.setdefault(row["pk"], Candidate(row["pk"], row["name"], row["organisation__name"], reason))
