@@ -213,11 +213,6 @@ class ServiceForm(VersionedFormMixin, DsfrBaseForm, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for weekday, day in WEEKDAY_SHORT.items():
-            for span in SPANS:
-                which = "1re plage" if span == 1 else "2e plage"
-                self.fields[hours_field_name(weekday, span, "opens")] = _hours_field(f"{day}, {which} : ouverture")
-                self.fields[hours_field_name(weekday, span, "closes")] = _hours_field(f"{day}, {which} : fermeture")
         self.duplicates = []
         service = self.instance
         if service.pk:
@@ -318,7 +313,7 @@ class ServiceForm(VersionedFormMixin, DsfrBaseForm, forms.ModelForm):
         """The week's spans, each checked: both ends given, closing after opening, the second span after
         the first. Errors go to the field to correct."""
         spans = []
-        for weekday, day in WEEKDAY_SHORT.items():
+        for weekday in WEEKDAY_SHORT:
             previous_close = None
             for span in SPANS:
                 opens_name = hours_field_name(weekday, span, "opens")
@@ -329,15 +324,15 @@ class ServiceForm(VersionedFormMixin, DsfrBaseForm, forms.ModelForm):
                 if opens is None and closes is None:
                     continue
                 if closes is None:
-                    self.add_error(closes_name, f"{day} : indiquez aussi l'heure de fermeture.")
+                    self.add_error(closes_name, "Indiquez aussi l'heure de fermeture.")
                 elif opens is None:
-                    self.add_error(opens_name, f"{day} : indiquez aussi l'heure d'ouverture.")
+                    self.add_error(opens_name, "Indiquez aussi l'heure d'ouverture.")
                 elif closes <= opens:
-                    self.add_error(closes_name, f"{day} : l'heure de fermeture doit suivre l'heure d'ouverture.")
+                    self.add_error(closes_name, "L'heure de fermeture doit suivre l'heure d'ouverture.")
                 elif previous_close is not None and opens < previous_close:
                     self.add_error(
                         opens_name,
-                        f"{day} : la 2e plage doit commencer après la fin de la 1re ({previous_close:%H:%M}).",
+                        f"La 2e plage doit commencer après la fin de la 1re ({previous_close:%H:%M}).",
                     )
                 else:
                     spans.append((weekday, opens, closes))
@@ -387,6 +382,18 @@ class ServiceForm(VersionedFormMixin, DsfrBaseForm, forms.ModelForm):
             "schedules": self.cleaned_data["schedules"],
             "languages": [(code, str(names[code])) for code in self.cleaned_data["languages"]],
         }
+
+
+# The week's table: declared fields (themed by the base form like the others), a pair per span and day.
+for _weekday, _day in WEEKDAY_SHORT.items():
+    for _span in SPANS:
+        _which = "1re plage" if _span == 1 else "2e plage"
+        ServiceForm.base_fields[hours_field_name(_weekday, _span, "opens")] = _hours_field(
+            f"{_day}, {_which} : ouverture"
+        )
+        ServiceForm.base_fields[hours_field_name(_weekday, _span, "closes")] = _hours_field(
+            f"{_day}, {_which} : fermeture"
+        )
 
 
 class ServiceListFilterForm(DsfrBaseForm):

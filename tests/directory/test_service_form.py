@@ -114,9 +114,12 @@ def test_errors_are_summed_up_at_the_top_with_links_to_their_fields(member_clien
     summary = content[content.index("Le formulaire contient") : content.index("</ul>", content.index("Le formulaire"))]
     assert re.search(r'href="#id_name"[^>]*>Nom du service : ', summary)
     assert 'href="#id_hours_0_1_closes"' in summary
-    assert "Lundi : l&#x27;heure de fermeture doit suivre l&#x27;heure d&#x27;ouverture." in summary
+    assert (
+        "Lundi, 1re plage : fermeture : L&#x27;heure de fermeture doit suivre l&#x27;heure d&#x27;ouverture."
+        in summary
+    )
     assert 'href="#id_hours_2_2_opens"' in summary
-    assert "Mercredi : la 2e plage doit commencer après la fin de la 1re (11:30)." in summary
+    assert "Mercredi, 2e plage : ouverture : La 2e plage doit commencer après la fin de la 1re (11:30)." in summary
     # Each error is also written beside its field, which points to it; what was typed is kept.
     assert 'id="id_hours_0_1_closes_error"' in content
     assert re.search(r'<input[^>]*aria-describedby="id_hours_0_1_closes_error"[^>]*id="id_hours_0_1_closes"', content)
