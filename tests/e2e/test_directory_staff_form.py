@@ -177,6 +177,8 @@ def test_coordinator_imports_a_third_party_file_sees_warnings_duplicates_and_und
     expect(page.get_by_text("Doublons probables : rien n'a encore été enregistré")).to_be_visible(timeout=15_000)
     assert Service.objects.count() == 6
     expect(page.get_by_role("radio", name="Ne pas l'importer")).to_have_count(6)
+    for radio in page.get_by_role("radio", name="Ne pas l'importer").all():
+        expect(radio).to_be_checked()  # nothing lost by default
     shot(page, theme, "doublons")
     assert_accessible(page, f"doublons probables ({theme})")
     page.get_by_role("button", name="Poursuivre l'import").click()

@@ -100,7 +100,7 @@ def find(plan, *, organisation=None) -> list[dict]:
                 {
                     "key": record.source_id,
                     "name": planned.values.get("name", ""),
-                    "position": " ".join(part for part in (record.where.file, record.where.position) if part),
+                    "position": record.where.position,  # the file's own name is the upload's
                     "candidates": [c.as_json() for c in candidates.values()],
                 }
             )
