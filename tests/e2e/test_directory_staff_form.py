@@ -88,8 +88,9 @@ def test_reception_agent_adds_a_service_with_communes_hours_and_languages(page, 
     page.get_by_label("Lundi, 1re plage, ouvre à").fill("14:00")
     page.get_by_label("Lundi, 1re plage, ferme à").fill("12:00")
     page.get_by_label("Précisions sur les horaires").fill("Fermé en août.")
-    page.get_by_role("checkbox", name="Arabe").check()
-    page.get_by_role("checkbox", name="Langue des signes française (LSF)").check()
+    for language in ("Arabe", "Langue des signes française (LSF)"):
+        page.locator("label", has_text=language).click()  # the label, as a person clicks it (both themes)
+        expect(page.get_by_role("checkbox", name=language)).to_be_checked()
     assert_accessible(page, f"formulaire de service rempli ({theme})")
     page.get_by_role("button", name="Enregistrer").click()
 
