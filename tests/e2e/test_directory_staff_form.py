@@ -119,6 +119,7 @@ def test_reception_agent_adds_a_service_with_communes_hours_and_languages(page, 
     assert set(service.communes_served.all()) == {ille["rennes"], ille["betton"]}
     assert sorted(service.languages.values_list("name", flat=True)) == ["Arabe", "Langue des signes française (LSF)"]
     expect(page.get_by_text("Mardi 09:00–12:00")).to_be_visible()
+    expect(page.get_by_text("Fermé en août.")).to_be_visible()
     Service.objects.filter(pk=service.pk).update(status="published")
 
     # On a phone: the same form, the week's table without sideways scrolling.
