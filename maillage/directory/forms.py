@@ -46,10 +46,7 @@ def commune_from_label(text: str) -> Commune | None:
         found = [c for c in named if postal_code in (c.postal_codes or [])]
         if len(found) == 1:
             return found[0]
-        try:  # the postal code alone, or the name alone
-            return find_commune(postal_code)
-        except ValidationError:
-            return _find_commune(match["name"])
+        return _find_commune(match["name"])  # the name alone: a wrong postal code picks nothing by itself
     return _find_commune(text)
 
 
@@ -65,7 +62,7 @@ def _find_commune(text: str) -> Commune | None:
 
 
 class CommuneField(forms.CharField):
-    """A commune by its name (a text field that the search list of `commune_combobox.js` completes)."""
+    """A commune by its name (a text field that the search list of `directory/service_form.mjs` completes)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 120)

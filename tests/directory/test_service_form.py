@@ -151,3 +151,16 @@ def test_commune_search_list_proposes_names_with_postal_codes(member_client, com
     assert [c["label"] for c in client.get(url, {"q": "St Apol"}).json()["communes"]] == ["Saint-Apollinaire (21850)"]
     assert [c["label"] for c in client.get(url, {"q": "352"}).json()["communes"]] == ["Rennes (35000)"]
     assert client.get(url, {"q": "r"}).json() == {"communes": []}
+
+
+def test_a_label_with_a_wrong_postal_code_is_read_by_the_name_alone(communes):
+    from django.core.exceptions import ValidationError
+
+    from maillage.directory.forms import commune_from_label
+
+    assert commune_from_label("Rennes (35400)") == communes["rennes"]
+    assert commune_from_label("Saint-Aubin (35140)") == communes["aubin_a"]
+    with pytest.raises(ValidationError, match="Plusieurs communes s'appellent « Saint-Aubin »"):
+        commune_from_label("Saint-Aubin (35999)")
+    with pytest.raises(ValidationError, match="Aucune commune ne s'appelle « Trifouillis »"):
+        commune_from_label("Trifouillis (35400)")
