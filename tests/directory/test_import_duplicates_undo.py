@@ -58,7 +58,12 @@ def test_reimport_under_another_source_waits_for_a_decision_on_each_duplicate(me
     page = client.get(reverse("directory:import_job", args=[second.pk])).content.decode()
     assert "Doublons probables : rien n'a encore été enregistré" in page
     assert "Ne pas l&#x27;importer" in page and "L&#x27;importer quand même comme un nouveau service" in page
-    # Nothing is lost by default: « skip » is ticked for each.
+    # Nothing is lost by default: « skip » is ticked for each, its label right after it (GOV.UK draws the dot).
+    assert re.search(
+        r'<input type="radio" name="doublon_0" value="skip"[^>]*checked[^>]*>'
+        r'<label class="govuk-label govuk-radios__label"',
+        page,
+    )
     assert len(re.findall(r'<input type="radio" name="doublon_\d" value="skip"[^>]*checked', page)) == 3, page
 
     portage = Service.objects.get(name="Portage de repas à domicile")

@@ -44,8 +44,8 @@ class DuplicateDecisionsForm(DsfrBaseForm):
     found (the file then updates that service) or import it as a new service."""
 
     def __init__(self, *args, duplicates: list[dict], **kwargs):
-        super().__init__(*args, **kwargs)
         self.duplicates = duplicates
+        fields = {}
         for index, duplicate in enumerate(duplicates):
             choices = [(SKIP, "Ne pas l'importer")]
             for candidate in duplicate["candidates"]:
@@ -58,13 +58,16 @@ class DuplicateDecisionsForm(DsfrBaseForm):
                 )
             choices.append((NEW, "L'importer quand même comme un nouveau service"))
             reasons = "; ".join(f"« {c['name']} » : {c['reason']}" for c in duplicate["candidates"])
-            self.fields[f"doublon_{index}"] = forms.ChoiceField(
+            fields[f"doublon_{index}"] = forms.ChoiceField(
                 label=f"« {duplicate['name']} »" + (f" ({duplicate['position']})" if duplicate["position"] else ""),
                 help_text=f"Ressemble à {reasons}.",
                 choices=choices,
                 initial=SKIP,
                 widget=forms.RadioSelect,
             )
+        # Declared before the base form builds its fields, so that the theme styles them like any other.
+        self.base_fields = {**self.base_fields, **fields}
+        super().__init__(*args, **kwargs)
 
     def decisions(self) -> dict:
         """{file identifier: skip | new | link:<service id>}."""
