@@ -52,8 +52,8 @@ def test_reimport_under_another_source_waits_for_a_decision_on_each_duplicate(me
         "Point d'information seniors",
         "Visites de convivialité",
     ]
-    assert (
-        second.duplicates[0]["candidates"][0]["reason"] == "même identifiant « svc-portage » (source « reseau-clic »)"
+    assert second.duplicates[0]["candidates"][0]["reason"] == (
+        "même identifiant dans le fichier que le service importé de la source « reseau-clic »"
     )
     page = client.get(reverse("directory:import_job", args=[second.pk])).content.decode()
     assert "Doublons probables : rien n'a encore été enregistré" in page

@@ -74,7 +74,9 @@ def find(plan, *, organisation=None) -> list[dict]:
         matches = []  # (row, reason), the strongest reason first
         record = planned.record
         for row in by_source_id.get(record.source_id, []):
-            matches.append((row, f"même identifiant « {record.source_id} » (source « {row['source'] or 'saisie'} »)"))
+            matches.append(
+                (row, f"même identifiant dans le fichier que le service importé de la source « {row['source']} »")
+            )
         name = fold(planned.values.get("name", ""))
         addresses = {
             (
