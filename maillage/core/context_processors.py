@@ -28,6 +28,9 @@ def shell(request):
         if role == Role.COORDINATOR:
             nav.append({"label": "Mes suivis", "url": reverse("casework:caseload")})
         nav.append({"label": "Annuaire", "url": reverse("directory:search")})
+        if organisation is not None and allowed(access.Perm.CHANGE_SERVICE):
+            # Those who keep the organisation's directory entries (access.can_import_directory).
+            nav.append({"label": "Import de l'annuaire", "url": reverse("directory:interop")})
         if organisation is not None:
             nav.append({"label": "Ma structure", "url": reverse("core:organisation_detail", args=[organisation.pk])})
             if allowed(access.Perm.VIEW_MEMBERS):

@@ -158,7 +158,8 @@ _LETTER_FORMS = {
 MAX_LISTED = 8
 
 
-def _name_pattern(text: str) -> str:
+def name_pattern(text: str) -> str:
+    """A regular expression matching a commune's name whatever the accents, case, hyphens and apostrophes."""
     folded = unicodedata.normalize("NFKD", text.lower())
     folded = "".join(c for c in folded if not unicodedata.combining(c)).replace("œ", "oe")
     words = [w for w in re.split(r"[\s\-'’]+", folded) if w]
@@ -202,7 +203,7 @@ def find_commune(text: str):
         raise ValidationError(f"Aucune commune n'a le code postal ou le code INSEE « {text} ».")
     if len(text) > 100 or not re.search(r"[^\W\d_]", text):
         raise ValidationError(f"« {text[:100]} » n'est ni un nom de commune, ni un code postal, ni un code INSEE.")
-    pattern = _name_pattern(text)
+    pattern = name_pattern(text)
     found = list(Commune.objects.filter(name__iregex=pattern).order_by("-population", "code"))
     if len(found) > 1:
         raise ValidationError(

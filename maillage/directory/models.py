@@ -125,10 +125,15 @@ class Service(models.Model):
     on_referral_only = models.BooleanField("uniquement sur orientation", default=False)
     by_phone = models.BooleanField("par téléphone", default=False)
     application_process = models.TextField("démarche pour en bénéficier", blank=True)
+    # Opening hours: the weekly spans are RegularSchedule rows (what « Ouvert maintenant » reads);
+    # what a table of hours cannot say (« le 1er samedi du mois », « fermé en août ») is written here.
+    hours_notes = models.TextField("précisions sur les horaires", blank=True)
     # Area served and classification
     communes_served = models.ManyToManyField(
         Commune, blank=True, related_name="directory_services_serving", verbose_name="communes desservies"
     )
+    # An area a file describes in words that names no commune Maillage knows (HSDS service_area).
+    area_description = models.TextField("zone desservie (précisions)", blank=True)
     terms = models.ManyToManyField(
         TaxonomyTerm, blank=True, related_name="services", verbose_name="besoins, domaines et publics"
     )
@@ -486,6 +491,9 @@ class ImportJob(models.Model):
         SUCCEEDED = "succeeded", "Terminé"
         REFUSED = "refused", "Refusé"
         FAILED = "failed", "Échec"
+        # Probable duplicates found: nothing written until the user says, for each, skip or link.
+        REVIEW = "review", "À confirmer"
+        UNDONE = "undone", "Annulé"
 
     class Format(models.TextChoices):
         HSDS = "hsds", "Open Referral HSDS 3"
@@ -507,6 +515,18 @@ class ImportJob(models.Model):
     created = models.PositiveIntegerField("services créés", default=0)
     updated = models.PositiveIntegerField("services mis à jour", default=0)
     errors = models.JSONField("erreurs", default=list, blank=True)
+    # What the import left aside without refusing the file (ImportReport.warnings), same shape as errors.
+    warnings = models.JSONField("avertissements", default=list, blank=True)
+    # The file's services that look like services already in the directory (interop.duplicates), and
+    # what the user decided for each: {file identifier: "skip" | "new" | "link:<service id>"}.
+    duplicates = models.JSONField("doublons probables", default=list, blank=True)
+    decisions = models.JSONField("décisions sur les doublons", default=dict, blank=True)
+    # What undoing the import needs (interop.undo): the records it created, the state before of those it changed.
+    undo = models.JSONField("de quoi annuler l'import", default=dict, blank=True, editable=False)
+    undone_at = models.DateTimeField("annulé le", null=True, blank=True)
+    undone_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="annulé par"
+    )
     created_at = models.DateTimeField("créé le", default=timezone.now, editable=False)
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
 
@@ -520,7 +540,9 @@ class ImportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {self.Status.SUCCEEDED, self.Status.REFUSED, self.Status.FAILED}
+        """Nothing more to wait for (the page stops polling): done, refused, failed, undone or waiting for
+        the user's decisions on the duplicates."""
+        return self.status not in {self.Status.PENDING, self.Status.RUNNING}
 
 
 # --- Search index version ------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 """Reads of the directory, always scoped by the access policy (maillage.core.access)."""
 
 import difflib
+import re
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from maillage.core import access
 from maillage.core.models import Commune, Organisation, User
+from maillage.core.territories import name_pattern
 from maillage.directory.models import Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
 from maillage.directory.search import normalise
 
@@ -91,3 +93,27 @@ def term_groups(service: Service) -> dict[str, list[TaxonomyTerm]]:
     for term in service.terms.all():
         groups.setdefault(term.taxonomy.slug, []).append(term)
     return {"needs": groups[Taxonomy.NEEDS], "domains": groups[Taxonomy.DOMAINS], "publics": groups[Taxonomy.PUBLICS]}
+
+
+COMMUNE_SUGGESTIONS = 10
+SAINT = re.compile(r"^(st|ste)(?=[\s\-'’])", re.IGNORECASE)
+
+
+def commune_suggestions(text: str) -> list[Commune]:
+    """The communes a person may mean while typing (the staff form's search list): those whose name
+    starts with the text (accents, case and hyphens aside, « St »/« Ste » written out), or whose postal
+    code does; the most populated first. Public data: no scope."""
+    text = " ".join((text or "").split())[:100]
+    if len(text) < 2:
+        return []
+    communes = Commune.objects.filter(parent=None).select_related("departement").order_by("-population", "name")
+    if text.isdigit():
+        found = [
+            c
+            for c in communes.filter(postal_codes__icontains=text)[:200]
+            if any(p.startswith(text) for p in c.postal_codes or [])
+        ]
+        return found[:COMMUNE_SUGGESTIONS]
+    text = SAINT.sub(lambda m: "saint" if m[1].lower() == "st" else "sainte", text)
+    prefix = name_pattern(text).removesuffix("$")
+    return list(communes.filter(name__iregex=prefix)[:COMMUNE_SUGGESTIONS])

@@ -2,6 +2,7 @@
 locations, phones and contacts are audited by django-auditlog (maillage.directory.audit)."""
 
 from collections.abc import Iterable
+from datetime import time
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -12,9 +13,11 @@ from maillage.core.models import Commune, Organisation, User
 from maillage.directory.models import (
     Location,
     Phone,
+    RegularSchedule,
     Service,
     ServiceAccessibility,
     ServiceAtLocation,
+    ServiceLanguage,
     ServiceReach,
     TaxonomyTerm,
 )
@@ -38,6 +41,7 @@ SERVICE_FIELDS = [
     "on_referral_only",
     "by_phone",
     "application_process",
+    "hours_notes",
 ]
 
 
@@ -135,7 +139,13 @@ def _write_details(
     communes_served: list[Commune] | None,
     phone: str | None,
     location: dict | None,
+    schedules: list | None = None,
+    languages: list | None = None,
 ) -> None:
+    if schedules is not None:
+        _write_schedules(service, schedules)
+    if languages is not None:
+        _write_languages(service, languages)
     if terms is not None:
         service.terms.set(terms)
     if communes_served is not None:
@@ -151,6 +161,34 @@ def _write_details(
         _write_phone(service, phone)
     if location is not None:
         _write_location(service, location)
+
+
+def _write_schedules(service: Service, spans: list[tuple[int, time, time]]) -> None:
+    """The service's weekly opening hours (what « Ouvert maintenant » reads), as the form's table says:
+    the spans already held are kept, the others removed or added."""
+    wanted = {(weekday, opens, closes) for weekday, opens, closes in spans}
+    held = {(s.weekday, s.opens_at, s.closes_at): s for s in service.regular_schedules.filter(location=None)}
+    for key, schedule in held.items():
+        if key not in wanted:
+            schedule.delete()
+    # Spans an import tied to one of the service's places: the form shows the week as one table.
+    service.regular_schedules.exclude(location=None).delete()
+    for weekday, opens, closes in sorted(wanted - set(held)):
+        schedule = RegularSchedule(service=service, weekday=weekday, opens_at=opens, closes_at=closes)
+        schedule.full_clean()
+        schedule.save()
+
+
+def _write_languages(service: Service, languages: list[tuple[str, str]]) -> None:
+    """The languages spoken at the service: (code, French name) pairs."""
+    codes = {code for code, _ in languages}
+    service.languages.exclude(code__in=codes).delete()
+    held = set(service.languages.values_list("code", flat=True))
+    for code, name in languages:
+        if code not in held:
+            language = ServiceLanguage(service=service, code=code, name=name)
+            language.full_clean()
+            language.save()
 
 
 def _write_phone(service: Service, number: str) -> None:
@@ -193,6 +231,8 @@ def service_create(
     communes_served: list[Commune] | None = None,
     phone: str | None = None,
     location: dict | None = None,
+    schedules: list | None = None,
+    languages: list | None = None,
 ) -> Service:
     """Add a service to the actor's organisation's directory entries (an editor role is needed)."""
     if not access.can_create_service(actor, organisation):
@@ -207,6 +247,8 @@ def service_create(
         communes_served=communes_served,
         phone=phone,
         location=location,
+        schedules=schedules,
+        languages=languages,
     )
     service_reindex(service)
     return service
@@ -223,9 +265,12 @@ def service_update(
     communes_served: list[Commune] | None = None,
     phone: str | None = None,
     location: dict | None = None,
+    schedules: list | None = None,
+    languages: list | None = None,
     version: int | None = None,
 ) -> Service:
-    """Change a service of one's organisation; `None` for a detail keeps it as it is. `version` is
+    """Change a service of one's organisation; `None` for a detail keeps it as it is (`schedules`: the
+    weekly spans (weekday, opens, closes); `languages`: (code, name) pairs). `version` is
     the one the form was read at: a service changed since (by a colleague or an import) is refused
     (versioning.StaleVersionError)."""
     if not access.can_change_service(actor, service):
@@ -245,6 +290,8 @@ def service_update(
         communes_served=communes_served,
         phone=phone,
         location=location,
+        schedules=schedules,
+        languages=languages,
     )
     service_reindex(service)
     return service

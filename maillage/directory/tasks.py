@@ -27,6 +27,9 @@ def run_import_job(*, job_id: int):
             organisation=job.organisation,
             source=job.source,
             progress=progress,
+            # First run: stop at probable duplicates for the user to decide; then apply the decisions.
+            duplicates="decide" if job.decisions else "review",
+            decisions=job.decisions,
         )
     except ApplicationError as exc:
         ImportJob.objects.filter(pk=job.pk).update(
@@ -38,13 +41,24 @@ def run_import_job(*, job_id: int):
             status=ImportJob.Status.FAILED, stage="Erreur inattendue", finished_at=timezone.now()
         )
         raise
+    if report.duplicates:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.REVIEW,
+            stage=report.summary(),
+            progress=100,
+            duplicates=report.duplicates,
+            warnings=report.warnings_as_json(),
+        )
+        return {"created": 0, "updated": 0, "errors": 0, "duplicates": len(report.duplicates)}
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.SUCCEEDED if report.ok else ImportJob.Status.REFUSED,
         stage=report.summary(),
+        undo=report.undo if report.ok else {},
         progress=100,
         created=report.created,
         updated=report.updated,
         errors=report.errors_as_json(),
+        warnings=report.warnings_as_json(),
         finished_at=timezone.now(),
     )
     return {"created": report.created, "updated": report.updated, "errors": len(report.errors)}

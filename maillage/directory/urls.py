@@ -11,6 +11,7 @@ urlpatterns = [
     path("services/<int:pk>/", views.service_detail, name="service_detail"),
     path("services/<int:pk>/modifier/", views.service_edit, name="service_edit"),
     path("services/<int:pk>/verifier/", views.service_verify, name="service_verify"),
+    path("communes/", views.commune_suggestions, name="commune_suggestions"),
     path("recherche/", views.search, name="search"),
     path("recherche/selection/", selection_views.search_selection, name="search_selection"),
     path("recherche/imprimer/", selection_views.search_print, name="search_print"),
@@ -23,5 +24,7 @@ urlpatterns = [
     # Import and export (maillage.directory.interop)
     path("import-export/", interop_views.interop, name="interop"),
     path("import-export/imports/<int:pk>/", interop_views.import_job, name="import_job"),
+    path("import-export/imports/<int:pk>/doublons/", interop_views.import_decide, name="import_decide"),
+    path("import-export/imports/<int:pk>/annuler/", interop_views.import_cancel, name="import_cancel"),
     path("import-export/export/<str:fmt>/", interop_views.export, name="export"),
 ]

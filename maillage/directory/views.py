@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -10,7 +10,7 @@ from maillage.core import access, versioning
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
 from maillage.directory import conf, selection, selectors, services
-from maillage.directory.forms import SearchForm, ServiceForm, ServiceListFilterForm
+from maillage.directory.forms import SearchForm, ServiceForm, ServiceListFilterForm, commune_label
 from maillage.directory.search import SearchFilters, search_services
 
 
@@ -89,6 +89,20 @@ def service_edit(request, pk):
             messages.success(request, "Le service a été mis à jour.")
             return redirect("directory:service_detail", pk=service.pk)
     return render(request, "directory/service_form.html", {"form": form, "service": service, "conflict": conflict})
+
+
+@require_http_methods(["GET"])
+def commune_suggestions(request):
+    """The search list of the service form's commune fields: the communes whose name (or postal code)
+    starts with `q`, as JSON. Public data (the official list of communes)."""
+    communes = selectors.commune_suggestions(request.GET.get("q", ""))
+    return JsonResponse(
+        {
+            "communes": [
+                {"label": commune_label(c), "hint": f"{c.departement.name} ({c.departement.code})"} for c in communes
+            ]
+        }
+    )
 
 
 @require_http_methods(["POST"])

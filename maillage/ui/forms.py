@@ -12,6 +12,7 @@ from maillage.ui import themes
 NEUTRAL_FORM_TEMPLATE = "ui/neutral/forms/form.html"
 DSFR_FORM_TEMPLATE = "ui/dsfr/forms/form.html"
 NEUTRAL_FIELD_TEMPLATE = "ui/neutral/forms/field.html"
+NEUTRAL_CHOICE_INPUT_TEMPLATE = "ui/neutral/forms/choice_input.html"
 
 _ERROR_CLASSES = {
     "govuk-input": "govuk-input--error",
@@ -39,6 +40,10 @@ def neutral_widget_class(widget: forms.Widget) -> str:
 def style_neutral_fields(form: forms.BaseForm) -> None:
     """Put GOV.UK Frontend's class on each visible widget that has none."""
     for name, field in form.fields.items():
+        if isinstance(field.widget, forms.RadioSelect) and not isinstance(field.widget, forms.CheckboxSelectMultiple):
+            # django-dsfr's radio option wraps each input in its own <div> with a label: the neutral field
+            # template writes the label right after the input (GOV.UK draws the checked dot from it).
+            field.widget.option_template_name = NEUTRAL_CHOICE_INPUT_TEMPLATE
         if field.widget.is_hidden or "class" in field.widget.attrs:
             continue
         field.widget.attrs["class"] = neutral_widget_class(field.widget)

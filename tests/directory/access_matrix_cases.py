@@ -89,6 +89,25 @@ def directory_cases(Case):  # noqa: N803 — the matrix's Case class, passed in 
         Case("directory:interop", allowed=EDITORS),
         Case("directory:import_job", kwargs=_own_import_job, other_kwargs=_other_import_job, allowed=EDITORS),
         Case("directory:export", kwargs=lambda w: {"fmt": "hsds-json"}, allowed=EDITORS),
+        # A job that waits for no decision and cannot be undone: the allowed get a message and go back to it.
+        Case(
+            "directory:import_decide",
+            kwargs=_own_import_job,
+            other_kwargs=_other_import_job,
+            allowed=EDITORS,
+            method="post",
+            allowed_status=(302,),
+        ),
+        Case(
+            "directory:import_cancel",
+            kwargs=_own_import_job,
+            other_kwargs=_other_import_job,
+            allowed=EDITORS,
+            method="post",
+            allowed_status=(302,),
+        ),
+        # The service form's search list of communes: public data, for every member.
+        Case("directory:commune_suggestions"),
     ]
 
 

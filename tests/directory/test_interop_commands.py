@@ -65,9 +65,23 @@ def test_export_then_import_by_command_round_trips(tmp_path, fmt, target):
     call_command(
         "export_directory", "--format", fmt, str(tmp_path / target), "--avec-brouillons", "--avec-contacts-nommes"
     )
-    call_command("import_directory", "--format", fmt, "--source", "copie", str(tmp_path / target))
+    # The same services under another source name: created only when asked (they are duplicates).
+    call_command("import_directory", "--format", fmt, "--source", "copie", "--creer-doublons", str(tmp_path / target))
 
     assert canonical_dump("copie") == before
+
+
+def test_reimport_under_another_source_name_skips_the_duplicates_and_says_so(tmp_path, capsys):
+    call_command("import_directory", "--format", "hsds", str(DATA / "hsds_services.json"))
+    count = Service.objects.count()
+    capsys.readouterr()
+
+    call_command("import_directory", "--format", "hsds", "--source", "copie", str(DATA / "hsds_services.json"))
+
+    assert Service.objects.count() == count
+    out = capsys.readouterr().out
+    assert f"Import terminé : 0 service(s) créé(s), 0 mis à jour ; {count} avertissement(s)." in out
+    assert "déjà présent dans l'annuaire : pas importé." in out
 
 
 def test_datainclusion_export_command_writes_both_files(tmp_path):

@@ -140,7 +140,7 @@ def test_staff_form_edit_updates_the_reach(member_client, territory):
             "status": "published",
             "offer_kind": "specialised",
             "fee_kind": "free",
-            "communes_served_codes": "71270",
+            "communes_served": "Macon",
         },
     )
     assert response.status_code == 302, response.content.decode()[:500]

@@ -56,7 +56,7 @@ def test_create_service_with_french_errors_and_duplicate_warning(member_client):
         "fee_kind": "free",
         "address": "1 place de la Mairie",
         "postal_code": "21000",
-        "commune_code": "21231",
+        "commune": "Dijon (21000)",
         "needs": [term(Taxonomy.NEEDS, "se-nourrir").pk],
         "accessibility": ["step_free"],
         "age_min": "70",
@@ -76,8 +76,9 @@ def test_create_service_with_french_errors_and_duplicate_warning(member_client):
     assert AuditLogEntry.objects.filter(object_pk=str(service.pk), actor=membership.user).exists()
 
 
-def test_unknown_commune_code_is_reported_in_french(member_client):
+def test_unknown_commune_is_reported_in_french_and_the_text_kept(member_client):
     client, _ = member_client(role=Role.ADMIN)
+    CommuneFactory(code="21231", name="Dijon")
     response = client.post(
         reverse("directory:service_create"),
         {
@@ -85,10 +86,12 @@ def test_unknown_commune_code_is_reported_in_french(member_client):
             "status": "draft",
             "offer_kind": "specialised",
             "fee_kind": "free",
-            "communes_served_codes": "99999",
+            "communes_served": "Dijon\nTrifouillis-les-Oies",
         },
     )
-    assert "Codes INSEE inconnus : 99999." in response.content.decode()
+    content = response.content.decode()
+    assert "Aucune commune ne s&#x27;appelle « Trifouillis-les-Oies »" in content
+    assert "Dijon\nTrifouillis-les-Oies</textarea>" in content  # nothing lost
 
 
 def test_mark_verified(member_client):

@@ -346,7 +346,7 @@ def test_pages_at_a_phone_width_and_with_errors(page, login_as, organisation, ad
 def test_error_summary_links_to_the_fields(page, theme):
     page.goto("/connexion/")
     page.get_by_role("button", name="Se connecter").click()
-    summary = page.get_by_role("alert").filter(has_text="Le formulaire contient des erreurs")
+    summary = page.get_by_role("alert").filter(has_text="Le formulaire contient")
     expect(summary).to_be_visible()
     summary.get_by_role("link", name=re.compile("^Adresse électronique :")).click()
     expect(page.get_by_label("Adresse électronique")).to_be_focused()

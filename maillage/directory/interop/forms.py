@@ -3,6 +3,7 @@ from pathlib import Path
 from django import forms
 
 from maillage.core.forms import DsfrBaseForm
+from maillage.directory.interop.duplicates import LINK, NEW, SKIP
 from maillage.directory.models import ImportJob
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -36,3 +37,38 @@ class ImportForm(DsfrBaseForm):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("Le fichier dépasse 50 Mo.")
         return upload
+
+
+class DuplicateDecisionsForm(DsfrBaseForm):
+    """For each probable duplicate of an import (interop.duplicates): skip it, link it to the service
+    found (the file then updates that service) or import it as a new service."""
+
+    def __init__(self, *args, duplicates: list[dict], **kwargs):
+        self.duplicates = duplicates
+        fields = {}
+        for index, duplicate in enumerate(duplicates):
+            choices = [(SKIP, "Ne pas l'importer")]
+            for candidate in duplicate["candidates"]:
+                choices.append(
+                    (
+                        f"{LINK}:{candidate['pk']}",
+                        f"Le relier à « {candidate['name']} » ({candidate['organisation']}) : le fichier mettra ce "
+                        "service à jour",
+                    )
+                )
+            choices.append((NEW, "L'importer quand même comme un nouveau service"))
+            reasons = "; ".join(f"« {c['name']} » : {c['reason']}" for c in duplicate["candidates"])
+            fields[f"doublon_{index}"] = forms.ChoiceField(
+                label=f"« {duplicate['name']} »" + (f" ({duplicate['position']})" if duplicate["position"] else ""),
+                help_text=f"Ressemble à {reasons}.",
+                choices=choices,
+                initial=SKIP,
+                widget=forms.RadioSelect,
+            )
+        # Declared before the base form builds its fields, so that the theme styles them like any other.
+        self.base_fields = {**self.base_fields, **fields}
+        super().__init__(*args, **kwargs)
+
+    def decisions(self) -> dict:
+        """{file identifier: skip | new | link:<service id>}."""
+        return {d["key"]: self.cleaned_data[f"doublon_{i}"] for i, d in enumerate(self.duplicates)}

@@ -441,8 +441,18 @@ class _Reader:
             )
         elif kind == "service_areas":
             code = _s(row.get("code_insee"))
-            if code:  # an area described only in words cannot be placed: it is left out
+            if code:
                 record.communes_served.append(Item(where, {"code": code}, {"code": "code_insee"}))
+                return
+            # HSDS has no INSEE code: an area is a name, a postal code or a text extent, read by
+            # records.check as communes (a commune, a postal code, an EPCI, a département) or kept as text.
+            extent = _s(row.get("extent")) if _s(row.get("extent_type")).lower() in ("", "text") else ""
+            text = _s(row.get("name")) or extent or _s(row.get("description"))
+            if text:
+                field = "name" if _s(row.get("name")) else ("extent" if extent else "description")
+                record.communes_served.append(
+                    Item(where, {"code": "", "text": text}, {"code": "code_insee", "text": field})
+                )
 
 
 def read(path_or_files, *, source: str = DEFAULT_SOURCE, report: ImportReport) -> Parsed:

@@ -27,8 +27,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
 from maillage.core.enums import OrganisationKind
-from maillage.core.models import Commune, Organisation
-from maillage.core.territories import AddressNotResolved, CommuneIndex, postal_code_key
+from maillage.core.models import EPCI, Commune, Organisation
+from maillage.core.territories import AddressNotResolved, CommuneIndex, commune_name_key, postal_code_key
 from maillage.directory.enums import AccessibilityFeature
 from maillage.directory.interop.report import ImportReport
 from maillage.directory.interop.terms import TermMatcher
@@ -70,6 +70,7 @@ SERVICE_DATA_FIELDS = [
     "by_phone",
     "application_process",
     "last_verified_at",
+    "area_description",
 ]
 
 ACCESSIBILITY_BY_LABEL = {label.casefold(): value for value, label in AccessibilityFeature.choices}
@@ -323,6 +324,7 @@ def check(parsed: Parsed, report: ImportReport, *, organisation: Organisation | 
     ):
         existing[(row["source"], row["source_id"])] = row
     seen: dict[tuple[str, str], Where] = {}
+    areas = None  # built at the first area described in words
     for record in parsed.services:
         key = (record.source, record.source_id)
         where = record.where
@@ -398,15 +400,99 @@ def check(parsed: Parsed, report: ImportReport, *, organisation: Organisation | 
             term = matcher.find(item, report)
             if term is not None and term not in planned.terms:
                 planned.terms.append(term)
+        area_texts = []
         for item in record.communes_served:
             code = str(item.values.get("code") or "").strip()
+            if not code and (text := str(item.values.get("text") or "").strip()):
+                areas = areas or _Areas(communes)
+                found = areas.communes(text, item, report)
+                if found is None:
+                    area_texts.append(text)
+                for commune in found or ():
+                    if commune not in planned.communes:
+                        planned.communes.append(commune)
+                continue
             commune = communes.get(code)
             if commune is None:
                 report.add(item.where.file, item.where.position, item.name("code"), _unknown_commune(code))
             elif commune not in planned.communes:
                 planned.communes.append(commune)
+        if area_texts and planned.values:
+            planned.values["area_description"] = "; ".join(area_texts)[:2000]
         plan.services.append(planned)
     return plan
+
+
+class _Areas:
+    """The communes an area described in words covers (HSDS service_area without INSEE code): a postal
+    code's communes, a commune by its name, an EPCI's or a département's communes."""
+
+    def __init__(self, communes: dict):
+        self.communes_by_code = communes
+        self.index = CommuneIndex.from_database()
+        self.epcis = {commune_name_key(name): pk for pk, name in EPCI.objects.values_list("pk", "name")}
+
+    def communes(self, text: str, item: Item, report: ImportReport) -> list[Commune] | None:
+        """The communes of `text`, with a warning saying how they were found; None (and a warning) when
+        nothing is recognised: the text is then kept as the service's « zone desservie (précisions) »."""
+        where, field_name = item.where, item.name("text")
+        postal_codes = re.findall(r"\b\d{5}\b", text)
+        if postal_codes:
+            places = [p for code in postal_codes for p in self.index.by_postal_code.get(code, [])]
+            if places:
+                found = [self.communes_by_code[p.code] for p in places if p.code in self.communes_by_code]
+                report.warn(
+                    where.file,
+                    where.position,
+                    field_name,
+                    f"Zone desservie « {text[:80]} » : lue comme les communes du code postal ({_names(found)}).",
+                )
+                return found
+        key = commune_name_key(text)
+        named = self.index.by_name.get(key, [])
+        if len(named) == 1 and named[0].code in self.communes_by_code:
+            commune = self.communes_by_code[named[0].code]
+            report.warn(
+                where.file,
+                where.position,
+                field_name,
+                f"Zone desservie « {text[:80]} » : commune trouvée par son seul nom ({commune.name}), à vérifier.",
+            )
+            return [commune]
+        epci = self.epcis.get(key) or self.epcis.get(commune_name_key(re.sub(r"^(ca|cc|cu|metropole)\s+", "", key)))
+        if epci is not None and not named:
+            found = [c for c in self.communes_by_code.values() if c.epci_id == epci and not c.parent_id]
+            report.warn(
+                where.file,
+                where.position,
+                field_name,
+                f"Zone desservie « {text[:80]} » : lue comme l'intercommunalité ({len(found)} communes).",
+            )
+            return found
+        departements = self.index.departements_named(text)
+        if departements and not named:
+            codes = {p.code for places in self.index.by_name.values() for p in places if p.departement in departements}
+            found = [self.communes_by_code[code] for code in sorted(codes) if code in self.communes_by_code]
+            report.warn(
+                where.file,
+                where.position,
+                field_name,
+                f"Zone desservie « {text[:80]} » : lue comme le département ({len(found)} communes).",
+            )
+            return found
+        why = f"plusieurs communes portent ce nom ({_names(named)})" if named else "aucune commune reconnue"
+        report.warn(
+            where.file,
+            where.position,
+            field_name,
+            f"Zone desservie « {text[:80]} » : {why} ; gardée comme texte dans les précisions sur la zone desservie.",
+        )
+        return None
+
+
+def _names(places) -> str:
+    names = [getattr(p, "name", str(p)) for p in places[:5]]
+    return ", ".join(names) + (f" et {len(places) - 5} autres" if len(places) > 5 else "")
 
 
 def _unknown_commune(code: str) -> str:
@@ -524,6 +610,8 @@ def _check_locations(parsed, plan: Plan, report: ImportReport, communes: dict, s
                 at = record.address_where or where
                 report.add(at.file, at.position, record.names.get(exc.field, exc.field), exc.message)
                 code = None
+            else:
+                _warn_how_resolved(record, postal_code, code, communes, report)
         for kind in COORDINATE_BOUNDS:
             if values.get(kind) is not None and (message := coordinate_error(kind, values[kind])):
                 report.add(where.file, where.position, record.names.get(kind, kind), message)
@@ -548,6 +636,36 @@ def _check_locations(parsed, plan: Plan, report: ImportReport, communes: dict, s
                 organisation_key=(record.source, record.organisation_key),
                 existing=location,
             )
+
+
+def _named_by(name_key: str, key: str) -> bool:
+    return name_key == key or name_key.startswith(key + " ")
+
+
+def _warn_how_resolved(record: LocationRecord, postal_code: str, code: str, communes: dict, report) -> None:
+    """A commune found from less than a postal code and its city's name is said, to be checked: by the
+    city's name alone (no postal code), or by the postal code alone (the city names no commune)."""
+    at = record.address_where or record.where
+    commune = communes.get(code)
+    if commune is None:
+        return
+    city = " ".join(record.city.split())
+    if not postal_code:
+        report.warn(
+            at.file,
+            at.position,
+            record.names.get("city", "city"),
+            f"« {city} » : commune trouvée par le seul nom de la ville sans code postal ({commune.name}) ; "
+            "à vérifier.",
+        )
+    elif (key := commune_name_key(city)) and not _named_by(commune_name_key(commune.name), key):
+        report.warn(
+            at.file,
+            at.position,
+            record.names.get("city", "city"),
+            f"« {city} » n'est le nom d'aucune commune du code postal {postal_code} : commune déduite du code postal "
+            f"seul ({commune.name}), à vérifier.",
+        )
 
 
 COORDINATE_BOUNDS = {"latitude": 90, "longitude": 180}  # WGS 84 decimal degrees

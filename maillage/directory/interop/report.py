@@ -38,6 +38,11 @@ class ImportReport:
     organisations_created: int = 0
     locations_created: int = 0
     audit_lines: int = 0
+    # The file's new services that look like services already held (interop.duplicates): when the
+    # import waits for the user's decisions, nothing is written.
+    duplicates: list = field(default_factory=list)
+    # What undoing the import needs (interop.undo): created ids, the state before of changed records.
+    undo: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -55,11 +60,16 @@ class ImportReport:
     def errors_as_json(self) -> list[dict]:
         return [asdict(error) for error in self.errors]
 
+    def warnings_as_json(self) -> list[dict]:
+        return [asdict(warning) for warning in self.warnings]
+
     def summary(self) -> str:
+        if self.duplicates:
+            return f"{len(self.duplicates)} doublon(s) probable(s) : rien n'a été enregistré, décidez pour chacun."
         if self.errors:
             return f"Import refusé : {len(self.errors)} erreur(s), rien n'a été enregistré."
         text = f"Import terminé : {self.created} service(s) créé(s), {self.updated} mis à jour"
         text += f", {self.unchanged} inchangé(s)" if self.unchanged else ""
         if self.warnings:  # listed one by one in `warnings`; the count fits the import page's line
-            text += f" ; {len(self.warnings)} élément(s) ignoré(s)"
+            text += f" ; {len(self.warnings)} avertissement(s)"
         return text[:99] + "."

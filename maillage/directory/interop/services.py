@@ -44,6 +44,8 @@ def directory_import(
     organisation: Organisation | None = None,
     source: str = "",
     progress: records.Progress | None = None,
+    duplicates: str = "create",
+    decisions: dict | None = None,
 ) -> ImportReport:
     """Import a file (HSDS 3 or data·inclusion v1) into the directory: all of it, or nothing.
 
@@ -51,7 +53,9 @@ def directory_import(
     the file's organisations are matched by SIRET, else by source and identifier, or created. With
     it (the staff page), every service goes to that organisation, and the actor must be allowed to
     change its services. A malformed file is refused; every rejected row is reported, and then
-    nothing is written. Importing the same source again updates in place.
+    nothing is written. Importing the same source again updates in place. `duplicates` and
+    `decisions`: what to do with the new services that look like services already held (another
+    source, typed by hand): writer.run.
     """
     progress = progress or _no_progress
     if format not in FORMATS:
@@ -79,7 +83,16 @@ def directory_import(
             origin = f"Import HSDS 3 (source « {source or hsds.DEFAULT_SOURCE} »)"
         else:
             origin = "Import data·inclusion"
-        return writer.run(parsed, report, organisation=organisation, actor=actor, origin=origin, progress=progress)
+        return writer.run(
+            parsed,
+            report,
+            organisation=organisation,
+            actor=actor,
+            origin=origin,
+            progress=progress,
+            duplicates=duplicates,
+            decisions=decisions,
+        )
 
 
 def directory_export(

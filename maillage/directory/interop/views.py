@@ -6,8 +6,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from maillage.core import access
-from maillage.directory.interop.forms import ImportForm
+from maillage.core.exceptions import ApplicationError
+from maillage.directory.interop.forms import DuplicateDecisionsForm, ImportForm
 from maillage.directory.interop.services import directory_export, export_download
+from maillage.directory.interop.undo import import_can_be_undone, import_undo
 from maillage.directory.models import ImportJob
 from maillage.directory.tasks import run_import_job
 
@@ -52,13 +54,57 @@ def interop(request):
     return render(request, "directory/interop.html", context)
 
 
+def _job_context(job, form=None) -> dict:
+    if form is None and job.status == ImportJob.Status.REVIEW:
+        form = DuplicateDecisionsForm(duplicates=job.duplicates)
+    return {"job": job, "decisions_form": form, "can_undo": import_can_be_undone(job)}
+
+
 @require_http_methods(["GET"])
 def import_job(request, pk):
-    """One import and its progress; htmx polls the fragment until the import is over."""
+    """One import and its progress; htmx polls the fragment until the import is over (or waits for the
+    user's decisions on probable duplicates)."""
     organisation = _organisation_for_import(request)
     job = access.get_import_job_for(request.user, organisation, pk)
     template = "directory/includes/_import_job.html" if request.htmx else "directory/import_job.html"
-    return render(request, template, {"job": job})
+    return render(request, template, _job_context(job))
+
+
+@require_http_methods(["POST"])
+def import_decide(request, pk):
+    """The user's decision on each probable duplicate (skip, link, create); the import then runs again."""
+    organisation = _organisation_for_import(request)
+    job = access.get_import_job_for(request.user, organisation, pk)
+    if job.status != ImportJob.Status.REVIEW:
+        messages.error(request, "Cet import n'attend plus de décision sur des doublons.")
+        return redirect("directory:import_job", pk=job.pk)
+    form = DuplicateDecisionsForm(request.POST, duplicates=job.duplicates)
+    if not form.is_valid():
+        return render(request, "directory/import_job.html", _job_context(job, form))
+    job.decisions = form.decisions()
+    job.status, job.progress, job.stage = ImportJob.Status.PENDING, 0, "Reprise avec vos décisions"
+    job.save(update_fields=["decisions", "status", "progress", "stage"])
+    run_import_job.enqueue(job_id=job.pk)
+    messages.info(request, "Vos décisions sont enregistrées : l'import reprend en arrière-plan.")
+    return redirect("directory:import_job", pk=job.pk)
+
+
+@require_http_methods(["POST"])
+def import_cancel(request, pk):
+    """« Annuler cet import »: the services it created are removed, those it changed restored."""
+    organisation = _organisation_for_import(request)
+    job = access.get_import_job_for(request.user, organisation, pk)
+    try:
+        counts = import_undo(actor=request.user, job=job)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"L'import est annulé : {counts['deleted']} service(s) supprimé(s), "
+            f"{counts['restored']} remis dans leur état d'avant l'import.",
+        )
+    return redirect("directory:import_job", pk=job.pk)
 
 
 @require_http_methods(["GET"])

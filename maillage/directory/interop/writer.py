@@ -18,9 +18,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from maillage.directory.interop import rows
+from maillage.directory.interop.duplicates import apply as apply_decisions
+from maillage.directory.interop.duplicates import find as find_duplicates
 from maillage.directory.interop.records import SERVICE_DATA_FIELDS, Parsed, Plan, Progress, check
 from maillage.directory.interop.report import ImportReport
-from maillage.directory.interop.trail import DETAIL_LABELS, Trail, detail_change
+from maillage.directory.interop.trail import DETAIL_LABELS, Trail, detail_change, jsonable
 from maillage.directory.models import (
     Contact,
     ImportedLocationRef,
@@ -110,18 +112,37 @@ def write(
 
 
 def run(
-    parsed: Parsed, report: ImportReport, *, organisation=None, actor=None, origin: str = "", progress: Progress
+    parsed: Parsed,
+    report: ImportReport,
+    *,
+    organisation=None,
+    actor=None,
+    origin: str = "",
+    progress: Progress,
+    duplicates: str = "create",
+    decisions: dict | None = None,
 ) -> ImportReport:
-    """Check, then write only if nothing was rejected. Any conflict at writing rolls everything back."""
+    """Check, then write only if nothing was rejected. Any conflict at writing rolls everything back.
+
+    `duplicates` (interop.duplicates): « create » writes the file as it is; « review » stops before
+    writing when some new services look like services already held (`report.duplicates`); « skip »
+    leaves those out with a warning; « decide » applies `decisions` ({identifier: skip, new, link:<id>})."""
     progress("Vérification des lieux et des services", 0.3)
     plan = check(parsed, report, organisation=organisation)
     if report.errors:
         return report
+    if duplicates != "create":
+        found = find_duplicates(plan, organisation=organisation)
+        if duplicates == "review" and found:
+            report.duplicates = found
+            return report
+        apply_decisions(plan, found, (decisions or {}) if duplicates == "decide" else {}, report)
     try:
         write(plan, report, organisation=organisation, actor=actor, origin=origin, progress=progress)
     except IntegrityError as exc:
         report.created = report.updated = report.unchanged = 0
         report.organisations_created = report.locations_created = report.audit_lines = 0
+        report.undo = {}
         report.refuse(f"Conflit à l'écriture, rien n'a été enregistré : {exc}")
     return report
 
@@ -175,6 +196,9 @@ def _write_locations(plan: Plan, report: ImportReport, organisation, trail: Trai
         if not changes:
             continue
         changed_rows.setdefault(tuple(values), []).append({"id": existing.pk, **values})
+        report.undo.setdefault("locations_updated", {})[str(existing.pk)] = {
+            name: jsonable(before) for name, (before, _) in changes.items()
+        }
         if "commune_id" in changes:
             moved.append(existing.pk)
             before = changes.pop("commune_id")[0]
@@ -194,6 +218,7 @@ def _write_locations(plan: Plan, report: ImportReport, organisation, trail: Trai
         rows.update(Location, list(names), group)
     new_ids = rows.insert(Location, new_rows, returning_ids=True)
     report.locations_created = len(new_ids)
+    report.undo["locations_created"] = list(new_ids)
     for key, pk, row, owner_id in zip(new_keys, new_ids, new_rows, new_owners, strict=True):
         ids[key] = pk
         commune_name = plan.locations[key].commune.name
@@ -404,9 +429,40 @@ def _write_services(
     for start in range(0, len(changed_ids), 5000):  # SQLite caps the parameters of one statement
         Service.objects.filter(pk__in=changed_ids[start : start + 5000]).update(version=F("version") + 1)
     report.created = len(new_at)
+    _remember_for_undo(report, writes, ids, changed_ids)
     report.updated = sum(1 for w in writes if w.pk is not None and w.changed)
     report.unchanged = sum(1 for w in writes if w.pk is not None and not w.changed)
     return writes, ids, details
+
+
+def _detail_key(kind) -> str:
+    return kind if isinstance(kind, str) else kind._meta.model_name
+
+
+def _remember_for_undo(report: ImportReport, writes: list[_ServiceWrite], ids: list[int], changed_ids: list[int]):
+    """What undoing the import needs (interop.undo): the services created, and for each service changed
+    its fields and kinds of detail as they were, with the version the import left (a later change is
+    seen, and the import is then no longer undone)."""
+    report.undo["services_created"] = [pk for w, pk in zip(writes, ids, strict=True) if w.pk is None]
+    versions = {}
+    for start in range(0, len(changed_ids), 5000):
+        versions.update(Service.objects.filter(pk__in=changed_ids[start : start + 5000]).values_list("pk", "version"))
+    updated = {}
+    for w in writes:
+        if w.pk is None or w.pk not in versions:
+            continue
+        fields = {name: jsonable(before) for name, (before, _) in w.changed.items() if name in SERVICE_DATA_FIELDS}
+        if "organisation" in w.changed:
+            fields["organisation_id"] = w.changed["organisation"][0]
+        details = {
+            _detail_key(kind): [
+                {k: jsonable(v) for k, v in row.items()} if isinstance(row, dict) else row for row in (before or [])
+            ]
+            for kind, (before, _) in w.changed.items()
+            if kind in w.rewrite
+        }
+        updated[str(w.pk)] = {"version": versions[w.pk], "fields": fields, "details": details}
+    report.undo["services_updated"] = updated
 
 
 def _labelled(changes: dict, plan: Plan) -> dict:

@@ -260,8 +260,10 @@ def ui_print_fonts() -> str:
 
 
 @register.simple_tag
-def ui_error_summary(form):
-    return render_component("forms/error_summary", {"form": form})
+def ui_error_summary(form, form_snippet=False):
+    """The summary of a form's errors, each linking to its field. `form_snippet`: the form's own errors
+    are written elsewhere (django-dsfr's form snippet, in the dsfr theme's whole-form rendering)."""
+    return render_component("forms/error_summary", {"form": form, "form_snippet": form_snippet})
 
 
 class ComponentNode(template.Node):
@@ -308,3 +310,10 @@ for _name in (
 def ui_field_errors(form) -> list:
     """(bound field, message) for each error of a visible field, in the fields' order."""
     return [(field, error) for field in form.visible_fields() for error in field.errors]
+
+
+@register.filter
+def ui_error_count(form) -> str:
+    """« une erreur », « 2 erreurs »: the form's own errors and its fields' errors, as the summary counts them."""
+    count = len(form.non_field_errors()) + sum(len(field.errors) for field in form)
+    return "une erreur" if count == 1 else f"{count} erreurs"
