@@ -57,7 +57,8 @@ FEATURES = [value for value, _ in AccessibilityFeature.choices]
 TEXT_CACHE_MATCHES = 1_000_000  # ≈ 8 MB of ids per process
 CORRECTIONS_CACHE = 1_000  # typos remembered with their corrections (SearchIndex.corrections)
 WARM_TEXTS = 200  # text queries a background rebuild asks again (SearchIndex.warm)
-MAX_TIER = {Proximity.COMMUNE: 0, Proximity.EPCI: 1, Proximity.DEPARTEMENT: 2}
+MAX_TIER = {Proximity.COMMUNE: 0, Proximity.EPCI: 1, Proximity.DEPARTEMENT: 2, Proximity.EVERYWHERE: 3}
+EVERYWHERE_TIER = 3  # beyond the département: no service is left out, the farther ones come last
 
 
 def mode() -> str:
@@ -220,9 +221,12 @@ class SearchIndex:
         return found[present], present
 
     def _name_mask(self, word: str, *, prefix: bool) -> np.ndarray:
-        """The services whose names hold `word` (prefix: a word beginning with it)."""
+        """The services whose names hold `word` (prefix: a word beginning with it, text.is_prefix)."""
+        from maillage.directory.search.text import is_prefix
+
         lo = np.searchsorted(self.name_words, word, side="left")
         # Words are [a-z0-9]+ (text.normalise): « { » sorts after every word beginning with `word`.
+        prefix = prefix and is_prefix(word)
         hi = np.searchsorted(self.name_words, word + "{" if prefix else word, side="left" if prefix else "right")
         keys = self.name_groups.keys
         start, end = np.searchsorted(keys, lo, side="left"), np.searchsorted(keys, hi, side="left")
@@ -374,7 +378,8 @@ class SearchIndex:
                 within[positions] = True
                 if level < widest:
                     tier[positions] = level
-            base &= within
+            if widest < EVERYWHERE_TIER:
+                base &= within
 
         is_open = self.open_mask(now)
         limit_at = _micros(now - timedelta(days=conf.freshness_days()))

@@ -33,7 +33,7 @@ from maillage.directory.models import (
 )
 from maillage.directory.search import index as search_index
 from maillage.directory.search.filters import TERM_FILTERS, SearchFilters
-from maillage.directory.search.text import TIER_NAME, TIER_NAME_WORD, TIER_TEXT, TextTiers
+from maillage.directory.search.text import TIER_NAME, TIER_NAME_WORD, TIER_TEXT, TextTiers, is_prefix
 
 # `EXISTS (… WHERE service_id = outer.id)`: the database computes each set once per query (PostgreSQL
 # as a hashed subplan, SQLite as an ephemeral index) instead of once per candidate service, which is
@@ -75,7 +75,9 @@ def with_text_tier(qs: QuerySet, tiers: TextTiers | None) -> QuerySet:
     every_word = functools.reduce(
         operator.or_,
         (
-            functools.reduce(operator.and_, (Q(padded_name__contains=f" {w}") for w in alternative))
+            functools.reduce(
+                operator.and_, (Q(padded_name__contains=f" {w}" if is_prefix(w) else f" {w} ") for w in alternative)
+            )
             for alternative in tiers.alternatives
         ),
     )
@@ -110,7 +112,10 @@ def annotate(qs: QuerySet, filters: SearchFilters, now: datetime) -> QuerySet:
         tiers.append((1, _near(epci_id=commune.epci_id)))
     tiers.append((2, _near(departement_id=commune.departement_id)))
     cases = [When(near, then=Value(tier)) for tier, near in tiers if tier < widest]
-    return qs.annotate(local_tier=Case(*cases, default=Value(widest), output_field=IntegerField())).alias(
+    qs = qs.annotate(local_tier=Case(*cases, default=Value(widest), output_field=IntegerField()))
+    if widest == search_index.EVERYWHERE_TIER:
+        return qs.alias(within_reach=Value(True, output_field=BooleanField()))
+    return qs.alias(
         within_reach=ExpressionWrapper(
             functools.reduce(operator.or_, (near for tier, near in tiers if tier <= widest)),
             output_field=BooleanField(),

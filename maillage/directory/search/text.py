@@ -1,6 +1,8 @@
 """The text of the search: normalisation of the indexed texts and the queries, synonyms, and the two
 engines that match them (PostgreSQL full text, SQLite FTS5), with the typo fallback."""
 
+import functools
+import operator
 import re
 import time
 import unicodedata
@@ -9,8 +11,9 @@ from functools import lru_cache
 
 import numpy as np
 from django.db import connection
-from django.db.models import F, Func, QuerySet
+from django.db.models import F, Func, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 from rapidfuzz import fuzz, process
 
 from maillage.directory.models import Service
@@ -19,6 +22,14 @@ MAX_QUERY_TOKENS = 12
 TS_CONFIG = "directory_french"
 FTS_TABLE = "directory_service_fts"
 FUZZY_CUTOFF = 0.75
+# A word searched matches the words that begin with it (« menag » finds « ménagère »), but a short one
+# only itself: « CAF » is not « café », « St » is not « structure ».
+MIN_PREFIX = 4
+
+
+def is_prefix(word: str) -> bool:
+    return len(word) >= MIN_PREFIX
+
 
 STOPWORDS = frozenset(
     [
@@ -265,9 +276,24 @@ class PostgresEngine(Engine):
     def match(self, qs: QuerySet, alternatives) -> QuerySet:
         from django.contrib.postgres.search import SearchQuery
 
-        raw = " | ".join("(" + " & ".join(f"{t}:*" for t in alt) + ")" for alt in essential(alternatives))
+        raw = " | ".join(
+            "(" + " & ".join(f"{t}:*" if is_prefix(t) else t for t in alt) + ")" for alt in essential(alternatives)
+        )
         query = SearchQuery(raw, search_type="raw", config=TS_CONFIG)
-        return qs.annotate(search_vector=StoredSearchVector()).filter(search_vector=query)
+        qs = qs.annotate(search_vector=StoredSearchVector()).filter(search_vector=query)
+        if all(is_prefix(t) for alt in alternatives for t in alt):
+            return qs
+        # The French stemmer makes « caf » of « café »: a short word must also be a whole word of the
+        # text (as on SQLite), checked on the matches only (the GIN index found them).
+        qs = qs.alias(padded_text=Concat(Value(" "), F("search_text"), Value(" "), output_field=TextField()))
+        each = []
+        for alt in essential(alternatives):
+            words = " & ".join(f"{t}:*" if is_prefix(t) else t for t in alt)
+            condition = Q(search_vector=SearchQuery(words, search_type="raw", config=TS_CONFIG))
+            for short in (t for t in alt if not is_prefix(t)):
+                condition &= Q(padded_text__contains=f" {short} ")
+            each.append(condition)
+        return qs.filter(functools.reduce(operator.or_, each))
 
     def match_ids(self, alternatives) -> np.ndarray:
         return _id_array(self.match(Service.objects.order_by(), alternatives).values_list("pk"))
@@ -280,7 +306,10 @@ class PostgresEngine(Engine):
 
 class SqliteEngine(Engine):
     def _fts(self, alternatives) -> str:
-        return " OR ".join("(" + " AND ".join(f'"{t}"*' for t in alt) + ")" for alt in essential(alternatives))
+        return " OR ".join(
+            "(" + " AND ".join(f'"{t}"*' if is_prefix(t) else f'"{t}"' for t in alt) + ")"
+            for alt in essential(alternatives)
+        )
 
     def match(self, qs: QuerySet, alternatives) -> QuerySet:
         # Tokens are [a-z0-9]+ only (normalise), so the FTS5 expression cannot be malformed.
