@@ -343,3 +343,12 @@ def test_the_search_page_takes_the_commune_as_typed_and_ranks_near_it_first(dire
     names = [s.name for s in response.context["page_obj"]]
     assert names[0] == "Portage de repas — CCAS de Saint-Apollinaire"
     assert response.context["form"].cleaned_data["commune"].code == SAINT_APOLLINAIRE
+
+
+def test_the_api_ranks_as_its_documentation_says(directory, client):
+    documented = client.get("/api/v1/openapi.json").json()["paths"]["/services"]["get"]["description"]
+    assert "classés par pertinence" in documented and "les plus proches de `commune` d'abord" in documented
+    body = client.get("/api/v1/services", {"q": "repas", "commune": DIJON, "proximity": "departement"}).json()
+    assert [s["name"] for s in body["contents"]] == REPAS_NEAR_DIJON
+    body = client.get("/api/v1/services", {"q": "CAF"}).json()
+    assert [s["name"] for s in body["contents"]] == ["Caisse d'allocations familiales — permanence de Montbard"]
