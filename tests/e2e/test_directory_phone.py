@@ -97,6 +97,7 @@ def test_back_to_the_search_keeps_words_filters_and_page(page, who, theme):
     page.get_by_label("Rechercher", exact=False).first.fill("repas")
     page.get_by_role("textbox", name=re.compile(r"^Commune")).fill("dijon")
     page.get_by_role("button", name="Rechercher", exact=True).click()
+    expect(page).to_have_url(re.compile(r"commune=dijon"))
     page.locator("summary", has_text="Filtrer").click()
     page.get_by_label("Jusqu'à").select_option(label="Dans la commune")
     expect(page).to_have_url(re.compile(r"proximity=commune"))

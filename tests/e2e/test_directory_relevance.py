@@ -80,9 +80,9 @@ def test_the_printed_selection_links_open_for_anyone(page, browser, live_server,
     meals = directory["Portage de repas à domicile"]
     login_as(MembershipFactory(organisation=meals.organisation, role=Role.RECEPTION_AGENT).user)
     page.goto("/annuaire/recherche/?q=repas&commune=21231")
-    for name in ("Portage de repas à domicile", "Accueil de jour Les Tilleuls"):
+    for count, name in enumerate(("Portage de repas à domicile", "Accueil de jour Les Tilleuls"), start=1):
         page.locator(f"label[for=selection-{directory[name].pk}]").click()
-    expect(page.locator("#selection-summary")).to_contain_text("2 services cochés")
+        expect(page.locator("#selection-summary")).to_contain_text(f"{count} service")
     page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
     with page.expect_response(lambda r: "/imprimer/" in r.url) as answer:
         page.get_by_role("button", name="Imprimer la sélection (PDF)").click()
