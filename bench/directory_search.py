@@ -213,7 +213,7 @@ def generate(n: int):
         Taxonomy,
         TaxonomyTerm,
     )
-    from maillage.directory.search import normalise
+    from maillage.directory.search import name_text, normalise
     from maillage.directory.services import service_reach_refresh
 
     rng = random.Random(7)  # noqa: S311
@@ -279,6 +279,7 @@ def generate(n: int):
             parts = [service.name, service.description, org.name, *(t.name for t in chosen)]
             parts += [p.commune.name for p in places]
             service.search_text = " ".join(normalise(" ".join(parts)))  # as search.document_text writes it
+            service.name_text = name_text(service.name)  # as the services write it
             services.append(service)
             extra.append((places, chosen))
         Service.objects.bulk_create(services, batch_size=2000)

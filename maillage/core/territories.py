@@ -166,8 +166,18 @@ def name_pattern(text: str) -> str:
     parts = []
     for word in words:
         # Upper case too: PostgreSQL folds the case of accented letters only under some locales.
-        parts.append("".join(_letter(c) for c in word))
+        spellings = _SAINTS.get(word.rstrip("."), (word,))
+        parts.append("(" + "|".join("".join(_letter(c) for c in w) for w in spellings) + ")")
     return "^" + "[-' ’]+".join(parts) + "$"
+
+
+# « St Apollinaire », « Ste-Marie », as people type the names that INSEE writes out.
+_SAINTS = {
+    "st": ("saint", "st"),
+    "ste": ("sainte", "ste"),
+    "sts": ("saints", "sts"),
+    "stes": ("saintes", "stes"),
+}
 
 
 def _letter(c: str) -> str:

@@ -7,7 +7,7 @@ trail (who changed which field of which contact is kept; decisions.md, item 15).
 from maillage.core.audit import register
 from maillage.directory.models import Contact, Location, Phone, Service
 
-register(Service, exclude_fields=["search_text", "updated_at"], personal=False)
+register(Service, exclude_fields=["search_text", "name_text", "updated_at"], personal=False)
 register(Location, personal=False)
 register(Phone, personal=False)
 register(Contact)

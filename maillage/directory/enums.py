@@ -44,6 +44,7 @@ class Proximity(models.TextChoices):
     COMMUNE = "commune", "Dans la commune"
     EPCI = "epci", "Dans l'intercommunalité"
     DEPARTEMENT = "departement", "Dans le département"
+    EVERYWHERE = "partout", "Partout, les plus proches d'abord"
 
 
 # Access modalities: how a person reaches the service (HSDS `application_process`, structured).

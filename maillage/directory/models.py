@@ -147,6 +147,8 @@ class Service(models.Model):
     )
     # Search: normalised text (maillage.directory.search.document_text), kept by services.
     search_text = models.TextField("texte indexé", blank=True, editable=False)
+    # The words of its names alone (search.name_text): the ranking's text tier.
+    name_text = models.TextField("nom indexé", blank=True, default="", editable=False)
     created_at = models.DateTimeField("créé le", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
     # Optimistic locking (core.versioning): the form carries the version it was read at.

@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from maillage.core import ratelimit
+from maillage.core import access, ratelimit
 from maillage.core.ids import parse_ids
 from maillage.core.pdf import html_to_pdf
 from maillage.core.tasks import send_email
@@ -77,7 +77,7 @@ class ServiceSheet:
     accessibility: list[str]
     fees: str
     eligibility: str
-    link: str
+    link: str  # the public page, for anyone who gets the sheet; "" when it has none (a draft)
     is_draft: bool
 
 
@@ -197,14 +197,16 @@ def _closures(service: Service, today: datetime.date) -> list[str]:
     return lines
 
 
-def _sheet(service: Service, *, site_url: str, public_links: bool, today: datetime.date) -> ServiceSheet:
+def _sheet(service: Service, *, site_url: str, has_public_page: bool, today: datetime.date) -> ServiceSheet:
+    """The sheet of one service. Its link is the service's public page, even in a staff selection: the
+    sheet goes to the person (printed, e-mailed), who has no account; a service the public directory
+    does not show (a draft, an inactive organisation's) gets no link."""
     addresses = []
     for sal in service.service_at_locations.all():
         place = sal.location
         line = ", ".join(filter(None, [place.address, place.address_complement]))
         addresses.append(f"{line}, {' '.join(filter(None, [place.postal_code, place.commune.name]))}")
     fee = FeeKind(service.fee_kind).label
-    name = "directory:public_service_detail" if public_links else "directory:service_detail"
     return ServiceSheet(
         pk=service.pk,
         name=service.name,
@@ -223,7 +225,9 @@ def _sheet(service: Service, *, site_url: str, public_links: bool, today: dateti
         ],
         fees=(f"{fee} — {service.fee_description}" if service.fee_description else fee).replace(" €", NBSP + "€"),
         eligibility=service.eligibility_description,
-        link=site_url.rstrip("/") + reverse(name, args=[service.pk]),
+        link=site_url.rstrip("/") + reverse("directory:public_service_detail", args=[service.pk])
+        if has_public_page
+        else "",
         is_draft=not service.is_published,
     )
 
@@ -276,7 +280,11 @@ def selection_build(
         services = [found[pk] for pk in order if pk in found]
         total = result.page.paginator.count
     today = timezone.localdate()
-    sheets = [_sheet(service, site_url=site_url, public_links=public, today=today) for service in services]
+    public_ids = set(access.services_public().filter(pk__in=[s.pk for s in services]).values_list("pk", flat=True))
+    sheets = [
+        _sheet(service, site_url=site_url, has_public_page=service.pk in public_ids, today=today)
+        for service in services
+    ]
     return Selection(sheets=sheets, criteria=_criteria(form), chosen=bool(chosen_ids), total=total)
 
 

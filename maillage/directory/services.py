@@ -21,7 +21,7 @@ from maillage.directory.models import (
     ServiceReach,
     TaxonomyTerm,
 )
-from maillage.directory.search import document_text
+from maillage.directory.search import document_text, name_text
 
 SERVICE_FIELDS = [
     "name",
@@ -49,7 +49,9 @@ def service_reindex(service: Service) -> None:
     """Recompute what the search reads besides the service's own columns: the text the engines index
     (SQLite's FTS5 table follows by trigger) and the communes where the service is at hand, its own
     and those of every service delivered at one of its places (a place's commune may have changed)."""
-    Service.objects.filter(pk=service.pk).update(search_text=document_text(service))
+    Service.objects.filter(pk=service.pk).update(
+        search_text=document_text(service), name_text=name_text(service.name, service.alternate_name)
+    )
     service_reach_refresh(service_ids=[service.pk], location_ids=service.locations.values_list("pk", flat=True))
 
 

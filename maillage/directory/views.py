@@ -2,8 +2,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from maillage.core import access, versioning
@@ -12,6 +13,26 @@ from maillage.core.forms import add_validation_errors
 from maillage.directory import conf, selection, selectors, services
 from maillage.directory.forms import SearchForm, ServiceForm, ServiceListFilterForm, commune_label
 from maillage.directory.search import SearchFilters, search_services
+
+# The search's fields folded into the « Filtrer » panel (directory/search.html); q and commune stay out.
+PANEL_FILTERS = ["proximity", "need", "domain", "public", "accessibility", "fee", "offer_kind", "age", "open_now"]
+
+
+def search_query(params) -> str:
+    """The search a page was reached from (its fields and page), to go back to it: what the result
+    links carry and « Retour à la recherche » restores. Anything else is left out."""
+    kept = QueryDict(mutable=True)
+    for name in [*SearchForm.base_fields, "page"]:
+        values = [v[:200] for v in params.getlist(name) if v]
+        if values:
+            kept.setlist(name, values)
+    return kept.urlencode()
+
+
+def _back_url(request, *, public: bool) -> str:
+    url = reverse("directory:public_search" if public else "directory:search")
+    query = search_query(request.GET)
+    return f"{url}?{query}" if query else url
 
 
 def _current_organisation(request):
@@ -46,6 +67,7 @@ def service_detail(request, pk):
         "terms": selectors.term_groups(service),
         "can_change": access.can_change_service(request.user, service),
         "public": False,
+        "back_url": _back_url(request, public=False),
     }
     return render(request, "directory/service_detail.html", context)
 
@@ -128,6 +150,12 @@ def _search(request, scope: access.ServiceScope, *, public: bool):
     context["selected_ids"] = set(selection.selection_ids(request.session, public=public))
     context["selection_count"] = len(context["selected_ids"])
     context["next_url"] = request.get_full_path()
+    back = search_query(request.GET)
+    context["back_suffix"] = f"?{back}" if back else ""
+    cleaned = getattr(form, "cleaned_data", {})
+    context["active_filters"] = sum(1 for name in PANEL_FILTERS if cleaned.get(name) not in (None, "", False))
+    # « Aller aux résultats », among the page's skip links (ui/<theme>/skiplinks.html).
+    context["page_skiplinks"] = [("#liste-resultats", "Aller aux résultats")]
     if request.htmx:
         return render(request, "directory/includes/_results.html", context)
     return render(request, "directory/search.html", context)
@@ -150,5 +178,11 @@ def public_search(request):
 @require_http_methods(["GET"])
 def public_service_detail(request, pk):
     service = selectors.public_service_get(pk=pk)
-    context = {"service": service, "terms": selectors.term_groups(service), "can_change": False, "public": True}
+    context = {
+        "service": service,
+        "terms": selectors.term_groups(service),
+        "can_change": False,
+        "public": True,
+        "back_url": _back_url(request, public=True),
+    }
     return render(request, "directory/service_detail.html", context)

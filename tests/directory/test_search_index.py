@@ -277,7 +277,7 @@ def test_text_matches_are_remembered_per_version_and_bounded(territory, monkeypa
 
     def ask(n):
         asked.append(n)
-        return search_index.np.arange(n, dtype=search_index.np.int64), search_index.np.zeros(n)
+        return search_index.np.arange(n, dtype=search_index.np.int64)
 
     monkeypatch.setattr(search_index, "TEXT_CACHE_MATCHES", 10)
     index.text_matches("a", lambda: ask(4))

@@ -198,8 +198,10 @@ def test_citizen_uses_the_filters_with_the_keyboard_only(page, meals):
     expect(page).to_have_url(re.compile(r"commune=Dijon"))
     expect(results_count(page)).to_have_text("2 services trouvés")
 
-    # Down to « Jusqu'à » and « Accessibilité » with Tab; arrows choose an option, as in any select.
-    page.keyboard.press("Tab")
+    # Down to « Jusqu'à » and « Accessibilité » with Tab (past « Rechercher » and « Filtrer », open on
+    # a desktop); arrows choose an option, as in any select.
+    for _ in range(3):
+        page.keyboard.press("Tab")
     proximity = page.get_by_label("Jusqu'à")
     expect(proximity).to_be_focused()
     expect(proximity).to_have_value("commune")

@@ -41,8 +41,13 @@ SERVICES = Endpoint(
     name="service_list",
     path="/services",
     summary="Rechercher des services",
-    description="Les services publiés, du plus proche au plus lointain quand une commune est donnée, "
-    "puis vérifiés, ouverts, pertinents. Champs à un seul niveau (HSDS service_list).",
+    description="Les services publiés, classés par pertinence : d'abord ceux dont le nom contient tous les mots "
+    "cherchés (ou leurs synonymes et sigles : « APA », « RSA », « CCAS »…), puis ceux dont le nom contient l'un "
+    "d'eux, puis ceux qui les contiennent ailleurs (description, structure, besoins, commune), enfin ceux "
+    "trouvés en corrigeant une faute de frappe. À pertinence égale, les plus proches de `commune` d'abord (la "
+    "commune, son intercommunalité, son département, puis ailleurs), puis ceux vérifiés récemment, puis ceux "
+    "ouverts en ce moment, puis par nom. Les mots de moins de quatre lettres sont cherchés entiers (« CAF » "
+    "ne trouve pas « café »). Champs à un seul niveau (HSDS service_list).",
     response=s.ServicePage,
     example=s.EXAMPLE_SERVICE_PAGE,
     parameters=(
@@ -50,7 +55,7 @@ SERVICES = Endpoint(
         Param("commune", "Code INSEE d'une commune : les services qui y sont ou la desservent.", {"type": "string"}),
         Param(
             "proximity",
-            "Avec `commune` : jusqu'où chercher (commune, epci, departement). Par défaut : commune.",
+            "Avec `commune` : jusqu'où chercher (commune, epci, departement, partout). Par défaut : commune.",
             {"type": "string", "enum": list(Proximity.values)},
         ),
         Param("need", "Code d'un besoin essentiel (voir /taxonomy_terms).", {"type": "string"}),

@@ -280,7 +280,7 @@ _SERVICE_NULLABLE = {"age_min", "age_max", "last_verified_at"}
 _LOCATION_NULLABLE = {"latitude", "longitude"}
 
 # Built once: each model's validation minus the relations the writer sets.
-SERVICE_RULES = ModelRules(Service, exclude=["organisation", "last_verified_by", "search_text"])
+SERVICE_RULES = ModelRules(Service, exclude=["organisation", "last_verified_by", "search_text", "name_text"])
 LOCATION_RULES = ModelRules(Location, exclude=["organisation", "commune"])
 SCHEDULE_RULES = ModelRules(RegularSchedule, exclude=["service", "location"])
 _CHILD_MODELS = [
@@ -320,7 +320,7 @@ def check(parsed: Parsed, report: ImportReport, *, organisation: Organisation | 
     sources = {r.source for r in parsed.services}
     existing = {}
     for row in Service.objects.filter(source__in=sources).values(
-        "pk", "source", "source_id", "organisation_id", "search_text", *SERVICE_DATA_FIELDS
+        "pk", "source", "source_id", "organisation_id", "search_text", "name_text", *SERVICE_DATA_FIELDS
     ):
         existing[(row["source"], row["source_id"])] = row
     seen: dict[tuple[str, str], Where] = {}

@@ -74,6 +74,7 @@ class _ServiceWrite:
     values: dict
     organisation_id: int
     search_text: str
+    name_text: str
     details: dict = field(default_factory=dict)  # model → [row], "locations"/"terms"/"communes" → [...]
     changed: dict = field(default_factory=dict)  # field or detail → (before, after)
     rewrite: set = field(default_factory=set)  # kinds of detail to delete and insert again
@@ -254,6 +255,11 @@ class _Normaliser:
             words = self.known[text] = normalise(text)
         return words
 
+    def names(self, values: dict) -> str:
+        """The same words as `search.name_text`."""
+        own = " ".join(p for p in (values["name"], values["alternate_name"]) if p)
+        return " ".join(word for token in own.split() for word in self.shared(token))
+
     def document(self, values: dict, organisation_name: str, terms, communes_at) -> str:
         """The same text as `search.document_text`, from what is in memory (no query per service)."""
         own = " ".join(p for p in (values["name"], values["alternate_name"], values["description"]) if p)
@@ -280,6 +286,7 @@ def _service_write(planned, owner, location_ids: dict, plan: Plan, normaliser: _
         values=values,
         organisation_id=owner.pk,
         search_text=normaliser.document(values, owner.name, planned.terms, communes_at),
+        name_text=normaliser.names(values),
     )
     for model in DETAIL_MODELS:
         columns, defaults = DETAIL_COLUMNS[model], DETAIL_DEFAULTS[model]
@@ -341,6 +348,7 @@ def _diff_existing(plan: Plan, writes: list[_ServiceWrite]) -> None:
                 write.changed[kind] = (before, after)
         write.reach_changed = bool(write.rewrite & {"locations", "communes"})
         write.update_row = bool(write.changed) or old["search_text"] != write.search_text
+        write.update_row = write.update_row or old["name_text"] != write.name_text
 
 
 def _canonical(kind, details: list) -> list:
@@ -387,6 +395,7 @@ def _write_services(
                 "source_id": w.source_id,
                 "organisation_id": w.organisation_id,
                 "search_text": w.search_text,
+                "name_text": w.name_text,
                 "created_at": now,
                 "updated_at": now,
             }
@@ -417,13 +426,14 @@ def _write_services(
                 **w.values,
                 "organisation_id": w.organisation_id,
                 "search_text": w.search_text,
+                "name_text": w.name_text,
                 "updated_at": now,
             }
             for w in writes
             if w.pk is not None and w.update_row
         ]
         details = _details(writes, ids)
-    rows.update(Service, [*SERVICE_DATA_FIELDS, "organisation_id", "search_text", "updated_at"], changed)
+    rows.update(Service, [*SERVICE_DATA_FIELDS, "organisation_id", "search_text", "name_text", "updated_at"], changed)
     # The import changed editable fields: a form opened before it must not overwrite them unseen.
     changed_ids = [row["id"] for row in changed]
     for start in range(0, len(changed_ids), 5000):  # SQLite caps the parameters of one statement

@@ -10,8 +10,16 @@ whole text by trigram word similarity: 2 to 3 seconds at 50,000 services.)
 
 Both index `Service.search_text`, written by `document_text` below: lower case, no accents, no
 stop words, plurals folded. Queries go through the same normalisation, then are expanded with the
-synonyms of `SYNONYMS`. Ranking: local (commune, then EPCI, then département) > verified > open
-now > text relevance > name. « Local » reads the reach table (models.ServiceReach: the communes each
+synonyms of `SYNONYMS` (abbreviations: « APA », « RSA », « CCAS »…; « St » for « Saint »).
+
+Ranking (`sql.ORDERING`), the same on both databases and both answers:
+1. relevance, the text tier (`text.TextTiers`): every word searched begins a word of the service's
+   name > some word searched is a word of its name > found elsewhere only (description, other
+   fields, needs and publics, organisation, commune) > a typo's correction (the same three tiers);
+2. nearness to the commune searched: the commune itself, then its EPCI, then its département;
+3. freshness: verified within `conf.freshness_days()` first;
+4. open now; then the name.
+« Local » reads the reach table (models.ServiceReach: the communes each
 service serves or is delivered in, with their EPCI and département), kept by the services' writes.
 
 The search pages take their page, count and facet counts from the in-memory index (`index`) when
@@ -22,7 +30,7 @@ synonyms, engines), `filters` (what a search asks and answers), `sql`, `index`.
 from datetime import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import FloatField, Prefetch, Q, QuerySet, Value
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from maillage.directory import conf
@@ -37,13 +45,23 @@ from maillage.directory.search.filters import (
     SearchFilters,
     SearchResult,
 )
-from maillage.directory.search.sql import ORDERING, annotate, conditions_of, page_number, run, scope_filters
+from maillage.directory.search.sql import (
+    ORDERING,
+    annotate,
+    conditions_of,
+    page_number,
+    run,
+    scope_filters,
+    with_text_tier,
+)
 from maillage.directory.search.text import (
+    TextTiers,
     Vocabulary,
     corrections,
     document_text,
     engine,
     essential,
+    name_text,
     normalise,
     query_alternatives,
     stem,
@@ -61,6 +79,7 @@ __all__ = [
     "document_text",
     "engine",
     "essential",
+    "name_text",
     "normalise",
     "query_alternatives",
     "search_services",
@@ -137,14 +156,14 @@ def search_services(
     if index is not None:
         return _search_with_index(index, scope, filters, page=page, page_size=page_size, now=now)
     alternatives = query_alternatives(filters.q)
-    fuzzy = False
+    fuzzy, tiers = False, None
+    matched = queryset
     if alternatives:
-        matched = engine().match(queryset, alternatives)
+        matched, tiers = engine().match(queryset, alternatives), TextTiers(tuple(alternatives))
         if not matched.exists():
-            matched = engine().fuzzy(queryset, alternatives[0])
+            matched, tiers = engine().fuzzy(queryset, alternatives[0])
             fuzzy = True
-    else:
-        matched = queryset.annotate(text_rank=Value(0.0, output_field=FloatField()))
+    matched = with_text_tier(matched, tiers)
     scoped = scope_filters(annotate(matched, filters, now), filters)
     conditions = conditions_of(filters)
     results = scoped.filter(*conditions.values()).order_by(*ORDERING)
@@ -171,11 +190,12 @@ def _search_with_index(index, scope, filters: SearchFilters, *, page, page_size:
     alternatives = query_alternatives(filters.q)
     fuzzy, matches = False, None
     if alternatives:
-        matches = index.text_matches(("match", *alternatives), lambda: engine().match_ids(alternatives))
-        if not index.any_in_scope(scope, matches[0]):
-            first = alternatives[0]
-            ask = lambda: engine().fuzzy_ids(first, index.vocabulary)  # noqa: E731
-            matches, fuzzy = index.text_matches(("fuzzy", first), ask), True
+        ids = index.text_matches(("match", *alternatives), lambda: engine().match_ids(alternatives))
+        matches = (ids, TextTiers(tuple(alternatives)))
+        if not index.any_in_scope(scope, ids):
+            tiers = TextTiers(tuple(index.corrections(alternatives[0])), fuzzy=True)
+            ids = index.text_matches(("fuzzy", *tiers.alternatives), lambda: engine().fuzzy_ids(tiers.alternatives))
+            matches, fuzzy = (ids, tiers), True
     terms_by_slug = _vocabularies()  # the facets' labels, and the terms the filters name
     term_ids = {}
     for name, slug in TERM_FILTERS.items():

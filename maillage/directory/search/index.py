@@ -54,9 +54,11 @@ NO_AGE = -1
 FEES = [value for value, _ in FeeKind.choices]
 OFFER_KINDS = [value for value, _ in OfferKind.choices]
 FEATURES = [value for value, _ in AccessibilityFeature.choices]
-TEXT_CACHE_MATCHES = 1_000_000  # ≈ 16 MB of (id, rank) pairs per process
+TEXT_CACHE_MATCHES = 1_000_000  # ≈ 8 MB of ids per process
+CORRECTIONS_CACHE = 1_000  # typos remembered with their corrections (SearchIndex.corrections)
 WARM_TEXTS = 200  # text queries a background rebuild asks again (SearchIndex.warm)
-MAX_TIER = {Proximity.COMMUNE: 0, Proximity.EPCI: 1, Proximity.DEPARTEMENT: 2}
+MAX_TIER = {Proximity.COMMUNE: 0, Proximity.EPCI: 1, Proximity.DEPARTEMENT: 2, Proximity.EVERYWHERE: 3}
+EVERYWHERE_TIER = 3  # beyond the département: no service is left out, the farther ones come last
 
 
 def mode() -> str:
@@ -115,7 +117,8 @@ class SearchIndex:
 
         self.version = version
         self.vocabulary = engine().vocabulary()  # the typo fallback's words (search.corrections)
-        self._texts: OrderedDict = OrderedDict()  # text query → (ids, ranks), see text_matches
+        self._texts: OrderedDict = OrderedDict()  # text query → ids, see text_matches
+        self._corrections: OrderedDict = OrderedDict()  # a query's words → their corrections
         self._texts_size = 0
         self._texts_lock = threading.Lock()
         services = list(
@@ -129,10 +132,11 @@ class SearchIndex:
                 "age_min",
                 "age_max",
                 "last_verified_at",
+                "name_text",
             )
         )
         self.size = n = len(services)
-        columns = list(zip(*services, strict=True)) if services else [()] * 9
+        columns = list(zip(*services, strict=True)) if services else [()] * 10
         self.ids = np.array(columns[0], dtype=np.int64)
         self.published = np.array([s == ServiceStatus.PUBLISHED for s in columns[1]], dtype=bool).reshape(n)
         self.organisation = np.array(columns[2], dtype=np.int64)
@@ -143,6 +147,13 @@ class SearchIndex:
         self.age_max = np.array([NO_AGE if v is None else v for v in columns[7]], dtype=np.int32)
         self.verified_at = np.array([_micros(v) for v in columns[8]], dtype=np.int64)
         self._sorter = np.argsort(self.ids)
+        # The words of the names (text tiers): the sorted distinct words, and the positions holding
+        # each, grouped by the word's rank, so that the words beginning with a prefix are one range.
+        name_words = [(position, word) for position, text in enumerate(columns[9]) for word in (text or "").split()]
+        self.name_words = np.array(sorted({word for _, word in name_words}), dtype=str)
+        ranks = np.searchsorted(self.name_words, np.array([w for _, w in name_words], dtype=str))
+        positions = np.array([p for p, _ in name_words], dtype=np.int64)
+        self.name_groups = _Groups(ranks.astype(np.int64), positions)
 
         links = Service.terms.through.objects.values_list("service_id", "taxonomyterm_id")
         service_ids, term_ids = self._columns(links, 2)
@@ -209,12 +220,62 @@ class SearchIndex:
         present = self.ids[found] == service_ids
         return found[present], present
 
-    def text_matches(self, key, ask) -> tuple[np.ndarray, np.ndarray]:
+    def _name_mask(self, word: str, *, prefix: bool) -> np.ndarray:
+        """The services whose names hold `word` (prefix: a word beginning with it, text.is_prefix)."""
+        from maillage.directory.search.text import is_prefix
+
+        lo = np.searchsorted(self.name_words, word, side="left")
+        # Words are [a-z0-9]+ (text.normalise): « { » sorts after every word beginning with `word`.
+        prefix = prefix and is_prefix(word)
+        hi = np.searchsorted(self.name_words, word + "{" if prefix else word, side="left" if prefix else "right")
+        keys = self.name_groups.keys
+        start, end = np.searchsorted(keys, lo, side="left"), np.searchsorted(keys, hi, side="left")
+        mask = np.zeros(self.size, dtype=bool)
+        mask[self.name_groups.positions[start:end]] = True
+        return mask
+
+    def text_tiers(self, tiers) -> np.ndarray:
+        """search.sql.with_text_tier on the arrays: the text tier of every service."""
+        from maillage.directory.search.text import TIER_NAME, TIER_NAME_WORD, TIER_TEXT
+
+        tier = np.full(self.size, tiers.base + TIER_TEXT, dtype=np.int64)
+        if not tiers.alternatives:
+            return tier
+        some_word = np.zeros(self.size, dtype=bool)
+        for word in tiers.whole_words:
+            some_word |= self._name_mask(word, prefix=False)
+        every_word = np.zeros(self.size, dtype=bool)
+        for alternative in tiers.alternatives:
+            mask = np.ones(self.size, dtype=bool)
+            for word in alternative:
+                mask &= self._name_mask(word, prefix=True)
+            every_word |= mask
+        tier[some_word] = tiers.base + TIER_NAME_WORD
+        tier[every_word] = tiers.base + TIER_NAME
+        return tier
+
+    def corrections(self, tokens) -> list[tuple[str, ...]]:
+        """text.corrections against this index's vocabulary, remembered (a few ms each)."""
+        from maillage.directory.search.text import corrections
+
+        key = tuple(tokens)
+        with self._texts_lock:
+            if (found := self._corrections.get(key)) is not None:
+                return found
+        found = corrections(tokens, self.vocabulary)
+        with self._texts_lock:
+            self._corrections[key] = found
+            while len(self._corrections) > CORRECTIONS_CACHE:
+                self._corrections.popitem(last=False)
+        return found
+
+    def text_matches(self, key, ask) -> np.ndarray:
         """The text matches of a query, `ask()`ed from the database once per version of the index: they
         depend on the services' text only, which the version covers. People ask the same words all day
         (« portage de repas », « aide à domicile »), and a broad word matches tens of thousands of
         services, which the database takes 20 to 60 ms to list with their rank. Bounded: the least
-        recently used queries go first past TEXT_CACHE_MATCHES matches in all."""
+        recently used queries go first past TEXT_CACHE_MATCHES matches in all. (Their ids: the text tier
+        is computed from the names' words, `text_tiers`.)"""
         with self._texts_lock:
             if (found := self._texts.get(key)) is not None:
                 self._texts.move_to_end(key)
@@ -223,9 +284,9 @@ class SearchIndex:
         with self._texts_lock:
             if key not in self._texts:
                 self._texts[key] = found
-                self._texts_size += len(found[0])
+                self._texts_size += len(found)
             while self._texts_size > TEXT_CACHE_MATCHES and len(self._texts) > 1:
-                _, (ids, _) = self._texts.popitem(last=False)
+                _, ids = self._texts.popitem(last=False)
                 self._texts_size -= len(ids)
         return found
 
@@ -240,16 +301,15 @@ class SearchIndex:
         from maillage.directory.search.text import engine
 
         for key in keys:
-            kind, *words = key
-            if kind == "match":
-                self.text_matches(key, lambda words=words: engine().match_ids(words))
-            elif kind == "fuzzy":
-                self.text_matches(key, lambda words=words: engine().fuzzy_ids(words[0], self.vocabulary))
+            kind, *alternatives = key
+            if kind in ("match", "fuzzy"):
+                self.text_matches(key, lambda alternatives=alternatives: engine().fuzzy_ids(alternatives))
 
     def forget_texts(self) -> None:
         with self._texts_lock:
             self._texts.clear()
             self._texts_size = 0
+            self._corrections.clear()
 
     # --- Reading --------------------------------------------------------------------------------
 
@@ -285,18 +345,18 @@ class SearchIndex:
     def answer(self, scope, filters, matches, term_ids: dict, *, now: datetime, offset: int, limit: int) -> Answer:
         """The page of results, their number and every facet count (search._run's answer).
 
-        `matches`: None when the search has no text, else (service ids, text ranks) of the text matches;
+        `matches`: None when the search has no text, else (service ids, text.TextTiers) of the text matches;
         `term_ids`: the term id of each vocabulary filter set (None for a code that names no term)."""
         n = self.size
         base = self.scope_mask(scope)
-        rank = np.zeros(n, dtype=np.float64)
+        text_tier = np.zeros(n, dtype=np.int64)
         if matches is not None:
-            ids, ranks = matches
-            positions, present = self.positions_of(ids)
+            ids, tiers = matches
+            positions, _ = self.positions_of(ids)
             text = np.zeros(n, dtype=bool)
             text[positions] = True
             base &= text
-            rank[positions] = ranks[present]
+            text_tier = self.text_tiers(tiers)
         if filters.age is not None:
             base &= (self.age_min == NO_AGE) | (self.age_min <= filters.age)
             base &= (self.age_max == NO_AGE) | (self.age_max >= filters.age)
@@ -318,7 +378,8 @@ class SearchIndex:
                 within[positions] = True
                 if level < widest:
                     tier[positions] = level
-            base &= within
+            if widest < EVERYWHERE_TIER:
+                base &= within
 
         is_open = self.open_mask(now)
         limit_at = _micros(now - timedelta(days=conf.freshness_days()))
@@ -365,20 +426,18 @@ class SearchIndex:
         tally = np.bincount(self.feature_codes[among[self.feature_positions]], minlength=len(FEATURES))
         counts["accessibility"] = {value: int(tally[i]) for i, value in enumerate(FEATURES) if tally[i]}
 
-        # The page: ORDERING (local tier, verified first, open first, text rank, name, id).
+        # The page: ORDERING (text tier, local tier, verified first, open first, name, id), as one
+        # integer key (a position sorts by name then id), and only the first `wanted` sorted.
         chosen = np.flatnonzero(results)
         bits = tier[chosen] * 4 + verified[chosen] * 2 + is_open[chosen]
-        keys = tier[chosen] * 4 + (~verified[chosen]) * 2 + (~is_open[chosen])
+        keys = text_tier[chosen] * 16 + tier[chosen] * 4 + (~verified[chosen]) * 2 + (~is_open[chosen])
         wanted = offset + limit
-        if matches is None:  # no text rank: one integer key, and only the first `wanted` sorted
-            combined = keys.astype(np.int64) * n + chosen
-            if wanted < len(combined):
-                first = np.argpartition(combined, wanted - 1)[:wanted]
-                order = first[np.argsort(combined[first])]
-            else:
-                order = np.argsort(combined)
+        combined = keys.astype(np.int64) * n + chosen
+        if wanted < len(combined):
+            first = np.argpartition(combined, wanted - 1)[:wanted]
+            order = first[np.argsort(combined[first])]
         else:
-            order = np.lexsort((chosen, -rank[chosen], keys))[:wanted]
+            order = np.argsort(combined)
         page = [(int(self.ids[chosen[i]]), int(bits[i])) for i in order[offset:wanted]]
         return Answer(counts, page)
 

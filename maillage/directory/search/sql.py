@@ -8,7 +8,19 @@ import operator
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import BooleanField, Case, ExpressionWrapper, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from maillage.directory import conf
@@ -21,6 +33,7 @@ from maillage.directory.models import (
 )
 from maillage.directory.search import index as search_index
 from maillage.directory.search.filters import TERM_FILTERS, SearchFilters
+from maillage.directory.search.text import TIER_NAME, TIER_NAME_WORD, TIER_TEXT, TextTiers, is_prefix
 
 # `EXISTS (… WHERE service_id = outer.id)`: the database computes each set once per query (PostgreSQL
 # as a hashed subplan, SQLite as an ephemeral index) instead of once per candidate service, which is
@@ -51,6 +64,34 @@ def _open_now(now: datetime) -> Q:
     )
 
 
+def with_text_tier(qs: QuerySet, tiers: TextTiers | None) -> QuerySet:
+    """`text_tier`: how well each match answers the words searched (text.TIER_*), from its names'
+    words (`Service.name_text`, padded with spaces so that « begins a word » and « is a word » are
+    two LIKEs). The index computes the same on its arrays (SearchIndex.text_tiers)."""
+    if tiers is None or not tiers.alternatives:
+        tier = 0 if tiers is None else tiers.base + TIER_TEXT
+        return qs.annotate(text_tier=Value(tier, output_field=IntegerField()))
+    qs = qs.alias(padded_name=Concat(Value(" "), F("name_text"), Value(" "), output_field=TextField()))
+    every_word = functools.reduce(
+        operator.or_,
+        (
+            functools.reduce(
+                operator.and_, (Q(padded_name__contains=f" {w}" if is_prefix(w) else f" {w} ") for w in alternative)
+            )
+            for alternative in tiers.alternatives
+        ),
+    )
+    some_word = functools.reduce(operator.or_, (Q(padded_name__contains=f" {w} ") for w in tiers.whole_words))
+    return qs.annotate(
+        text_tier=Case(
+            When(every_word, then=Value(tiers.base + TIER_NAME)),
+            When(some_word, then=Value(tiers.base + TIER_NAME_WORD)),
+            default=Value(tiers.base + TIER_TEXT),
+            output_field=IntegerField(),
+        )
+    )
+
+
 def annotate(qs: QuerySet, filters: SearchFilters, now: datetime) -> QuerySet:
     limit = now - timedelta(days=conf.freshness_days())
     qs = qs.annotate(
@@ -71,7 +112,10 @@ def annotate(qs: QuerySet, filters: SearchFilters, now: datetime) -> QuerySet:
         tiers.append((1, _near(epci_id=commune.epci_id)))
     tiers.append((2, _near(departement_id=commune.departement_id)))
     cases = [When(near, then=Value(tier)) for tier, near in tiers if tier < widest]
-    return qs.annotate(local_tier=Case(*cases, default=Value(widest), output_field=IntegerField())).alias(
+    qs = qs.annotate(local_tier=Case(*cases, default=Value(widest), output_field=IntegerField()))
+    if widest == search_index.EVERYWHERE_TIER:
+        return qs.alias(within_reach=Value(True, output_field=BooleanField()))
+    return qs.alias(
         within_reach=ExpressionWrapper(
             functools.reduce(operator.or_, (near for tier, near in tiers if tier <= widest)),
             output_field=BooleanField(),
@@ -107,7 +151,10 @@ def conditions_of(filters: SearchFilters) -> dict[str, Q]:
     return conditions
 
 
-ORDERING = ("local_tier", "-is_verified", "-is_open", "-text_rank", "name", "pk")
+# Relevance (text tier), then nearness (commune, EPCI, département), then freshness (verified within
+# conf.freshness_days), then open now, then the name. The API documentation (apis/endpoints.py) and
+# the search page say so; tests/directory/test_ranking.py holds the order to it.
+ORDERING = ("text_tier", "local_tier", "-is_verified", "-is_open", "name", "pk")
 
 
 def _select(kind: str, value: str, count: str, tail: str = "", *, source: str = "m", position: str = "NULL") -> str:
@@ -142,7 +189,7 @@ def run(scoped: QuerySet, conditions: dict[str, Q], *, offset: int, limit: int) 
         candidates = candidates.alias(misses=functools.reduce(operator.add, misses)).filter(misses__lte=1)
     if candidates.query.is_empty():  # a typo with no close word
         return search_index.Answer({}, [])
-    keys = ["local_tier", "is_verified", "is_open", "text_rank", "name"]
+    keys = ["text_tier", "local_tier", "is_verified", "is_open", "name"]
     columns = ["fee_kind", "offer_kind", *keys, *flags.values()]
     base_sql, base_params = candidates.order_by().values("pk", *columns).query.sql_with_params()
 
@@ -161,7 +208,7 @@ def run(scoped: QuerySet, conditions: dict[str, Q], *, offset: int, limit: int) 
         return name if name in conditions else ""
 
     def order(t: str) -> str:  # ORDERING, in SQL
-        desc = {"is_verified", "is_open", "text_rank"}
+        desc = {"is_verified", "is_open"}
         return ", ".join(f"{t}.{q(k)}{' DESC' if k in desc else ''}" for k in keys) + f", {t}.{q('id')}"
 
     # The page: (id, local_tier * 4 + is_verified * 2 + is_open, rank), read back by _page_services.

@@ -1,6 +1,8 @@
 """The text of the search: normalisation of the indexed texts and the queries, synonyms, and the two
 engines that match them (PostgreSQL full text, SQLite FTS5), with the typo fallback."""
 
+import functools
+import operator
 import re
 import time
 import unicodedata
@@ -9,8 +11,9 @@ from functools import lru_cache
 
 import numpy as np
 from django.db import connection
-from django.db.models import F, FloatField, Func, QuerySet, Value
+from django.db.models import F, Func, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 from rapidfuzz import fuzz, process
 
 from maillage.directory.models import Service
@@ -19,6 +22,14 @@ MAX_QUERY_TOKENS = 12
 TS_CONFIG = "directory_french"
 FTS_TABLE = "directory_service_fts"
 FUZZY_CUTOFF = 0.75
+# A word searched matches the words that begin with it (« menag » finds « ménagère »), but a short one
+# only itself: « CAF » is not « café », « St » is not « structure ».
+MIN_PREFIX = 4
+
+
+def is_prefix(word: str) -> bool:
+    return len(word) >= MIN_PREFIX
+
 
 STOPWORDS = frozenset(
     [
@@ -66,9 +77,27 @@ SYNONYMS: list[tuple[str, ...]] = [
     ("ccas", "centre communal d'action sociale"),
     ("clic", "centre local d'information et de coordination"),
     ("mdph", "maison départementale des personnes handicapées"),
+    ("cias", "centre intercommunal d'action sociale"),
+    ("apa", "allocation personnalisée d'autonomie"),
+    ("rsa", "revenu de solidarité active"),
+    ("caf", "caisse d'allocations familiales"),
+    ("pmi", "protection maternelle et infantile"),
+    ("aah", "allocation aux adultes handicapés"),
+    ("css", "complémentaire santé solidaire"),
+    ("cpam", "caisse primaire d'assurance maladie"),
+    ("msa", "mutualité sociale agricole"),
+    ("ssiad", "service de soins infirmiers à domicile"),
+    ("saad", "service d'aide à domicile", "service d'aide et d'accompagnement à domicile"),
+    ("dac", "dispositif d'appui à la coordination"),
+    ("udaf", "union départementale des associations familiales"),
+    ("france services", "maison france services", "msap", "maison de services au public"),
+    ("epicerie sociale", "épicerie solidaire"),
     ("médecin", "docteur"),
     ("courses", "commissions"),
     ("isolement", "solitude"),
+    # Commune names as people type them (« St Apollinaire », « Ste Foy »).
+    ("saint", "st"),
+    ("sainte", "ste"),
 ]
 
 
@@ -145,6 +174,36 @@ def document_text(service: Service) -> str:
     return " ".join(normalise(" ".join(p for p in parts if p)))
 
 
+def name_text(name: str, alternate_name: str = "") -> str:
+    """The words of a service's names (`Service.name_text`), normalised as the queries are: what the
+    text tier (`TextTiers`) compares the query with."""
+    return " ".join(normalise(" ".join(p for p in (name, alternate_name) if p)))
+
+
+# The text tiers, best first: how well a service matches the words searched (search.sql.ORDERING).
+TIER_NAME = 0  # every word searched (or its synonym) begins a word of the name: « portage repas »
+TIER_NAME_WORD = 1  # some word searched is a whole word of the name: « repas Dijon » → « Portage de repas »
+TIER_TEXT = 2  # found elsewhere only: description, other name, organisation, needs and publics, commune
+FUZZY_TIERS = 3  # added when the words were corrected (a typo): after every exact match, same order
+
+
+@dataclass(frozen=True)
+class TextTiers:
+    """What the text tier of a match is computed from, on both answers (SQL and the index): the
+    alternatives the engines searched (the query and its synonyms, or its corrections)."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    fuzzy: bool = False
+
+    @property
+    def whole_words(self) -> list[str]:
+        return sorted({word for alternative in self.alternatives for word in alternative})
+
+    @property
+    def base(self) -> int:
+        return FUZZY_TIERS if self.fuzzy else 0
+
+
 # --- Engines -------------------------------------------------------------------------------------
 
 
@@ -201,32 +260,43 @@ class Vocabulary:
 class Engine:
     """What both engines share: the typo fallback (corrections against the indexed words)."""
 
-    def fuzzy(self, qs: QuerySet, tokens, vocabulary: Vocabulary | None = None) -> QuerySet:
+    def fuzzy(self, qs: QuerySet, tokens, vocabulary: Vocabulary | None = None) -> tuple[QuerySet, TextTiers]:
         alternatives = corrections(tokens, vocabulary or self.vocabulary())
+        tiers = TextTiers(tuple(alternatives), fuzzy=True)
         if not alternatives:
-            return qs.annotate(text_rank=Value(0.0, output_field=FloatField())).none()
-        return self.match(qs, alternatives)
+            return qs.none(), tiers
+        return self.match(qs, alternatives), tiers
 
-    def fuzzy_ids(self, tokens, vocabulary: Vocabulary | None = None) -> tuple[np.ndarray, np.ndarray]:
-        alternatives = corrections(tokens, vocabulary or self.vocabulary())
-        if not alternatives:
-            return np.array([], dtype=np.int64), np.array([], dtype=np.float64)
-        return self.match_ids(alternatives)
+    def fuzzy_ids(self, alternatives) -> np.ndarray:
+        """The matches of corrections (`corrections`): none when a word had no close word."""
+        return self.match_ids(alternatives) if alternatives else np.array([], dtype=np.int64)
 
 
 class PostgresEngine(Engine):
     def match(self, qs: QuerySet, alternatives) -> QuerySet:
-        from django.contrib.postgres.search import SearchQuery, SearchRank
+        from django.contrib.postgres.search import SearchQuery
 
-        raw = " | ".join("(" + " & ".join(f"{t}:*" for t in alt) + ")" for alt in essential(alternatives))
-        query = SearchQuery(raw, search_type="raw", config=TS_CONFIG)
-        vector = StoredSearchVector()
-        return (
-            qs.annotate(search_vector=vector).filter(search_vector=query).annotate(text_rank=SearchRank(vector, query))
+        raw = " | ".join(
+            "(" + " & ".join(f"{t}:*" if is_prefix(t) else t for t in alt) + ")" for alt in essential(alternatives)
         )
+        query = SearchQuery(raw, search_type="raw", config=TS_CONFIG)
+        qs = qs.annotate(search_vector=StoredSearchVector()).filter(search_vector=query)
+        if all(is_prefix(t) for alt in alternatives for t in alt):
+            return qs
+        # The French stemmer makes « caf » of « café »: a short word must also be a whole word of the
+        # text (as on SQLite), checked on the matches only (the GIN index found them).
+        qs = qs.alias(padded_text=Concat(Value(" "), F("search_text"), Value(" "), output_field=TextField()))
+        each = []
+        for alt in essential(alternatives):
+            words = " & ".join(f"{t}:*" if is_prefix(t) else t for t in alt)
+            condition = Q(search_vector=SearchQuery(words, search_type="raw", config=TS_CONFIG))
+            for short in (t for t in alt if not is_prefix(t)):
+                condition &= Q(padded_text__contains=f" {short} ")
+            each.append(condition)
+        return qs.filter(functools.reduce(operator.or_, each))
 
-    def match_ids(self, alternatives) -> tuple[np.ndarray, np.ndarray]:
-        return _id_rank_arrays(self.match(Service.objects.order_by(), alternatives).values_list("pk", "text_rank"))
+    def match_ids(self, alternatives) -> np.ndarray:
+        return _id_array(self.match(Service.objects.order_by(), alternatives).values_list("pk"))
 
     def vocabulary(self) -> Vocabulary:
         with connection.cursor() as cursor:
@@ -236,18 +306,20 @@ class PostgresEngine(Engine):
 
 class SqliteEngine(Engine):
     def _fts(self, alternatives) -> str:
-        return " OR ".join("(" + " AND ".join(f'"{t}"*' for t in alt) + ")" for alt in essential(alternatives))
+        return " OR ".join(
+            "(" + " AND ".join(f'"{t}"*' if is_prefix(t) else f'"{t}"' for t in alt) + ")"
+            for alt in essential(alternatives)
+        )
 
     def match(self, qs: QuerySet, alternatives) -> QuerySet:
         # Tokens are [a-z0-9]+ only (normalise), so the FTS5 expression cannot be malformed.
         ids = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [self._fts(alternatives)])  # noqa: S608, S611
-        return qs.filter(pk__in=ids).annotate(text_rank=Value(0.0, output_field=FloatField()))
+        return qs.filter(pk__in=ids)
 
-    def match_ids(self, alternatives) -> tuple[np.ndarray, np.ndarray]:
+    def match_ids(self, alternatives) -> np.ndarray:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [self._fts(alternatives)])  # noqa: S608
-            ids = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
-        return ids, np.zeros(len(ids), dtype=np.float64)
+            return np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
 
     def vocabulary(self) -> Vocabulary:
         with connection.cursor() as cursor:
@@ -255,24 +327,24 @@ class SqliteEngine(Engine):
             return Vocabulary.of(row[0] for row in cursor.fetchall())
 
 
-def _id_rank_arrays(queryset: QuerySet) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, ranks) of a `values_list("pk", "text_rank")` queryset on PostgreSQL, as two arrays read
-    in binary: a broad word matches tens of thousands of services, and reading a row per match cost
-    more than the query itself (through the ORM three times more; as text rows, a quarter more:
-    bench/directory_search.py). Django's cursors speak text only, so psycopg's own cursor is used, on
-    Django's connection (same transaction); the query is logged as Django logs its own."""
+def _id_array(queryset: QuerySet) -> np.ndarray:
+    """The ids of a `values_list("pk")` queryset on PostgreSQL, as one array read in binary: a broad
+    word matches tens of thousands of services, and reading a row per match cost more than the query
+    itself (through the ORM three times more; as text rows, a quarter more: bench/directory_search.py).
+    Django's cursors speak text only, so psycopg's own cursor is used, on Django's connection (same
+    transaction); the query is logged as Django logs its own."""
     import psycopg
 
     sql, params = queryset.query.sql_with_params()
-    sql = f"SELECT array_agg(m.pk), array_agg(m.text_rank) FROM ({sql}) m"  # noqa: S608 — compiled by the ORM
+    sql = f"SELECT array_agg(m.pk) FROM ({sql}) m"  # noqa: S608 — compiled by the ORM
     connection.ensure_connection()
     started = time.monotonic()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, binary=True)
-        ids, ranks = cursor.fetchone()
+        (ids,) = cursor.fetchone()
     if connection.queries_logged:
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
-    return np.array(ids or [], dtype=np.int64), np.array(ranks or [], dtype=np.float64)
+    return np.array(ids or [], dtype=np.int64)
 
 
 def engine():
