@@ -9,7 +9,11 @@ from django.urls import reverse
 
 from tests.core.test_grant_matrix import NAME, SCENARIOS, file  # noqa: F401  (the fixture)
 
-SHOWN_ON_DASHBOARD = {"team-coordinator", "team-director"}
+# Through « Dossiers partagés avec moi » (a care team of another organisation), and, for the roles of the
+# person's own organisation that log requests, through the reception's panel: the file has a request
+# received today (the matrix's `file` fixture), which that panel lists by name.
+SHOWN_ON_DASHBOARD = {"team-coordinator", "team-director", "own-reception", "own-coordinator", "own-register"}
+SHARED_WITH_ME = {"team-coordinator", "team-director"}
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
@@ -23,7 +27,8 @@ def test_dashboard_shows_the_file_exactly_where_the_care_team_shares_it(client, 
     assert response.status_code == 200
     body = response.content.decode()
     assert (NAME.upper() in body) == (scenario in SHOWN_ON_DASHBOARD), scenario
-    if scenario in SHOWN_ON_DASHBOARD:
+    assert ('id="dossiers-partages"' in body) == (scenario in SHARED_WITH_ME), scenario
+    if scenario in SHARED_WITH_ME:
         assert reverse("people:detail", args=[file.person.pk]) in body
         # What the dashboard links to opens.
         assert client.get(reverse("people:detail", args=[file.person.pk])).status_code == 200

@@ -60,7 +60,7 @@ def test_reimport_under_another_source_waits_for_a_decision_on_each_duplicate(me
     assert "Ne pas l&#x27;importer" in page and "L&#x27;importer quand même comme un nouveau service" in page
     # Nothing is lost by default: « skip » is ticked for each, its label right after it (GOV.UK draws the dot).
     assert re.search(
-        r'<input type="radio" name="doublon_0" value="skip"[^>]*checked[^>]*>'
+        r'<input type="radio" name="doublon_0" value="skip"[^>]*checked[^>]*>\s*'
         r'<label class="govuk-label govuk-radios__label"',
         page,
     )
