@@ -19,7 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from maillage.core import access, emails, ratelimit
+from maillage.core import access, emails, grammar, ratelimit
 from maillage.core.enums import Role
 from maillage.core.exceptions import ApplicationError
 from maillage.core.models import AuditLogEntry, Membership, MembershipInvitation, Organisation, User
@@ -295,7 +295,7 @@ def second_factor_reset(*, actor: User, membership: Membership, base_url: str, r
     holder = membership.user
     TOTPDevice.objects.filter(user=holder).delete()
     StaticDevice.objects.filter(user=holder).delete()
-    text = f"Second facteur réinitialisé par {actor} (administrateur·rice de {membership.organisation})"
+    text = f"Second facteur réinitialisé par {actor} (administrateur·rice {grammar.of(membership.organisation.name)})"
     organisations = Organisation.objects.filter(pk__in=access.active_memberships(holder).values("organisation"))
     for organisation in organisations:
         _trail(organisation=organisation, actor=actor, obj=holder, text=text, remote_addr=remote_addr)
