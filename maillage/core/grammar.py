@@ -107,6 +107,15 @@ LEXICON: dict[str, Noun] = {
     "sélection": _F,
     "service": _M,
     "autre": _M,
+    "personne": _F,
+    "adresse": _F,
+    "téléphone": _M,
+    "proche": _M,
+    "accès": _M,
+    "objectif": _M,
+    "consultation": _F,
+    "export": _M,
+    "journal": _M,
     # roles (the « en tant que » phrases of core.enums.ROLE_AS)
     "agent": _M,
     "gestionnaire": _M,
@@ -314,6 +323,32 @@ def demonstrative(phrase: str) -> str:
     if noun.gender == "f":
         return f"cette {rest}"
     return f"cet {rest}" if starts_with_vowel_sound(rest) else f"ce {rest}"
+
+
+def indefinite(phrase: str) -> str:
+    """« un plan », « une note », « des besoins »."""
+    noun = noun_of(phrase)
+    if noun.number == "p":
+        return f"des {phrase}"
+    return f"{'un' if noun.gender == 'm' else 'une'} {phrase}"
+
+
+def long_date(day) -> str:
+    """« 1er décembre 2026 », « 3 décembre 2026 » (a date or an aware datetime, in local time)."""
+    from django.utils import dateformat, timezone
+
+    if hasattr(day, "hour"):
+        day = timezone.localtime(day)
+    text = dateformat.format(day, "j F Y")
+    return "1er" + text[1:] if text.startswith("1 ") else text
+
+
+def long_datetime(moment) -> str:
+    """« 3 décembre 2026 à 10 h 12 » (local time), the way a letter writes it."""
+    from django.utils import timezone
+
+    local = timezone.localtime(moment)
+    return f"{long_date(local)} à {local.hour} h {local.minute:02d}"
 
 
 def lower_first(text: str) -> str:
