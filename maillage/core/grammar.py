@@ -325,6 +325,29 @@ def demonstrative(phrase: str) -> str:
     return f"cet {rest}" if starts_with_vowel_sound(rest) else f"ce {rest}"
 
 
+def with_article(phrase: str) -> str:
+    """« le CCAS de Dijon », « l'Équipe citoyenne », « les Petits Frères »; a proper name alone."""
+    article, rest = split_definite(phrase)
+    if not article:
+        return rest
+    return f"{article}{rest}" if article.endswith("'") else f"{article} {rest}"
+
+
+def to(phrase: str) -> str:
+    """« à » and the definite article, contracted: « au CCAS », « à la Mairie », « à l'Équipe »,
+    « aux Petits Frères »; « à » alone before a proper name."""
+    article, rest = split_definite(phrase)
+    contracted = {"le": "au ", "les": "aux ", "la": "à la ", "l'": "à l'", "": "à "}[article]
+    return f"{contracted}{rest}"
+
+
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """« 1 plan », « 3 plans », « aucun plan » is the caller's: the number and the noun agreed."""
+    if number <= 1:
+        return f"{number} {noun}"
+    return f"{number} {plural or noun + 's'}"
+
+
 def indefinite(phrase: str) -> str:
     """« un plan », « une note », « des besoins »."""
     noun = noun_of(phrase)

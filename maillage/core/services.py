@@ -58,7 +58,7 @@ def _send_welcome_email(*, user: User, organisation: Organisation, base_url: str
         ),
     }
     emails.send(
-        subject=f"Maillage : votre accès à {organisation}",
+        subject=f"Maillage : votre accès {grammar.to(organisation.name)}",
         body=render_to_string("core/emails/welcome.txt", context),
         to=[user.email],
     )
@@ -70,7 +70,7 @@ def _send_invitation_email(*, invitation: MembershipInvitation, base_url: str) -
         "url": base_url.rstrip("/") + reverse("core:invitation_list"),
     }
     emails.send(
-        subject=f"Maillage : invitation à rejoindre {invitation.organisation}",
+        subject=f"Maillage : invitation à rejoindre {grammar.with_article(invitation.organisation.name)}",
         body=render_to_string("core/emails/invitation.txt", context),
         to=[invitation.user.email],
     )

@@ -153,3 +153,23 @@ def test_template_filters():
     assert html.replace("&#x27;", "'") == (
         "Membres de l'Équipe citoyenne ; dossier d'Émile ROUX ; signé ; l'<strong>Équipe citoyenne</strong>"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "article", "to"),
+    [
+        ("CCAS de Rennes", "le CCAS de Rennes", "au CCAS de Rennes"),
+        ("Mairie de Bruz", "la Mairie de Bruz", "à la Mairie de Bruz"),
+        ("Équipe citoyenne de Vitré", "l'Équipe citoyenne de Vitré", "à l'Équipe citoyenne de Vitré"),
+        ("Les Petits Frères de Rennes", "les Petits Frères de Rennes", "aux Petits Frères de Rennes"),
+        ("Solidarité Rennes", "Solidarité Rennes", "à Solidarité Rennes"),
+    ],
+)
+def test_names_of_organisations_in_a_sentence(name, article, to):
+    assert grammar.with_article(name) == article
+    assert grammar.to(name) == to
+
+
+@pytest.mark.parametrize(("number", "expected"), [(0, "0 tâche"), (1, "1 tâche"), (2, "2 tâches")])
+def test_count(number, expected):
+    assert grammar.count(number, "tâche") == expected

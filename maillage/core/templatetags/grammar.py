@@ -46,3 +46,9 @@ def le_strong(name) -> str:
         return format_html("<strong>{}</strong>", rest)
     separator = "" if article.endswith("'") else " "
     return format_html("{}{}<strong>{}</strong>", article, separator, rest)
+
+
+@register.filter(name="le")
+def le_filter(name) -> str:
+    """« le CCAS de Dijon », « l'Équipe citoyenne », or the name alone when it takes no article."""
+    return grammar.with_article(str(name))
