@@ -245,9 +245,12 @@ def trail_sentence(entry: AuditLogEntry, when: str | None = None) -> str:
     from maillage.core import grammar
 
     who = (entry.actor.get_full_name() or entry.actor.email) if entry.actor_id else (entry.actor_email or "")
-    organisation = f" ({entry.organisation.name})" if entry.organisation_id else ""
-    # A line without an actor was written by a task or an import: no name to give.
-    by = f"par {who}{organisation} " if who else (f"par{organisation} " if organisation else "")
+    if who:
+        by = f"par {who}" + (f" ({entry.organisation.name})" if entry.organisation_id else "") + " "
+    elif entry.organisation_id:  # a task or an import, for an organisation
+        by = f"par {grammar.with_article(entry.organisation.name)} "
+    else:  # a task of the platform itself: no one to name
+        by = ""
     when = when if when is not None else f"le {grammar.long_datetime(entry.timestamp)}"
     if entry.action == AuditLogEntry.Action.ACCESS:
         what = grammar.lower_first(entry.changes_text) if entry.changes_text else "le dossier"

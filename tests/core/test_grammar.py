@@ -173,3 +173,53 @@ def test_names_of_organisations_in_a_sentence(name, article, to):
 @pytest.mark.parametrize(("number", "expected"), [(0, "0 tâche"), (1, "1 tâche"), (2, "2 tâches")])
 def test_count(number, expected):
     assert grammar.count(number, "tâche") == expected
+
+
+@pytest.mark.django_db
+def test_trail_sentences_name_who_did_what_when_and_by_which_path():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from maillage.core.audit import trail_sentence, trail_sentences
+    from maillage.core.models import AuditLogEntry
+    from tests.core.factories import MembershipFactory
+    from tests.people.factories import PersonFactory
+
+    member = MembershipFactory(
+        organisation__name="CCAS de Rennes", user__first_name="Camille", user__last_name="Martin"
+    )
+    person = PersonFactory(organisation=member.organisation)
+    moment = dt.datetime(2026, 12, 1, 10, 12, tzinfo=ZoneInfo("Europe/Paris"))
+    opening = {
+        "content_type": ContentType.objects.get_for_model(person),
+        "object_pk": str(person.pk),
+        "action": AuditLogEntry.Action.ACCESS,
+        "changes_text": "Notes de suivi",
+        "actor": member.user,
+        "organisation": member.organisation,
+        "access_path": "care_team",
+        "subject_person_id": person.pk,
+    }
+    first = AuditLogEntry(**opening, timestamp=moment)  # lines as the trail holds them (not saved here)
+    assert trail_sentence(first) == (
+        "Consultation par Camille Martin (CCAS de Rennes) le 1er décembre 2026 à 10 h 12 : notes de suivi, "
+        "au titre de l'équipe autour de la personne."
+    )
+    second = AuditLogEntry(**opening, timestamp=moment + dt.timedelta(hours=6, minutes=28))
+    assert trail_sentences([second, first]) == [
+        "Consultation par Camille Martin (CCAS de Rennes) le 1er décembre 2026 (2 fois, de 10 h 12 à 16 h 40) : "
+        "notes de suivi, au titre de l'équipe autour de la personne."
+    ]
+    task_line = AuditLogEntry(
+        content_type=ContentType.objects.get_for_model(person),
+        object_pk=str(person.pk),
+        action=AuditLogEntry.Action.UPDATE,
+        organisation=member.organisation,
+        changes={"gir": [None, 4], "version": [1, 2]},
+        timestamp=moment,
+    )
+    assert trail_sentence(task_line) == (
+        "Modification de la fiche par le CCAS de Rennes le 1er décembre 2026 à 10 h 12 (champ : GIR)."
+    )
