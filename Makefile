@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo's département: Ille-et-Vilaine (35), the documents' territory; `make run DEMO_DEPARTEMENT=21`
+# builds the Côte-d'Or demo instead (both can live in the same database).
+DEMO_DEPARTEMENT ?= 35
 export DJANGO_SETTINGS_MODULE ?= maillage.settings.dev
 
 .PHONY: run test venv install install-test node-packages quality fix e2e bench demo-codes worker clean css
@@ -33,14 +36,16 @@ node-packages:
 css: node-packages
 	npm run --silent build:css
 
-## run: set up (venv, SQLite, territories, demo data) and serve on http://127.0.0.1:8000 with a task worker.
+## run: set up (venv, SQLite, territories, demo data) and serve on http://127.0.0.1:8000 with a task worker
+## (whose output, e-mails included, shows in the terminal; e-mails are also written to var/mails/).
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
-	$(PY) manage.py load_territories --departements 21
-	$(PY) manage.py seed_demo
+	$(PY) manage.py load_territories --departements $(DEMO_DEPARTEMENT)
+	$(PY) manage.py seed_demo --departement $(DEMO_DEPARTEMENT)
 	@echo ""
 	@echo "Maillage : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
+	@echo "Courriels : rien ne part ; chacun s'affiche ici et s'enregistre dans var/mails/."
 	@scripts/serve.sh $(PY) $(HOST) $(PORT)
 
 ## test: install what tests need, lint, then the whole suite on SQLite and, if reachable, PostgreSQL.

@@ -19,6 +19,11 @@ class CaseworkConfig(AppConfig):
         timeline.register_timeline_sources()
         followup.register_timeline_sources()
 
+        # The dashboard's panels (core.dashboard), registered the same way.
+        from maillage.casework.dashboard import register_dashboard_panels
+
+        register_dashboard_panels()
+
         # A document's file goes with its row, however the row goes (retention, person deleted by
         # retention or merge cascade): no orphan personal file on disk.
         post_delete.connect(_delete_stored_file, sender=Document, dispatch_uid="casework_document_file")

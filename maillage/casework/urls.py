@@ -27,6 +27,7 @@ urlpatterns = [
     path(f"{P}plans/<int:plan_pk>/objectifs/", plans.plan_goal_add, name="plan_goal_add"),
     path(f"{P}plans/<int:plan_pk>/actions/nouvelle/", plans.plan_action_edit, name="plan_action_create"),
     path(f"{P}plans/<int:plan_pk>/actions/<int:action_pk>/", plans.plan_action_edit, name="plan_action_edit"),
+    path(f"{P}plans/<int:plan_pk>/actions/services/", plans.plan_action_services, name="plan_action_services"),
     path(f"{P}plans/<int:plan_pk>/revision/", plans.plan_review, name="plan_review"),
     path(f"{P}plans/<int:plan_pk>/pdf/<slug:audience>/", plans.plan_pdf, name="plan_pdf"),
     # Follow-up (casework/views/followup.py)

@@ -1,5 +1,9 @@
-"""Demo territory: a plausible network of organisations in a real département (Côte-d'Or, 21),
-one demo account per role, synthetic names only (Faker fr_FR). Used by `manage.py seed_demo`.
+"""Demo territories: a plausible network of organisations in a real département, one demo account
+per role, synthetic names only (Faker fr_FR). Used by `manage.py seed_demo`.
+
+The default demo is Ille-et-Vilaine (35), the territory the source documents describe (the
+« conférence des financeurs 35 », the CIAS à l'ouest de Rennes); Côte-d'Or (21) stays available
+with `seed_demo --departement 21`. Both can live in the same database.
 
 Safe to run twice: everything is looked up by a stable key before being created.
 """
@@ -16,62 +20,157 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
 
+from maillage.casework.demo import seed_casework
 from maillage.core.enums import OrganisationKind, Role
 from maillage.core.models import Commune, Departement, Membership, Organisation, User
 from maillage.core.services import recovery_codes_replace
 from maillage.core.territories import load_territories, read_extract
 from maillage.core.validators import luhn_is_valid
-from maillage.directory.demo import seed_directory_demo
+from maillage.directory.demo import WEST_OF_RENNES, seed_directory_demo
 from maillage.people.demo import seed_persons
 from maillage.ui.demo import seed_identity_demo
 
-DEMO_DEPARTEMENT = "21"
 DEMO_PASSWORD = "Maillage-demo-2026!"  # noqa: S105 (published demo password, refused outside development)
 DEMO_EMAIL_DOMAIN = "demo.maillage.example"
-DEMO_PERSON_COMMUNES = ["Dijon", "Chenôve", "Talant", "Quetigny", "Longvic", "Fontaine-lès-Dijon"]
 
-# (kind, name, seat commune name, communes served by name; None = the seat only)
-DEMO_ORGANISATIONS = [
-    (OrganisationKind.CCAS, "CCAS de Dijon", "Dijon", None),
-    (
-        OrganisationKind.CIAS,
-        "CIAS du Pays de Beaune",
-        "Beaune",
-        ["Beaune", "Savigny-lès-Beaune", "Meursault", "Pommard"],
-    ),
-    (
-        OrganisationKind.CLIC,
-        "CLIC du Grand Dijon",
-        "Dijon",
-        ["Dijon", "Chenôve", "Talant", "Quetigny", "Longvic", "Fontaine-lès-Dijon"],
-    ),
-    (OrganisationKind.CLIO, "Centre d'information handicap de Côte-d'Or", "Dijon", None),
-    (OrganisationKind.MAIRIE, "Mairie de Chenôve", "Chenôve", None),
-    (OrganisationKind.DAC, "DAC 21 — Dispositif d'appui à la coordination", "Dijon", None),
-    (OrganisationKind.SAAD, "Aide et présence à domicile dijonnaise", "Dijon", ["Dijon", "Talant", "Chenôve"]),
-    (OrganisationKind.SSIAD, "SSIAD de l'Auxois", "Semur-en-Auxois", None),
-    (OrganisationKind.PHARMACY, "Pharmacie du Marché", "Beaune", None),
-    (OrganisationKind.ASSOCIATION, "Les Petits Frères du Dijonnais", "Dijon", None),
-    (OrganisationKind.CITIZEN_TEAM, "Équipe citoyenne de Quetigny", "Quetigny", None),
-    (OrganisationKind.SOCIAL_LANDLORD, "Habitat bourguignon", "Dijon", None),
-    (OrganisationKind.DEPARTEMENT, "Conseil départemental de la Côte-d'Or", "Dijon", None),
-    (OrganisationKind.CAF, "CAF de la Côte-d'Or", "Dijon", None),
-    (OrganisationKind.CARSAT, "Carsat Bourgogne-Franche-Comté", "Dijon", None),
-    (OrganisationKind.OTHER, "Épicerie solidaire de Talant", "Talant", None),
+
+@dataclass(frozen=True)
+class DemoTerritory:
+    """Everything that makes one département's demo.
+
+    organisations: (kind, name, seat commune name, communes served by name; None = the seat only);
+    accounts: (local part of the e-mail, role, organisation names);
+    persons: organisation name → communes its synthetic persons live in."""
+
+    departement: str
+    label: str
+    phone_prefix: str
+    organisations: list[tuple]
+    accounts: list[tuple]
+    persons: dict[str, list[str]]
+    identity_name: str
+    seed: int
+
+
+RENNES_METROPOLE_NORTH_EAST = [
+    "Rennes",
+    "Cesson-Sévigné",
+    "Saint-Jacques-de-la-Lande",
+    "Bruz",
+    "Betton",
+    "Pacé",
+    "Saint-Grégoire",
+    "Vezin-le-Coquet",
+    "Chartres-de-Bretagne",
 ]
 
-# One demo account per role, all in the CCAS; the coordinator and the administrator also belong
-# to the CLIC, to show the organisation switcher.
-DEMO_ACCOUNTS = [
-    ("accueil", Role.RECEPTION_AGENT, ["CCAS de Dijon"]),
-    ("coordination", Role.COORDINATOR, ["CCAS de Dijon", "CLIC du Grand Dijon"]),
-    ("registre", Role.REGISTER_MANAGER, ["CCAS de Dijon"]),
-    ("benevole", Role.VOLUNTEER, ["CCAS de Dijon"]),
-    ("partenaire", Role.PARTNER, ["Aide et présence à domicile dijonnaise"]),
-    ("direction", Role.DIRECTOR, ["CCAS de Dijon"]),
-    ("dpo", Role.DPO, ["CCAS de Dijon"]),
-    ("admin", Role.ADMIN, ["CCAS de Dijon", "CLIC du Grand Dijon"]),
-]
+ILLE_ET_VILAINE = DemoTerritory(
+    departement="35",
+    label="Ille-et-Vilaine",
+    phone_prefix="02 99",
+    organisations=[
+        (OrganisationKind.CCAS, "CCAS de Rennes", "Rennes", None),
+        (OrganisationKind.CCAS, "CCAS de Saint-Malo", "Saint-Malo", None),
+        (OrganisationKind.CIAS, "CIAS à l'Ouest de Rennes", "Le Rheu", WEST_OF_RENNES),
+        (OrganisationKind.CLIC, "CLIC du Pays de Rennes", "Rennes", RENNES_METROPOLE_NORTH_EAST),
+        (OrganisationKind.CLIO, "Centre d'information handicap d'Ille-et-Vilaine", "Rennes", None),
+        (OrganisationKind.MAIRIE, "Mairie de Saint-Jacques-de-la-Lande", "Saint-Jacques-de-la-Lande", None),
+        (OrganisationKind.DAC, "DAC 35 — Dispositif d'appui à la coordination", "Rennes", None),
+        (
+            OrganisationKind.SAAD,
+            "Aide et présence à domicile rennaise",
+            "Rennes",
+            ["Rennes", "Cesson-Sévigné", "Saint-Grégoire", "Betton"],
+        ),
+        (OrganisationKind.SSIAD, "SSIAD du Pays de Fougères", "Fougères", ["Fougères", "Lécousse", "Javené"]),
+        (OrganisationKind.PHARMACY, "Pharmacie des Rochers", "Vitré", None),
+        (OrganisationKind.ASSOCIATION, "Les Petits Frères du Rennais", "Rennes", None),
+        (
+            OrganisationKind.ASSOCIATION,
+            "Repas et Compagnie du Pays de Vitré",
+            "Vitré",
+            ["Vitré", "Argentré-du-Plessis", "Étrelles"],
+        ),
+        (OrganisationKind.ASSOCIATION, "Mobilité solidaire du Pays de Redon", "Redon", ["Redon", "Bains-sur-Oust"]),
+        (OrganisationKind.CITIZEN_TEAM, "Équipe citoyenne de Betton", "Betton", None),
+        (OrganisationKind.SOCIAL_LANDLORD, "Habitat brétillien", "Rennes", None),
+        (OrganisationKind.DEPARTEMENT, "Conseil départemental d'Ille-et-Vilaine", "Rennes", None),
+        (OrganisationKind.CAF, "CAF d'Ille-et-Vilaine", "Rennes", None),
+        (OrganisationKind.CARSAT, "Carsat Bretagne", "Rennes", None),
+        (
+            OrganisationKind.OTHER,
+            "Épicerie solidaire malouine",
+            "Saint-Malo",
+            ["Saint-Malo", "Saint-Méloir-des-Ondes", "Saint-Coulomb", "Cancale"],
+        ),
+    ],
+    # One demo account per role, all in the CCAS; the coordinator and the administrator also
+    # belong to the CLIC, to show the organisation switcher.
+    accounts=[
+        ("accueil", Role.RECEPTION_AGENT, ["CCAS de Rennes"]),
+        ("coordination", Role.COORDINATOR, ["CCAS de Rennes", "CLIC du Pays de Rennes"]),
+        ("registre", Role.REGISTER_MANAGER, ["CCAS de Rennes"]),
+        ("benevole", Role.VOLUNTEER, ["CCAS de Rennes"]),
+        ("partenaire", Role.PARTNER, ["Aide et présence à domicile rennaise"]),
+        ("direction", Role.DIRECTOR, ["CCAS de Rennes"]),
+        ("dpo", Role.DPO, ["CCAS de Rennes"]),
+        ("admin", Role.ADMIN, ["CCAS de Rennes", "CLIC du Pays de Rennes"]),
+    ],
+    persons={
+        "CCAS de Rennes": ["Rennes"],
+        "CLIC du Pays de Rennes": RENNES_METROPOLE_NORTH_EAST,
+        "CIAS à l'Ouest de Rennes": WEST_OF_RENNES,
+    },
+    identity_name="CCAS de Rennes",
+    seed=35,
+)
+
+DIJON_AREA = ["Dijon", "Chenôve", "Talant", "Quetigny", "Longvic", "Fontaine-lès-Dijon"]
+
+COTE_D_OR = DemoTerritory(
+    departement="21",
+    label="Côte-d'Or",
+    phone_prefix="03 80",
+    organisations=[
+        (OrganisationKind.CCAS, "CCAS de Dijon", "Dijon", None),
+        (
+            OrganisationKind.CIAS,
+            "CIAS du Pays de Beaune",
+            "Beaune",
+            ["Beaune", "Savigny-lès-Beaune", "Meursault", "Pommard"],
+        ),
+        (OrganisationKind.CLIC, "CLIC du Grand Dijon", "Dijon", DIJON_AREA),
+        (OrganisationKind.CLIO, "Centre d'information handicap de Côte-d'Or", "Dijon", None),
+        (OrganisationKind.MAIRIE, "Mairie de Chenôve", "Chenôve", None),
+        (OrganisationKind.DAC, "DAC 21 — Dispositif d'appui à la coordination", "Dijon", None),
+        (OrganisationKind.SAAD, "Aide et présence à domicile dijonnaise", "Dijon", ["Dijon", "Talant", "Chenôve"]),
+        (OrganisationKind.SSIAD, "SSIAD de l'Auxois", "Semur-en-Auxois", None),
+        (OrganisationKind.PHARMACY, "Pharmacie du Marché", "Beaune", None),
+        (OrganisationKind.ASSOCIATION, "Les Petits Frères du Dijonnais", "Dijon", None),
+        (OrganisationKind.CITIZEN_TEAM, "Équipe citoyenne de Quetigny", "Quetigny", None),
+        (OrganisationKind.SOCIAL_LANDLORD, "Habitat bourguignon", "Dijon", None),
+        (OrganisationKind.DEPARTEMENT, "Conseil départemental de la Côte-d'Or", "Dijon", None),
+        (OrganisationKind.CAF, "CAF de la Côte-d'Or", "Dijon", None),
+        (OrganisationKind.CARSAT, "Carsat Bourgogne-Franche-Comté", "Dijon", None),
+        (OrganisationKind.OTHER, "Épicerie solidaire de Talant", "Talant", None),
+    ],
+    accounts=[
+        ("accueil", Role.RECEPTION_AGENT, ["CCAS de Dijon"]),
+        ("coordination", Role.COORDINATOR, ["CCAS de Dijon", "CLIC du Grand Dijon"]),
+        ("registre", Role.REGISTER_MANAGER, ["CCAS de Dijon"]),
+        ("benevole", Role.VOLUNTEER, ["CCAS de Dijon"]),
+        ("partenaire", Role.PARTNER, ["Aide et présence à domicile dijonnaise"]),
+        ("direction", Role.DIRECTOR, ["CCAS de Dijon"]),
+        ("dpo", Role.DPO, ["CCAS de Dijon"]),
+        ("admin", Role.ADMIN, ["CCAS de Dijon", "CLIC du Grand Dijon"]),
+    ],
+    persons={"CCAS de Dijon": DIJON_AREA, "CLIC du Grand Dijon": DIJON_AREA},
+    identity_name="CCAS de Dijon",
+    seed=21,
+)
+
+DEMO_TERRITORIES = {t.departement: t for t in (ILLE_ET_VILAINE, COTE_D_OR)}
+DEFAULT_DEMO_DEPARTEMENT = ILLE_ET_VILAINE.departement
 
 
 @dataclass
@@ -93,33 +192,38 @@ def fake_siret(rng: random.Random) -> str:
                 return digits + last
 
 
-def _commune(name: str) -> Commune:
-    commune = Commune.objects.filter(departement__code=DEMO_DEPARTEMENT, name=name, kind=Commune.KIND_COMMUNE).first()
+def demo_commune(departement: str, name: str) -> Commune:
+    commune = Commune.objects.filter(departement__code=departement, name=name, kind=Commune.KIND_COMMUNE).first()
     if commune is None:
         raise ImproperlyConfigured(f"Commune de démonstration introuvable : {name}.")
     return commune
 
 
 @transaction.atomic
-def seed_demo() -> list[DemoAccount]:
+def seed_demo(departement: str = DEFAULT_DEMO_DEPARTEMENT) -> list[DemoAccount]:
     if not settings.MAILLAGE_DEMO_ACCOUNTS_ALLOWED:
         raise ImproperlyConfigured("Les comptes de démonstration ne sont permis qu'en mode développement.")
-    if not Departement.objects.filter(code=DEMO_DEPARTEMENT).exists():
-        load_territories(read_extract(), departement_codes={DEMO_DEPARTEMENT})
+    territory = DEMO_TERRITORIES.get(departement)
+    if territory is None:
+        known = ", ".join(f"{t.departement} ({t.label})" for t in DEMO_TERRITORIES.values())
+        raise ImproperlyConfigured(f"Pas de démonstration pour le département {departement} ; au choix : {known}.")
+    code = territory.departement
+    if not Departement.objects.filter(code=code).exists():
+        load_territories(read_extract(), departement_codes={code})
     fake = Faker("fr_FR")
-    fake.seed_instance(21)
-    rng = random.Random(21)  # noqa: S311 (reproducible demo data, not a secret)
+    fake.seed_instance(territory.seed)
+    rng = random.Random(territory.seed)  # noqa: S311 (reproducible demo data, not a secret)
 
     organisations = {}
-    for kind, name, seat, served in DEMO_ORGANISATIONS:
-        seat_commune = _commune(seat)
+    for kind, name, seat, served in territory.organisations:
+        seat_commune = demo_commune(code, seat)
         organisation, created = Organisation.objects.get_or_create(
             name=name,
             defaults={
                 "kind": kind,
                 "siret": fake_siret(rng),
                 "email": f"contact@{name.lower().split()[0]}.{DEMO_EMAIL_DOMAIN}",
-                "phone": f"03 80 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                "phone": f"{territory.phone_prefix} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
                 "address": fake.street_address(),
                 "postal_code": (seat_commune.postal_codes or [""])[0],
                 "commune": seat_commune,
@@ -127,20 +231,23 @@ def seed_demo() -> list[DemoAccount]:
         )
         if created:
             organisation.full_clean()
-            organisation.communes_served.set([_commune(n) for n in (served or [seat])])
+            organisation.communes_served.set([demo_commune(code, n) for n in (served or [seat])])
         organisations[name] = organisation
 
     # The deploying organisation shown by the neutral theme: the demo CCAS, a placeholder logo.
-    seed_identity_demo()
+    seed_identity_demo(territory.identity_name)
     # The directory's demo services (published and a few drafts), keyed by source « demo ».
-    seed_directory_demo(organisations=organisations, fake=fake, rng=rng)
-    # Synthetic persons followed by the CCAS and the CLIC (Faker fr_FR, real communes).
-    local = list(Commune.objects.filter(departement__code=DEMO_DEPARTEMENT, name__in=DEMO_PERSON_COMMUNES))
-    for name in ("CCAS de Dijon", "CLIC du Grand Dijon"):
-        seed_persons(organisations[name], local)
+    seed_directory_demo(
+        departement=code, phone_prefix=territory.phone_prefix, organisations=organisations, fake=fake, rng=rng
+    )
+    # Synthetic persons followed by the CCAS, the CLIC (and the CIAS) (Faker fr_FR, real communes).
+    for organisation_name, commune_names in territory.persons.items():
+        communes = [demo_commune(code, n) for n in commune_names]
+        seed_persons(organisations[organisation_name], communes, phone_prefix=territory.phone_prefix)
 
     accounts = []
-    for local_part, role, organisation_names in DEMO_ACCOUNTS:
+    users = {}
+    for local_part, role, organisation_names in territory.accounts:
         email = f"{local_part}@{DEMO_EMAIL_DOMAIN}"
         user = User.objects.filter(email=email).first()
         if user is None:
@@ -172,6 +279,22 @@ def seed_demo() -> list[DemoAccount]:
                 recovery_codes=list(static.token_set.values_list("token", flat=True)[:3]),
             )
         )
+        users[local_part] = user
+
+    # The casework of the demo accounts' organisation (requests, assessments, plans, care teams,
+    # tasks), written by the reception and coordination accounts.
+    home = organisations[territory.accounts[0][2][0]]
+    partner_organisation = next(
+        organisations[names[0]] for part, _, names in territory.accounts if part == "partenaire"
+    )
+    seed_casework(
+        organisation=home,
+        coordinator=users["coordination"],
+        reception=users["accueil"],
+        partner=users["partenaire"],
+        partner_organisation=partner_organisation,
+        seed=territory.seed,
+    )
     return accounts
 
 

@@ -6,6 +6,9 @@ each against its own limit (decisions.md, item 22).
 - Per address (`MAILLAGE_LOGIN_FAILURE_LIMIT_PER_ADDRESS`, 20 in 30 minutes): trying a few
   passwords on many accounts from one machine. Higher, because a whole team may share one
   address (a town hall's router) and each colleague may mistype.
+
+Choosing a new password through the e-mailed link clears the account's count
+(`views.auth.PasswordResetConfirmView`), as the lockout page says; never the address's.
 """
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -41,9 +44,10 @@ class LockoutHandler(AxesDatabaseHandler):
             sum(attempts.values_list("failures_since_start", flat=True))
             for attempts in self.get_user_attempts(request, credentials)
         )
-        if per_address >= settings.MAILLAGE_LOGIN_FAILURE_LIMIT_PER_ADDRESS:
-            # The login page then says that the address, not the account, is blocked.
-            request.maillage_address_locked = per_email < settings.AXES_FAILURE_LIMIT
+        # The login page says which is blocked: a password reset unlocks the account, not the address.
+        request.maillage_account_locked = per_email >= settings.AXES_FAILURE_LIMIT
+        request.maillage_address_locked = per_address >= settings.MAILLAGE_LOGIN_FAILURE_LIMIT_PER_ADDRESS
+        if request.maillage_address_locked:
             return max(per_email, settings.AXES_FAILURE_LIMIT)
         return per_email
 

@@ -1,7 +1,8 @@
-"""Demo directory: about forty published services across the demo organisations of Côte-d'Or
-(maillage.core.demo), so that a newcomer can search « portage de repas » around Dijon and keep
-only the places with step-free access. Synthetic (Faker fr_FR addresses, made-up phone numbers),
-real communes. Called by `seed_demo`; safe twice: each service is keyed by source « demo ».
+"""Demo directory: about forty published services across the demo organisations of a département
+(maillage.core.demo) — Ille-et-Vilaine by default, Côte-d'Or on request — so that a newcomer can
+search « portage de repas » around Rennes and keep only the places with step-free access.
+Synthetic (Faker fr_FR addresses, made-up phone numbers), real communes. Called by `seed_demo`;
+safe twice: each service is keyed by source « demo » and a key unique across départements.
 """
 
 import datetime
@@ -261,8 +262,9 @@ RECIPES = {
     ),
 }
 
-# (key, recipe, organisation, name, commune of the place, communes served, extra accessibility, status)
-DEMO_SERVICES = [
+# (key, recipe, organisation, name, commune of the place, communes served, extra accessibility)
+# Côte-d'Or (21).
+DEMO_SERVICES_21 = [
     ("meals-dijon", "meals", "CCAS de Dijon", "Portage de repas à domicile", "Dijon", ["Dijon"], ("step_free",)),
     (
         "meals-chenove",
@@ -418,7 +420,7 @@ DEMO_SERVICES = [
     ),
 ]
 # Two drafts: the public directory and the API must never show them.
-DEMO_DRAFTS = [
+DEMO_DRAFTS_21 = [
     ("draft-meals", "meals", "CCAS de Dijon", "Portage de repas du week-end (en préparation)", "Dijon", None, ()),
     (
         "draft-visits",
@@ -431,9 +433,288 @@ DEMO_DRAFTS = [
     ),
 ]
 
+# Ille-et-Vilaine (35): Rennes and its metropolis, the CIAS à l'ouest de Rennes (« la Longère » of
+# the UNCCAS guide), Saint-Malo, Fougères, Vitré, Redon.
+# The « CIAS à l'ouest de Rennes » of the UNCCAS guide: six communes of Rennes Métropole.
+WEST_OF_RENNES = ["Le Rheu", "Mordelles", "L'Hermitage", "Chavagne", "Cintré", "La Chapelle-Thouarault"]
+DEMO_SERVICES_35 = [
+    ("rennes-meals", "meals", "CCAS de Rennes", "Portage de repas à domicile", "Rennes", ["Rennes"], ("step_free",)),
+    (
+        "sjdl-meals",
+        "meals",
+        "Mairie de Saint-Jacques-de-la-Lande",
+        "Portage de repas — Saint-Jacques",
+        "Saint-Jacques-de-la-Lande",
+        ["Saint-Jacques-de-la-Lande", "Chartres-de-Bretagne"],
+        (),
+    ),
+    (
+        "ouest-rennes-meals",
+        "meals",
+        "CIAS à l'Ouest de Rennes",
+        "Repas à domicile de l'Ouest rennais",
+        "Le Rheu",
+        WEST_OF_RENNES,
+        (),
+    ),
+    (
+        "vitre-meals",
+        "meals",
+        "Repas et Compagnie du Pays de Vitré",
+        "Repas à domicile du Pays de Vitré",
+        "Vitré",
+        ["Vitré", "Argentré-du-Plessis", "Étrelles"],
+        (),
+    ),
+    ("saint-malo-meals", "meals", "CCAS de Saint-Malo", "Portage de repas — Saint-Malo", "Saint-Malo", None, ()),
+    (
+        "fougeres-meals",
+        "meals",
+        "SSIAD du Pays de Fougères",
+        "Portage de repas du Pays de Fougères",
+        "Fougères",
+        ["Fougères", "Lécousse", "Javené"],
+        (),
+    ),
+    (
+        "rennes-help",
+        "home_help",
+        "Aide et présence à domicile rennaise",
+        "Aide à domicile et auxiliaires de vie",
+        "Rennes",
+        ["Rennes", "Cesson-Sévigné", "Saint-Grégoire", "Betton"],
+        ("step_free",),
+    ),
+    ("rennes-help-ccas", "home_help", "CCAS de Rennes", "Service d'aide à domicile du CCAS", "Rennes", ["Rennes"], ()),
+    (
+        "ouest-rennes-help",
+        "home_help",
+        "CIAS à l'Ouest de Rennes",
+        "Aide à domicile — Ouest de Rennes",
+        "Mordelles",
+        WEST_OF_RENNES,
+        (),
+    ),
+    ("saint-malo-help", "home_help", "CCAS de Saint-Malo", "Aide à domicile malouine", "Saint-Malo", None, ()),
+    ("betton-help", "home_help", "Équipe citoyenne de Betton", "Coup de main courses", "Betton", None, ()),
+    (
+        "ille-et-vilaine-alarm",
+        "alarm",
+        "Conseil départemental d'Ille-et-Vilaine",
+        "Téléassistance départementale",
+        "Rennes",
+        ["Rennes", "Saint-Malo", "Fougères", "Vitré", "Redon", "Bruz", "Cesson-Sévigné", "Montfort-sur-Meu"],
+        (),
+    ),
+    ("rennes-alarm", "alarm", "CCAS de Rennes", "Téléalarme du CCAS", "Rennes", ["Rennes"], ()),
+    ("rennes-ehpad", "nursing_home", "CCAS de Rennes", "EHPAD Les Hortensias", "Rennes", None, ()),
+    ("ouest-rennes-ehpad", "nursing_home", "CIAS à l'Ouest de Rennes", "EHPAD Les Chênes", "Mordelles", None, ()),
+    (
+        "sjdl-ehpad",
+        "nursing_home",
+        "Mairie de Saint-Jacques-de-la-Lande",
+        "EHPAD Les Ajoncs",
+        "Saint-Jacques-de-la-Lande",
+        None,
+        (),
+    ),
+    ("fougeres-ehpad", "nursing_home", "SSIAD du Pays de Fougères", "EHPAD de la Forêt", "Fougères", None, ()),
+    ("rennes-day", "day_care", "CLIC du Pays de Rennes", "Accueil de jour Le Jardin", "Rennes", None, ()),
+    ("ouest-rennes-day", "day_care", "CIAS à l'Ouest de Rennes", "Accueil de jour La Parenthèse", "Le Rheu", None, ()),
+    ("rennes-clic", "clic", "CLIC du Pays de Rennes", "Point d'information seniors — CLIC", "Rennes", None, ()),
+    (
+        "cesson-clic",
+        "clic",
+        "CLIC du Pays de Rennes",
+        "Permanence du CLIC à Cesson-Sévigné",
+        "Cesson-Sévigné",
+        None,
+        (),
+    ),
+    (
+        "ouest-rennes-clic",
+        "clic",
+        "CIAS à l'Ouest de Rennes",
+        "Espace seniors de l'Ouest rennais",
+        "Le Rheu",
+        WEST_OF_RENNES,
+        (),
+    ),
+    (
+        "ille-et-vilaine-clio",
+        "clic",
+        "Centre d'information handicap d'Ille-et-Vilaine",
+        "Accueil et information handicap",
+        "Rennes",
+        None,
+        ("sign_language", "hearing_loop"),
+    ),
+    ("betton-transport", "transport", "Équipe citoyenne de Betton", "Transport solidaire", "Betton", None, ()),
+    ("rennes-transport", "transport", "Les Petits Frères du Rennais", "Allô accompagnement", "Rennes", None, ()),
+    (
+        "redon-transport",
+        "transport",
+        "Mobilité solidaire du Pays de Redon",
+        "Chauffeurs solidaires du Pays de Redon",
+        "Redon",
+        ["Redon", "Bains-sur-Oust"],
+        (),
+    ),
+    (
+        "ouest-rennes-transport",
+        "transport",
+        "CIAS à l'Ouest de Rennes",
+        "Navette solidaire vers la Longère",
+        "Le Rheu",
+        WEST_OF_RENNES,
+        (),
+    ),
+    (
+        "saint-malo-grocery",
+        "grocery",
+        "Épicerie solidaire malouine",
+        "Épicerie solidaire",
+        "Saint-Malo",
+        ["Saint-Malo", "Saint-Méloir-des-Ondes", "Saint-Coulomb", "Cancale"],
+        (),
+    ),
+    (
+        "sjdl-grocery",
+        "grocery",
+        "Mairie de Saint-Jacques-de-la-Lande",
+        "Épicerie sociale de Saint-Jacques",
+        "Saint-Jacques-de-la-Lande",
+        None,
+        (),
+    ),
+    ("rennes-grocery", "grocery", "CCAS de Rennes", "Aide alimentaire et épicerie sociale", "Rennes", None, ()),
+    ("rennes-visits", "visits", "Les Petits Frères du Rennais", "Visites de convivialité", "Rennes", None, ()),
+    ("betton-visits", "visits", "Équipe citoyenne de Betton", "Voisins solidaires", "Betton", None, ()),
+    ("rennes-calls", "visits", "Les Petits Frères du Rennais", "Appels de convivialité", "Rennes", None, ()),
+    (
+        "ouest-rennes-longere",
+        "visits",
+        "CIAS à l'Ouest de Rennes",
+        "La Longère — café campagne et rencontres",
+        "Le Rheu",
+        WEST_OF_RENNES,
+        ("step_free",),
+    ),
+    (
+        "ille-et-vilaine-lsf",
+        "sign_language",
+        "Centre d'information handicap d'Ille-et-Vilaine",
+        "Interprétation en LSF",
+        "Rennes",
+        None,
+        ("hearing_loop",),
+    ),
+    (
+        "fougeres-nursing",
+        "nursing",
+        "SSIAD du Pays de Fougères",
+        "Soins infirmiers à domicile",
+        "Fougères",
+        ["Fougères", "Lécousse", "Javené"],
+        (),
+    ),
+    ("rennes-carers", "carers", "CLIC du Pays de Rennes", "Café des aidants", "Rennes", None, ()),
+    (
+        "ouest-rennes-carers",
+        "carers",
+        "CIAS à l'Ouest de Rennes",
+        "Halte répit aidants à la Longère",
+        "Le Rheu",
+        WEST_OF_RENNES,
+        (),
+    ),
+    ("bretagne-fraud", "fraud", "Carsat Bretagne", "Ateliers « Bien vivre le numérique »", "Rennes", None, ()),
+    (
+        "vitre-fraud",
+        "fraud",
+        "Pharmacie des Rochers",
+        "Conseils santé et prévention des arnaques",
+        "Vitré",
+        None,
+        (),
+    ),
+    (
+        "ille-et-vilaine-housing-landlord",
+        "housing",
+        "Habitat brétillien",
+        "Adaptation du logement des locataires âgés",
+        "Rennes",
+        None,
+        (),
+    ),
+    (
+        "ille-et-vilaine-housing-caf",
+        "housing",
+        "CAF d'Ille-et-Vilaine",
+        "Conseil habitat et aides au logement",
+        "Rennes",
+        None,
+        (),
+    ),
+    (
+        "ille-et-vilaine-legal",
+        "legal",
+        "Conseil départemental d'Ille-et-Vilaine",
+        "Point info protection juridique",
+        "Rennes",
+        None,
+        (),
+    ),
+    (
+        "saint-malo-legal",
+        "legal",
+        "Conseil départemental d'Ille-et-Vilaine",
+        "Permanence protection juridique — Saint-Malo",
+        "Saint-Malo",
+        None,
+        (),
+    ),
+    ("rennes-worship", "worship", "Les Petits Frères du Rennais", "Accompagnement aux offices", "Rennes", None, ()),
+    ("rennes-bank", "bank", "CCAS de Rennes", "Accompagnement budgétaire", "Rennes", None, ()),
+    (
+        "ille-et-vilaine-dac",
+        "clic",
+        "DAC 35 — Dispositif d'appui à la coordination",
+        "Appui aux situations complexes",
+        "Rennes",
+        None,
+        (),
+    ),
+]
+DEMO_DRAFTS_35 = [
+    (
+        "rennes-draft-meals",
+        "meals",
+        "CCAS de Rennes",
+        "Portage de repas du week-end (en préparation)",
+        "Rennes",
+        None,
+        (),
+    ),
+    (
+        "rennes-draft-visits",
+        "visits",
+        "Les Petits Frères du Rennais",
+        "Visites à l'hôpital (en préparation)",
+        "Rennes",
+        None,
+        (),
+    ),
+]
+
+# Département → (published services, drafts).
+DEMO_DIRECTORY = {"35": (DEMO_SERVICES_35, DEMO_DRAFTS_35), "21": (DEMO_SERVICES_21, DEMO_DRAFTS_21)}
+
 
 @dataclass
 class _Context:
+    departement: str
+    phone_prefix: str
     fake: Faker
     rng: random.Random
     organisations: dict[str, Organisation]
@@ -442,11 +723,13 @@ class _Context:
 
     def commune(self, name: str) -> Commune:
         if name not in self.communes:
-            self.communes[name] = Commune.objects.get(departement__code="21", name=name, kind=Commune.KIND_COMMUNE)
+            self.communes[name] = Commune.objects.get(
+                departement__code=self.departement, name=name, kind=Commune.KIND_COMMUNE
+            )
         return self.communes[name]
 
     def phone(self) -> str:
-        return "03 80 " + " ".join(f"{self.rng.randint(10, 99)}" for _ in range(3))
+        return self.phone_prefix + " " + " ".join(f"{self.rng.randint(10, 99)}" for _ in range(3))
 
 
 def _summer_closure(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -525,10 +808,19 @@ def _create(ctx: _Context, row: tuple, status: str) -> Service:
     return service
 
 
-def seed_directory_demo(*, organisations: dict[str, Organisation], fake: Faker, rng: random.Random) -> int:
-    """Create the demo services that are missing; returns how many were created."""
+def seed_directory_demo(
+    *,
+    organisations: dict[str, Organisation],
+    fake: Faker,
+    rng: random.Random,
+    departement: str = "35",
+    phone_prefix: str = "",
+) -> int:
+    """Create the département's demo services that are missing; returns how many were created."""
+    services, drafts = DEMO_DIRECTORY[departement]
+    phone_prefix = phone_prefix or {"35": "02 99", "21": "03 80"}[departement]
     existing = set(Service.objects.filter(source=DEMO_SOURCE).values_list("source_id", flat=True))
-    ctx = _Context(fake=fake, rng=rng, organisations=organisations)
+    ctx = _Context(departement=departement, phone_prefix=phone_prefix, fake=fake, rng=rng, organisations=organisations)
     ctx.terms = {
         (t.taxonomy.slug, t.code): t
         for t in TaxonomyTerm.objects.filter(
@@ -536,7 +828,7 @@ def seed_directory_demo(*, organisations: dict[str, Organisation], fake: Faker, 
         ).select_related("taxonomy")
     }
     created = 0
-    for rows, status in ((DEMO_SERVICES, ServiceStatus.PUBLISHED), (DEMO_DRAFTS, ServiceStatus.DRAFT)):
+    for rows, status in ((services, ServiceStatus.PUBLISHED), (drafts, ServiceStatus.DRAFT)):
         for row in rows:
             if row[0] in existing:
                 continue

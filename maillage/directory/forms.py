@@ -169,7 +169,7 @@ class SearchForm(DsfrBaseForm):
         label="Commune",
         required=False,
         max_length=100,
-        help_text="Son nom, son code postal ou son code INSEE : par exemple Dijon, 21000 ou 21231.",
+        help_text="Son nom, son code postal ou son code INSEE : par exemple Rennes, 35000 ou 35238.",
     )
     proximity = forms.ChoiceField(label="Jusqu'à", required=False, choices=Proximity.choices, widget=Select)
     accessibility = forms.ChoiceField(

@@ -1,4 +1,4 @@
-"""Synthetic persons for the demo territory (Faker fr_FR, real Côte-d'Or communes). Idempotent."""
+"""Synthetic persons for a demo territory (Faker fr_FR, real communes of its département). Idempotent."""
 
 import datetime
 import random
@@ -14,12 +14,20 @@ DEMO_PERSONS_PER_ORGANISATION = 30
 
 
 @transaction.atomic
-def seed_persons(organisation: Organisation, communes: list[Commune], *, count: int = DEMO_PERSONS_PER_ORGANISATION):
+def seed_persons(
+    organisation: Organisation,
+    communes: list[Commune],
+    *,
+    count: int = DEMO_PERSONS_PER_ORGANISATION,
+    phone_prefix: str = "03 80",
+):
+    """`phone_prefix`: the area's landline prefix (« 02 99 » around Rennes, « 03 80 » around Dijon)."""
     if organisation.persons.exists():
         return 0
     fake = Faker("fr_FR")
     fake.seed_instance(organisation.pk)
     rng = random.Random(organisation.pk)  # noqa: S311 (reproducible demo data, not a secret)
+    landline = "+33" + phone_prefix.replace(" ", "")[1:]
     for index in range(count):
         sex = rng.choice([Sex.FEMALE, Sex.FEMALE, Sex.MALE])
         first = fake.first_name_female() if sex == Sex.FEMALE else fake.first_name_male()
@@ -41,12 +49,12 @@ def seed_persons(organisation: Organisation, communes: list[Commune], *, count: 
         PersonAddress.objects.create(
             person=person,
             line=fake.street_address(),
-            postal_code=(commune.postal_codes or [""])[0],
+            postal_code=rng.choice(commune.postal_codes or [""]),
             commune=commune,
             housing=rng.choice([HousingSituation.OWNER, HousingSituation.TENANT, HousingSituation.SOCIAL_TENANT]),
         )
         PersonPhone.objects.create(
-            person=person, number=f"+333{rng.randint(80000000, 80999999)}", kind="landline", is_preferred=True
+            person=person, number=f"{landline}{rng.randint(0, 999999):06d}", kind="landline", is_preferred=True
         )
         if index % 3 == 0:
             Relation.objects.create(

@@ -154,36 +154,48 @@ class RelationForm(DsfrBaseForm, forms.ModelForm):
 
 
 class ConsentForm(DsfrBaseForm):
+    """A consent; the partner of a consent to share is chosen from a search list
+    (`core.selectors.organisation_search`), never typed: the form posts its number."""
+
+    PARTNER_REQUIRED = (
+        "Cherchez la structure par son nom, son SIRET ou sa commune, puis choisissez-la dans la liste : "
+        "un consentement au partage nomme le partenaire."
+    )
+
     scope = forms.ChoiceField(label="Objet du consentement", choices=ConsentScope.choices)
-    partner = forms.CharField(
+    partner = forms.ModelChoiceField(
         label="Partenaire (pour un partage)",
         required=False,
-        max_length=200,
-        help_text="SIRET ou nom exact de la structure avec laquelle la personne accepte le partage.",
+        queryset=Organisation.objects.active(),
+        widget=forms.HiddenInput,  # rendered by the template as the list of organisations found
+        error_messages={
+            "invalid_choice": "Cette structure n'existe pas ou n'est plus active : cherchez-la de nouveau et "
+            "choisissez-la dans la liste."
+        },
     )
     given_by = forms.ChoiceField(label="Donné par", choices=ConsentGiver.choices)
     channel = forms.ChoiceField(label="Comment", choices=ConsentChannel.choices)
     given_on = forms.DateField(label="Recueilli le", widget=_DATE)
     note = forms.CharField(label="Précisions", required=False, max_length=250)
 
-    def clean_partner(self):
-        """The organisation named by its SIRET or its exact name; nothing is listed, so that the
-        form reveals no organisation to whoever opens it."""
-        from maillage.core.validators import normalise_siret
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if person is not None:  # sharing with the person's own organisation means nothing
+            self.fields["partner"].queryset = Organisation.objects.active().exclude(pk=person.organisation_id)
 
-        value = self.cleaned_data["partner"].strip()
-        if not value:
-            return None
-        siret = normalise_siret(value)
-        if siret.isdigit() and len(siret) == 14:
-            found = list(Organisation.objects.filter(siret=siret, is_active=True))
-        else:
-            found = list(Organisation.objects.filter(name__iexact=value, is_active=True)[:2])
-        if not found:
-            raise forms.ValidationError(f"Aucune structure ne porte le SIRET ou le nom « {value} ».")
-        if len(found) > 1:
-            raise forms.ValidationError(f"Plusieurs structures s'appellent « {value} » : indiquez son SIRET.")
-        return found[0]
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("scope") == ConsentScope.SHARING
+            and not cleaned.get("partner")
+            and "partner" not in self.errors
+        ):
+            self.add_error("partner", self.PARTNER_REQUIRED)
+        if cleaned.get("scope") not in (None, ConsentScope.SHARING) and cleaned.get("partner"):
+            self.add_error(
+                "partner", "Seul un consentement au partage nomme un partenaire : ne choisissez pas de structure."
+            )
+        return cleaned
 
 
 class ConsentWithdrawForm(DsfrBaseForm):

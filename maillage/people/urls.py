@@ -14,6 +14,7 @@ urlpatterns = [
     path("personnes/<int:pk>/telephone/", views.phone_add, name="phone_add"),
     path("personnes/<int:pk>/entourage/", views.relation_create, name="relation_create"),
     path("personnes/<int:pk>/consentements/", views.consent_create, name="consent_create"),
+    path("personnes/<int:pk>/consentements/structures/", views.consent_partners, name="consent_partners"),
     path(
         "personnes/<int:pk>/consentements/<int:consent_pk>/retrait/", views.consent_withdraw, name="consent_withdraw"
     ),

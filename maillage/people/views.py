@@ -12,6 +12,8 @@ from django.views.decorators.http import require_http_methods
 from maillage.core import access, audit, grammar, versioning
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
+from maillage.core.ids import parse_id
+from maillage.core.models import Organisation
 from maillage.people import exports, selectors, services
 from maillage.people.forms import (
     AddressForm,
@@ -233,21 +235,69 @@ def relation_create(request, pk):
     return _edit_view(request, pk, RelationForm, "people/person_form.html", handle, title="Ajouter à l'entourage")
 
 
+def _partner_choices(request, person, query: str, chosen_id: str) -> dict:
+    """The organisations matching `query`, the one already chosen first and ticked."""
+    from maillage.core.selectors import organisation_search
+
+    chosen_pk = parse_id(chosen_id)
+    chosen = Organisation.objects.active().exclude(pk=person.organisation_id).filter(pk=chosen_pk).first()
+    excluded = [person.organisation_id] + ([chosen.pk] if chosen else [])
+    found = organisation_search(query, exclude_pks=excluded) if query.strip() else []
+    return {
+        "partners": ([chosen] if chosen else []) + found,
+        "chosen_partner_id": chosen.pk if chosen else None,
+        "partner_query": query,
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def consent_create(request, pk):
-    def handle(person, data):
-        services.consent_record(actor=request.user, organisation=request.organisation, person=person, **data)
-        return "Le consentement est enregistré."
+    """Record a consent. The partner of a consent to share is searched (name, SIRET, commune) and
+    chosen from the list: live with htmx (`consent_partners`), or by the « Chercher » button, which
+    sends the whole form back with what was typed and saves nothing."""
+    person = selectors.person_get(actor=request.user, organisation=request.organisation, pk=pk, action="change")
+    title = "Enregistrer un consentement"
+    _record_form_opening(request, person, title)
+    searching = request.method == "POST" and "chercher" in request.POST
+    data = request.POST if request.method == "POST" and not searching else None
+    initial = request.POST.dict() if searching else {"given_on": timezone.localdate()}
+    form = ConsentForm(data, person=person, initial=initial)
+    if data is not None and form.is_valid():
+        try:
+            services.consent_record(
+                actor=request.user, organisation=request.organisation, person=person, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Le consentement est enregistré.")
+            return redirect("people:detail", pk=person.pk)
+    source = request.POST if request.method == "POST" else request.GET
+    context = {
+        "person": person,
+        "form": form,
+        "title": title,
+        **_partner_choices(request, person, source.get("partner_q", ""), source.get("partner", "")),
+    }
+    return render(request, "people/consent_form.html", context)
 
-    return _edit_view(
-        request,
-        pk,
-        ConsentForm,
-        "people/person_form.html",
-        handle,
-        initial=lambda p: {"given_on": timezone.localdate()},
-        title="Enregistrer un consentement",
-    )
+
+@require_http_methods(["GET"])
+def consent_partners(request, pk):
+    """The live search of the consent's partner: the fragment of organisations found (htmx), or the
+    consent form with them. Through the person's grant, as the form it serves."""
+    person = selectors.person_get(actor=request.user, organisation=request.organisation, pk=pk, action="change")
+    context = _partner_choices(request, person, request.GET.get("partner_q", ""), request.GET.get("partner", ""))
+    if not request.htmx:
+        form = ConsentForm(person=person, initial={"given_on": timezone.localdate()})
+        return render(
+            request,
+            "people/consent_form.html",
+            {"person": person, "form": form, "title": "Enregistrer un consentement", **context},
+        )
+    return render(request, "people/includes/_partner_choices.html", context)
 
 
 @require_http_methods(["GET", "POST"])

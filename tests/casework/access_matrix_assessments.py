@@ -111,6 +111,14 @@ def assessment_cases(Case):  # noqa: N803 — the matrix's Case class, passed in
             allowed=WRITERS,
             method="post",
             allowed_status=(302,),  # refused with a message: only the author signs
+            data={"confirm": "on", "number": 1},
+        ),
+        Case(  # the confirmation page: for a version one did not write, a message and back
+            "casework:assessment_sign",
+            kwargs=own(_assessment),
+            other_kwargs=other(_assessment),
+            allowed=WRITERS,
+            allowed_status=(302,),
         ),
         Case("casework:assessment_compare", kwargs=own(_assessment), other_kwargs=other(_assessment), allowed=READERS),
         Case("casework:plan_list", kwargs=own(_p), other_kwargs=other(_p), allowed=READERS),
@@ -127,6 +135,13 @@ def assessment_cases(Case):  # noqa: N803 — the matrix's Case class, passed in
         ),
         Case("casework:plan_action_create", kwargs=own(_plan), other_kwargs=other(_plan), allowed=WRITERS),
         Case("casework:plan_action_edit", kwargs=own(_action), other_kwargs=other(_action), allowed=WRITERS),
+        Case(  # « who provides »: the directory's search, through the person's grant
+            "casework:plan_action_services",
+            kwargs=own(_plan),
+            other_kwargs=other(_plan),
+            allowed=WRITERS,
+            data={"service_q": "repas"},
+        ),
         Case(
             "casework:plan_review",
             kwargs=own(_plan),
@@ -151,7 +166,7 @@ def assessment_cases(Case):  # noqa: N803 — the matrix's Case class, passed in
             other_kwargs=other(_p),
             allowed=WRITERS,
             method="post",
-            allowed_status=(200,),  # empty form: the page again, with the errors
+            allowed_status=(400,),  # empty form: the task's page, with the errors
         ),
         Case(
             "casework:task_complete",

@@ -32,5 +32,12 @@ def care_team_cases(Case):  # noqa: N803 — the matrix's Case class, passed in 
             allowed=EDITORS,
             method="post",
             allowed_status=(302,),
+            data={"confirm": "on"},
+        ),
+        Case(  # the confirmation page before taking someone out of the team
+            "casework:care_team_remove",
+            kwargs=_member("own"),
+            other_kwargs=_member("other"),
+            allowed=EDITORS,
         ),
     ]

@@ -121,7 +121,7 @@ def test_signed_version_is_read_only_and_a_new_version_keeps_the_old(coordinator
     client.post(reverse("casework:assessment_create", args=[person.pk, "aggir"]), post_data(grid()))
     assessment = Assessment.objects.get()
     sign = reverse("casework:assessment_sign", args=[person.pk, assessment.pk])
-    assert client.post(sign).status_code == 302
+    assert client.post(sign, {"confirm": "on", "number": 1}).status_code == 302
     v1 = assessment.versions.get()
     assert v1.is_signed and v1.signed_by == membership.user
     person.refresh_from_db()
@@ -137,7 +137,7 @@ def test_signed_version_is_read_only_and_a_new_version_keeps_the_old(coordinator
     assert v1.answers == {**ALL_A, **ILLUSTRATIVE} and v1.gir == 6  # unchanged
     v2 = assessment.versions.get(number=2)
     assert not v2.is_signed and v2.gir == services.aggir.compute_gir(services.aggir.variable_levels(worse))
-    client.post(sign)
+    client.post(sign, {"confirm": "on", "number": 2})
     person.refresh_from_db()
     assert person.gir == v2.gir
 

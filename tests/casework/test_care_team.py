@@ -28,12 +28,12 @@ def test_adding_a_colleague_of_another_organisation_needs_the_persons_consent(co
     refused = client.post(url, {"email": "infirmiere@ssiad.fr", "role": "Infirmière"})
     assert "recueillez d&#x27;abord le consentement" in refused.content.decode()
     assert not CareTeamMember.objects.exists()
-    # The consent is recorded naming the partner by its SIRET.
+    # The consent is recorded naming the partner chosen from the search list (its number).
     client.post(
         reverse("people:consent_create", args=[person.pk]),
         {
             "scope": "sharing",
-            "partner": nurse.organisation.siret,
+            "partner": nurse.organisation.pk,
             "given_by": "person",
             "channel": "oral",
             "given_on": timezone.localdate().isoformat(),
@@ -50,7 +50,7 @@ def test_adding_a_colleague_of_another_organisation_needs_the_persons_consent(co
     nurse_client = client.__class__()
     login_verified(nurse_client, nurse.user)
     assert nurse_client.get(reverse("people:detail", args=[person.pk])).status_code == 200
-    client.post(reverse("casework:care_team_remove", args=[person.pk, member.pk]))
+    client.post(reverse("casework:care_team_remove", args=[person.pk, member.pk]), {"confirm": "on"})
     assert nurse_client.get(reverse("people:detail", args=[person.pk])).status_code == 404
 
 
@@ -94,13 +94,13 @@ def test_consent_partner_must_exist(coordinator):
         reverse("people:consent_create", args=[person.pk]),
         {
             "scope": "sharing",
-            "partner": "Structure imaginaire",
+            "partner": "999999",
             "given_by": "person",
             "channel": "oral",
             "given_on": "2026-01-02",
         },
     )
-    assert "Aucune structure ne porte le SIRET ou le nom" in response.content.decode()
+    assert "Cette structure n&#x27;existe pas ou n&#x27;est plus active" in response.content.decode()
     assert not person.consents.exists()
 
 

@@ -1,3 +1,4 @@
+import re
 import time
 
 import pytest
@@ -208,3 +209,75 @@ def test_session_key_changes_when_the_first_authenticator_is_confirmed(client, m
     client.post(reverse("core:otp_setup"), {"token": current_totp(device)})
     assert DEVICE_ID_SESSION_KEY in client.session
     assert client.session.session_key != before
+
+
+def _throttle(device, *, failures, seconds_ago=0):
+    import datetime
+
+    from django.utils import timezone
+
+    device.throttling_failure_count = failures
+    device.throttling_failure_timestamp = timezone.now() - datetime.timedelta(seconds=seconds_ago)
+    device.save()
+
+
+def test_throttled_code_says_wait_not_incorrect(client, member):
+    device = TOTPDevice.objects.create(user=member.user, name="app", confirmed=True)
+    _login(client, member.user.email)
+    _throttle(device, failures=5)  # 2⁴ = 16 seconds to wait (OTP_TOTP_THROTTLE_FACTOR = 1)
+    response = client.post(reverse("core:otp_verify"), {"token": current_totp(device)})
+    page = response.content.decode()
+    assert re.search(r"Trop d&#x27;essais : attendez 1[56] secondes avant de réessayer", page)
+    assert "Code incorrect" not in page
+    assert DEVICE_ID_SESSION_KEY not in client.session
+    assert AuditLogEntry.objects.filter(changes_text__contains="trop d'essais").exists()
+
+
+def test_after_the_wait_a_correct_code_works(client, member):
+    device = TOTPDevice.objects.create(user=member.user, name="app", confirmed=True)
+    _login(client, member.user.email)
+    _throttle(device, failures=3, seconds_ago=5)  # 4 seconds required, 5 passed
+    response = client.post(reverse("core:otp_verify"), {"token": current_totp(device)})
+    assert response["Location"] == reverse("core:dashboard")
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+
+
+def test_wrong_codes_throttle_then_say_wait(client, settings, member):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 60  # a minute after the first wrong code: no race with a slow machine
+    device = TOTPDevice.objects.create(user=member.user, name="app", confirmed=True)
+    _login(client, member.user.email)
+    first = client.post(reverse("core:otp_verify"), {"token": "000000"}).content.decode()
+    assert "Code incorrect ou expiré" in first
+    second = client.post(reverse("core:otp_verify"), {"token": "000000"}).content.decode()
+    # One wrong code: django-otp asks for one throttle factor (here 60 seconds) before the next.
+    assert re.search(r"Trop d&#x27;essais : attendez (60|59) secondes avant de réessayer", second)
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1  # the throttled try was not counted as a failure
+
+
+def test_a_recovery_code_is_not_blocked_by_a_throttled_authenticator(client, member):
+    device = TOTPDevice.objects.create(user=member.user, name="app", confirmed=True)
+    code = recovery_codes_replace(user=member.user)[0]
+    _login(client, member.user.email)
+    _throttle(device, failures=8)
+    response = client.post(reverse("core:otp_verify"), {"token": code})
+    assert response["Location"] == reverse("core:dashboard")
+
+
+def test_throttled_pairing_says_wait(client, member):
+    _login(client, member.user.email)
+    client.get(reverse("core:otp_setup"))
+    device = TOTPDevice.objects.get(user=member.user, confirmed=False)
+    _throttle(device, failures=4)
+    page = client.post(reverse("core:otp_setup"), {"token": current_totp(device)}).content.decode()
+    assert re.search(r"Trop d&#x27;essais : attendez [78] secondes", page)
+    device.refresh_from_db()
+    assert not device.confirmed
+
+
+def test_too_many_attempts_message_agrees_in_number():
+    from maillage.core.views.auth import too_many_attempts_message
+
+    assert too_many_attempts_message(1).startswith("Trop d'essais : attendez 1 seconde avant")
+    assert too_many_attempts_message(4).startswith("Trop d'essais : attendez 4 secondes avant")

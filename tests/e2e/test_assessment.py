@@ -47,6 +47,8 @@ def test_coordinator_assesses_screens_and_plans(page, login_as):
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Grille AGGIR (autonomie)")
     assert_accessible(page, "Évaluation AGGIR")
+    page.get_by_role("link", name="Signer la version 1").click()  # a confirmation page first
+    page.locator("label[for=id_confirm]").click()
     page.get_by_role("button", name="Signer la version 1").click()
     expect(page.get_by_role("status")).to_contain_text("Le GIR de la personne est maintenant 5")
 
@@ -83,7 +85,8 @@ def test_coordinator_assesses_screens_and_plans(page, login_as):
     page.get_by_role("button", name="Enregistrer l'action").click()
     page.get_by_role("link", name="Ajouter une action").click()
     page.locator("#id_what").fill("Portage de repas")
-    page.locator("#id_provider_service").select_option(str(meals.pk))
+    page.get_by_label("Service de l'annuaire : chercher").fill("portage repas commune")
+    page.locator(f"#service-{meals.pk}").check(force=True)
     page.get_by_role("button", name="Enregistrer l'action").click()
     expect(page.get_by_role("cell", name="SAAD Les Tilleuls")).to_be_visible()
     expect(page.get_by_role("cell", name=re.compile("Portage de repas de la commune"))).to_be_visible()

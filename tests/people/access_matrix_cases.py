@@ -69,7 +69,7 @@ def people_cases(Case):  # noqa: N803 — the matrix's Case class, passed in to 
         Case("people:consent_withdraw", kwargs=_consent("own"), other_kwargs=_consent("other"), allowed=EDITORS),
         Case("people:export", kwargs=_export("own"), other_kwargs=_export("other"), allowed=EXPORTERS),
     ]
-    for name in ("edit", "address_set", "phone_add", "relation_create", "consent_create"):
+    for name in ("edit", "address_set", "phone_add", "relation_create", "consent_create", "consent_partners"):
         cases.append(Case(f"people:{name}", kwargs=own, other_kwargs=other, allowed=EDITORS))
     cases += [
         Case("people:merge", kwargs=own, other_kwargs=other, allowed=MERGERS),

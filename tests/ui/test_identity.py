@@ -108,10 +108,10 @@ def test_logo_is_served_with_its_type_and_a_closed_policy(client):
 
 def test_demo_identity_is_the_demo_ccas_with_a_placeholder_logo_and_is_kept_on_a_second_run():
     identity = seed_identity_demo()
-    assert identity.name == "CCAS de Dijon"
+    assert identity.name == "CCAS de Rennes"
     assert identity.logo_content_type == "image/svg+xml"
-    SiteIdentity.objects.filter(pk=identity.pk).update(name="CCAS de Dijon — modifié")
-    assert seed_identity_demo().name == "CCAS de Dijon — modifié"
+    SiteIdentity.objects.filter(pk=identity.pk).update(name="CCAS de Rennes — modifié")
+    assert seed_identity_demo().name == "CCAS de Rennes — modifié"
 
 
 def test_the_technical_administration_edits_the_identity(client):

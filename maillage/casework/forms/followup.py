@@ -1,9 +1,10 @@
 from django import forms
+from django.utils import timezone
 
 from maillage.casework.forms import refresh_dsfr
 from maillage.casework.models.followup import DocumentKind, NoteVisibility
-from maillage.casework.services.followup import ALLOWED_LABEL
-from maillage.core.enums import Role
+from maillage.casework.services.followup import ALLOWED_LABEL, ASSIGNEE_REFUSED
+from maillage.core import access
 from maillage.core.forms import DsfrBaseForm
 from maillage.core.models import User
 
@@ -19,17 +20,40 @@ class NoteForm(DsfrBaseForm):
 
 
 class FollowUpTaskForm(DsfrBaseForm):
+    """A task for a colleague who may act on the file (`access.task_assignees_for`). A date in the
+    past is asked again: the form is refused until « je confirme » is ticked or the date changed."""
+
     title = forms.CharField(label="À faire", max_length=250)
     due_on = forms.DateField(label="Pour le", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    assignee = forms.ModelChoiceField(label="Pour qui", queryset=User.objects.none())
+    assignee = forms.ModelChoiceField(
+        label="Pour qui",
+        queryset=User.objects.none(),
+        error_messages={"invalid_choice": ASSIGNEE_REFUSED},
+    )
+    confirm_past_date = forms.BooleanField(label="Je confirme cette date passée", required=False)
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(
-            memberships__organisation=organisation, memberships__is_active=True, memberships__role=Role.COORDINATOR
-        ).order_by("last_name")
+        self.fields["assignee"].queryset = access.task_assignees_for(organisation)
         self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.email
         refresh_dsfr(self)
+
+    asks_past_date = False  # the date given is in the past: the page shows the confirmation box
+
+    def clean(self):
+        cleaned = super().clean()
+        due_on = cleaned.get("due_on")
+        self.asks_past_date = due_on is not None and due_on < timezone.localdate()
+        if self.asks_past_date:
+            # Shown now, and needed to go on with this date: not « (facultatif) » on the page.
+            self.fields["confirm_past_date"].required = True
+        if self.asks_past_date and not cleaned.get("confirm_past_date"):
+            self.add_error(
+                "due_on",
+                f"Cette date est passée (le {due_on:%d/%m/%Y}) : choisissez une date à venir, ou cochez "
+                "« Je confirme cette date passée ».",
+            )
+        return cleaned
 
 
 class DocumentForm(DsfrBaseForm):

@@ -56,6 +56,47 @@ class CarePlanForm(VersionedFormMixin, DsfrBaseForm, forms.ModelForm):
         refresh_dsfr(self)
 
 
+class ProposedGoalsForm(DsfrBaseForm):
+    """The goals a new plan starts from: one per need found « not met » in the last signed needs
+    assessment, ticked and worded already; the coordinator unticks or rewrites them."""
+
+    def __init__(self, *args, unmet=(), **kwargs):
+        super().__init__(*args, prefix="objectifs", **kwargs)
+        self.unmet = list(unmet)
+        for term, note in self.unmet:
+            self.fields[f"keep_{term.code}"] = forms.BooleanField(
+                label=f"Garder l'objectif pour le besoin « {term.name} »", required=False, initial=True
+            )
+            self.fields[f"text_{term.code}"] = forms.CharField(
+                label=f"Objectif — {term.name}",
+                max_length=300,
+                required=False,
+                initial=(f"{term.name} : {note}" if note else term.name)[:300],
+            )
+        refresh_dsfr(self)
+
+    def groups(self):
+        return [(term, self[f"keep_{term.code}"], self[f"text_{term.code}"]) for term, _ in self.unmet]
+
+    def clean(self):
+        cleaned = super().clean()
+        for term, _ in self.unmet:
+            if cleaned.get(f"keep_{term.code}") and not (cleaned.get(f"text_{term.code}") or "").strip():
+                self.add_error(
+                    f"text_{term.code}",
+                    f"Écrivez l'objectif pour « {term.name} », ou décochez-le pour ne pas le garder.",
+                )
+        return cleaned
+
+    def goals(self) -> list:
+        """(need, description) of the goals kept, in the needs' order."""
+        return [
+            (term, self.cleaned_data[f"text_{term.code}"].strip())
+            for term, _ in self.unmet
+            if self.cleaned_data.get(f"keep_{term.code}")
+        ]
+
+
 class CarePlanGoalForm(DsfrBaseForm):
     need = forms.ModelChoiceField(
         label="Besoin essentiel", queryset=essential_needs(), required=False, empty_label="Aucun en particulier"
@@ -89,8 +130,14 @@ class CarePlanActionForm(DsfrBaseForm, forms.ModelForm):
     def __init__(self, *args, plan, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["goal"].queryset = plan.goals.all()
+        # Chosen from a search of the directory (views.plans.plan_action_services), never a list of
+        # every service: the form posts the number of the service ticked among those found.
         self.fields["provider_service"].queryset = access.services_visible_to(actor).select_related("organisation")
-        self.fields["provider_service"].label_from_instance = lambda s: f"{s.name} — {s.organisation.name}"
+        self.fields["provider_service"].widget = forms.HiddenInput()
+        self.fields["provider_service"].error_messages["invalid_choice"] = (
+            "Ce service n'est pas dans l'annuaire (ou plus publié) : cherchez-le de nouveau et choisissez-le dans "
+            "la liste."
+        )
         # Partners one can name: those the public directory shows, the plan's organisation, and the
         # organisations of the person's care team (never the whole list of the instance's members).
         team_organisations = CareTeamMember.objects.active().filter(person=plan.person).values("organisation_id")

@@ -48,3 +48,28 @@ def care_plan_get(*, grant, pk) -> CarePlan:
     if plan is None:
         raise Http404("Plan introuvable.")
     return plan
+
+
+def unmet_needs(*, grant):
+    """The needs found « not met » in the person's last signed assessment of the ten essential
+    needs that the grant opens: (that version, [(term, note), …]) in the needs' order, or (None, [])
+    when there is none. A draft proposes nothing: only what was signed is a finding."""
+    from maillage.casework.models import AssessmentKind
+    from maillage.casework.services.assessments import essential_needs
+
+    version = (
+        AssessmentVersion.objects.filter(
+            assessment__in=grant.assessments().filter(kind=AssessmentKind.NEEDS), signed_at__isnull=False
+        )
+        .order_by("-signed_at", "-pk")
+        .first()
+    )
+    if version is None:
+        return None, []
+    answers = version.answers or {}
+    found = [
+        (term, (answers[term.code].get("note") or "").strip())
+        for term in essential_needs()
+        if isinstance(answers.get(term.code), dict) and answers[term.code].get("status") == "not_met"
+    ]
+    return version, found

@@ -3,10 +3,12 @@ opens the person's file to them: it needs the person's consent to share with tha
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from maillage.casework.models import CareTeamMember
-from maillage.core import access
+from maillage.core import access, emails
 from maillage.core.exceptions import ApplicationError
 from maillage.core.models import Organisation, User
 from maillage.people.enums import ConsentScope
@@ -72,7 +74,31 @@ def care_team_add(
     if is_referent:
         person.care_team.active().filter(is_referent=True).update(is_referent=False)
     member.save()
+    if member.user_id and member.user_id != actor.pk:
+        _tell_added_member(member, actor=actor)
     return member
+
+
+def _tell_added_member(member: CareTeamMember, *, actor: User) -> None:
+    """E-mail the professional that they are in a person's care team (issue 11): which organisation
+    follows the person and who added them, so that they know what it is and whom to ask, and the
+    dashboard's address, which needs both factors. Nothing about the person — no name, no file
+    number, not the role they were given (it may tell the need) — in the subject or the body: an
+    e-mail leaves Maillage's protections (a shared mailbox, a forwarded message). Queued in the
+    caller's transaction: no place, no e-mail; no e-mail queued, no place (emails.send raises)."""
+    from maillage.casework.tasks import absolute_url
+
+    body = render_to_string(
+        "casework/emails/care_team_added.txt",
+        {
+            "user": member.user,
+            "person_organisation": member.person.organisation.name,
+            "member_organisation": member.organisation.name,
+            "added_by": actor.get_full_name(),
+            "dashboard_url": absolute_url(reverse("core:dashboard")),
+        },
+    )
+    emails.send(subject="[Maillage] Vous avez été ajouté·e à une équipe de suivi", body=body, to=[member.user.email])
 
 
 @transaction.atomic

@@ -76,15 +76,23 @@ def note_correct(*, actor: User, organisation: Organisation, note: Note, body: s
     return note
 
 
+ASSIGNEE_REFUSED = (
+    "Choisissez un·e collègue de votre structure qui peut agir sur ce dossier : un membre actif (accueil, "
+    "coordination, registre ou direction), ni bénévole, ni partenaire, ni ancien membre."
+)
+
+
 @transaction.atomic
 def followup_task_create(
     *, actor: User, organisation: Organisation, person: Person, assignee: User, title: str, due_on
 ) -> FollowUpTask:
-    """A reminder for a coordinator of the organisation (the actor by default)."""
+    """A reminder for a colleague of the organisation who may act on the file (the actor by default;
+    `access.task_assignees_for`). A date in the past is the form's to confirm, not refused here: a
+    task written after the fact (« rappeler avant le 3 ») is a true record."""
     if not access.can_assess_person(actor, organisation, person):
         raise ApplicationError("Vous n'avez pas le droit de programmer des tâches pour cette personne.")
-    if access.role_in(assignee, organisation) is None:
-        raise ValidationError({"assignee": "Cette personne n'est pas membre de votre structure."})
+    if not access.can_be_given_task(assignee, organisation):
+        raise ValidationError({"assignee": ASSIGNEE_REFUSED})
     task = FollowUpTask(
         person=person, organisation=organisation, assignee=assignee, title=title, due_on=due_on, created_by=actor
     )

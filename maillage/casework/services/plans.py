@@ -61,14 +61,19 @@ def _set(obj, data: dict, allowed: tuple[str, ...]):
 
 
 @transaction.atomic
-def care_plan_create(*, actor: User, organisation: Organisation, person: Person, data: dict) -> CarePlan:
+def care_plan_create(*, actor: User, organisation: Organisation, person: Person, data: dict, goals=()) -> CarePlan:
     """Open a care plan (or a life project) for the person, coordinated by `data["coordinator"]`
-    (the actor by default)."""
+    (the actor by default), with its first goals: (need, description) pairs, those the last signed
+    needs assessment found « not met » and the coordinator kept."""
     _check(actor, organisation, person)
     plan = CarePlan(person=person, organisation=organisation, created_by=actor, coordinator=actor)
     _set(plan, data, PLAN_FIELDS)
     plan.full_clean()
     plan.save()
+    for position, (need, description) in enumerate(goals):
+        goal = CarePlanGoal(plan=plan, need=need, description=description, position=position)
+        goal.full_clean()
+        goal.save()
     return plan
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from maillage.casework.forms.assessments import FORMS, AggirForm, NeedsAssessmentForm
+from maillage.casework.forms.confirm import SignForm
 from maillage.casework.models import AssessmentKind
 from maillage.casework.selectors import assessments as selectors
 from maillage.casework.services import assessments as services
@@ -164,23 +165,67 @@ def assessment_detail(request, pk, assessment_pk, number=None):
     return render(request, "casework/assessments/assessment_detail.html", context)
 
 
-@require_http_methods(["POST"])
+SIGN_REFUSED = "Cochez la case de confirmation pour signer."
+
+
+@require_http_methods(["GET", "POST"])
 def assessment_sign(request, pk, assessment_pk):
+    """Sign the latest version, after a confirmation page (a signed version can no longer change):
+    GET shows what signing means, POST signs only with the box ticked and the number read."""
     grant = grant_for(request, pk, Part.ASSESSMENTS, "assess")
     person = grant.person
     assessment = selectors.assessment_get(grant=grant, pk=assessment_pk)
-    try:
-        version = services.assessment_sign(
-            actor=request.user, organisation=request.organisation, version=assessment.latest_version
+    version = assessment.latest_version
+    detail = redirect("casework:assessment_detail", pk=person.pk, assessment_pk=assessment.pk)
+    if version.is_signed or version.author_id != request.user.pk:
+        messages.error(
+            request,
+            "Cette version est déjà signée : elle ne peut plus être modifiée."
+            if version.is_signed
+            else "Seul·e l'auteur·rice de cette version peut la signer.",
         )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        text = f"Version {version.number} signée : elle ne peut plus être modifiée."
-        if version.gir:
-            text += f" Le GIR de la personne est maintenant {version.gir}."
-        messages.success(request, text)
-    return redirect("casework:assessment_detail", pk=person.pk, assessment_pk=assessment.pk)
+        return detail
+    form = SignForm(
+        request.POST if request.method == "POST" else None,
+        initial={"number": version.number},
+        label=f"Je confirme la signature de la version {version.number}",
+        refused=SIGN_REFUSED,
+    )
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["number"] != version.number:
+            messages.error(
+                request, "Une nouvelle version a été enregistrée entre-temps : relisez-la avant de la signer."
+            )
+            return detail
+        try:
+            version = services.assessment_sign(actor=request.user, organisation=request.organisation, version=version)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            text = f"Version {version.number} signée : elle ne peut plus être modifiée."
+            if version.gir:
+                text += f" Le GIR de la personne est maintenant {version.gir}."
+            messages.success(request, text)
+        return detail
+    if request.method == "GET":
+        grant.record(request, f"Signature de l'évaluation, version {version.number}", assessment)
+    consequences = [
+        f"Version {version.number} du {version.assessed_on:%d/%m/%Y} : une fois signée, elle ne peut plus être "
+        "modifiée. Pour changer une réponse, il faudra écrire une nouvelle version.",
+    ]
+    if assessment.kind == AssessmentKind.AGGIR and version.gir:
+        consequences.append(f"Le GIR de la personne deviendra {version.gir}.")
+    context = {
+        **person_context(request, person),
+        "form": form,
+        "heading": f"Signer : {assessment.get_kind_display()}",
+        "consequences": consequences,
+        "button_label": f"Signer la version {version.number}",
+        "button_kind": "primary",
+        "back_url": detail.url,
+        "back_label": "Retour à l'évaluation",
+    }
+    return render(request, "casework/confirm.html", context, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET"])

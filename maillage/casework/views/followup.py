@@ -111,12 +111,21 @@ def task_create(request, pk):
     if form.is_valid() and _run(
         form,
         lambda: services.followup_task_create(
-            actor=request.user, organisation=request.organisation, person=person, **form.cleaned_data
+            actor=request.user,
+            organisation=request.organisation,
+            person=person,
+            title=form.cleaned_data["title"],
+            due_on=form.cleaned_data["due_on"],
+            assignee=form.cleaned_data["assignee"],
         ),
     ):
-        messages.success(request, "Tâche programmée.")
+        task = form.cleaned_data
+        who = "vous" if task["assignee"] == request.user else task["assignee"].get_full_name()
+        messages.success(request, f"Tâche programmée pour {who}, pour le {task['due_on']:%d/%m/%Y}.")
         return redirect("casework:note_list", pk=person.pk)
-    return _notes_page(request, grant, task_form=form)
+    # Corrections on a page of their own: the whole task form, with the box that confirms a past date.
+    context = {**person_context(request, person), "form": form}
+    return render(request, "casework/followup/task_form.html", context, status=400)
 
 
 @require_http_methods(["POST"])

@@ -4,10 +4,10 @@ from django.db.models import Q
 from django.http import Http404
 
 from maillage.core.access.base import Perm, active_memberships, has_perm, role_in  # noqa: F401
-from maillage.core.access.grants import person_grant, valid_care_team_member
+from maillage.core.access.grants import CARE_TEAM_ROLES, person_grant, valid_care_team_member
 from maillage.core.access.people import can_change_person, can_view_person, get_person_for, persons_visible_to  # noqa: F401
 from maillage.core.enums import Role
-from maillage.core.models import Organisation, User
+from maillage.core.models import Membership, Organisation, User
 from maillage.people.models import Person
 
 # --- Casework: requests, contacts and the person's timeline (casework/models/requests.py) ---------
@@ -129,6 +129,27 @@ def can_change_followup_task(user: User, organisation: Organisation | None, task
     return task.organisation_id == getattr(organisation, "pk", None) and role_in(user, organisation) in (
         CASEWORK_WRITER_ROLES
     )
+
+
+# Who may be given a follow-up task on a file of the organisation: a colleague whose place there
+# opens the file and accompanies people, as the grant decides it (grants.CARE_TEAM_ROLES: reception,
+# coordination, register, direction). Not a volunteer (call sheets only), a partner (referrals only),
+# an administrator (accounts) or the data-protection officer (watches, does not act); not a former
+# member, nor a deactivated account or organisation.
+TASK_ASSIGNEE_ROLES = CARE_TEAM_ROLES
+
+
+def task_assignees_for(organisation: Organisation | None):
+    """The colleagues of `organisation` a follow-up task may be given to (`TASK_ASSIGNEE_ROLES`)."""
+    if organisation is None:
+        return User.objects.none()
+    memberships = Membership.objects.active().filter(organisation=organisation, role__in=TASK_ASSIGNEE_ROLES)
+    return User.objects.filter(pk__in=memberships.values("user_id")).order_by("last_name", "first_name", "pk")
+
+
+def can_be_given_task(user: User, organisation: Organisation | None) -> bool:
+    """True when `user` is among `task_assignees_for(organisation)`."""
+    return task_assignees_for(organisation).filter(pk=user.pk).exists()
 
 
 def documents_visible_to(user: User, organisation: Organisation | None, person: Person):

@@ -343,26 +343,37 @@ def person_grant_for(request, pk, *parts: Part) -> PersonGrant:
     return grant.require(*parts)
 
 
-def shared_person_ids(user: User, organisation: Organisation | None) -> list[int]:
-    """The persons of other organisations whose file the user opens while working for
-    `organisation`: valid care-team memberships and break-glass accesses in force. A short list,
-    read at once (the planner then combines it with the organisation's own persons by key)."""
-    from maillage.casework.models import BreakGlassAccess, CareTeamMember
+def care_team_places(user: User, organisation: Organisation | None):
+    """The user's care-team places that open a file while they work for `organisation`, by the rule
+    of `valid_care_team_member` in one query: active places for that organisation, held by a role
+    that accompanies persons, on the organisation's own persons or on persons whose consent to
+    share with it is in force. A removed place, a withdrawn consent, an ended membership or a
+    session without its second factor gives nothing."""
+    from maillage.casework.models import CareTeamMember
     from maillage.people.enums import ConsentScope
     from maillage.people.models import Consent
 
     if organisation is None or not user.is_authenticated or not is_verified_session(user):
+        return CareTeamMember.objects.none()
+    if role_in(user, organisation) not in CARE_TEAM_ROLES:
+        return CareTeamMember.objects.none()
+    consented = Consent.objects.filter(
+        scope=ConsentScope.SHARING, partner=organisation, withdrawn_at__isnull=True
+    ).values("person_id")
+    return CareTeamMember.objects.filter(user=user, organisation=organisation, removed_at__isnull=True).filter(
+        Q(person__organisation=organisation) | Q(person_id__in=consented)
+    )
+
+
+def shared_person_ids(user: User, organisation: Organisation | None) -> list[int]:
+    """The persons of other organisations whose file the user opens while working for
+    `organisation`: valid care-team memberships and break-glass accesses in force. A short list,
+    read at once (the planner then combines it with the organisation's own persons by key)."""
+    from maillage.casework.models import BreakGlassAccess
+
+    if organisation is None or not user.is_authenticated or not is_verified_session(user):
         return []
-    ids: set[int] = set()
-    if role_in(user, organisation) in CARE_TEAM_ROLES:
-        consented = Consent.objects.filter(
-            scope=ConsentScope.SHARING, partner=organisation, withdrawn_at__isnull=True
-        ).values("person_id")
-        ids |= set(
-            CareTeamMember.objects.filter(user=user, organisation=organisation, removed_at__isnull=True)
-            .filter(Q(person__organisation=organisation) | Q(person_id__in=consented))
-            .values_list("person_id", flat=True)
-        )
+    ids: set[int] = set(care_team_places(user, organisation).values_list("person_id", flat=True))
     if has_perm(user, organisation, Perm.BREAK_GLASS):
         ids |= set(
             BreakGlassAccess.objects.filter(

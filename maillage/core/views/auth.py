@@ -2,6 +2,7 @@
 (django-otp), password reset by e-mail. Every page is DSFR and French."""
 
 import base64
+import math
 
 import qrcode
 import qrcode.image.svg
@@ -13,6 +14,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -80,6 +82,7 @@ def lockout_response(request, credentials, *args, **kwargs):
             "form": form,
             "locked_out": True,
             "address_locked": getattr(request, "maillage_address_locked", False),
+            "account_locked": getattr(request, "maillage_account_locked", True),
             "session_expired": False,
             "next": "",
         },
@@ -97,7 +100,7 @@ def otp_verify(request):
         return redirect("core:otp_setup")
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = _verify_token(user, form.cleaned_data["token"])
+        device, wait = _verify_token(user, form.cleaned_data["token"])
         if device is not None:
             _second_factor_passed(request, device)
             kind = "code de secours" if isinstance(device, StaticDevice) else "application d'authentification"
@@ -106,12 +109,16 @@ def otp_verify(request):
                 remaining = device.token_set.count()
                 messages.warning(request, f"Vous avez utilisé un code de secours : il vous en reste {remaining}.")
             return redirect(_safe_next(request))
-        audit.record_security_event(request, user, "Second facteur refusé (code incorrect)")
-        form.add_error(
-            "token",
-            "Code incorrect ou expiré. Vérifiez l'heure de votre téléphone, ou utilisez un code de secours. "
-            "Après plusieurs erreurs, patientez quelques secondes avant de réessayer.",
-        )
+        if wait:
+            audit.record_security_event(request, user, "Second facteur refusé (trop d'essais, code non vérifié)")
+            form.add_error("token", too_many_attempts_message(wait))
+        else:
+            audit.record_security_event(request, user, "Second facteur refusé (code incorrect)")
+            form.add_error(
+                "token",
+                "Code incorrect ou expiré. Vérifiez l'heure de votre téléphone, ou utilisez un code de secours. "
+                "Après plusieurs erreurs, patientez quelques secondes avant de réessayer.",
+            )
     return render(request, "core/auth/otp_verify.html", {"form": form, "next": request.GET.get("next", "")})
 
 
@@ -122,12 +129,43 @@ def _second_factor_passed(request, device) -> None:
     otp_login(request, device)
 
 
+def too_many_attempts_message(wait: int) -> str:
+    """What a throttled second factor says: the truth (wait), not « code incorrect »."""
+    unit = "seconde" if wait == 1 else "secondes"
+    return f"Trop d'essais : attendez {wait} {unit} avant de réessayer. Le code saisi n'a pas été vérifié."
+
+
+def throttle_wait(device) -> int:
+    """Seconds before django-otp lets `device` verify a code again (0 when it may now).
+
+    django-otp's throttling doubles the wait after each wrong code (1, 2, 4, 8… seconds) and
+    answers `verify_is_allowed()` with `(False, {"locked_until": …})` meanwhile; `verify_token`
+    then returns False without looking at the code."""
+    allowed, info = device.verify_is_allowed()
+    if allowed:
+        return 0
+    locked_until = (info or {}).get("locked_until")
+    if locked_until is None:
+        return 1
+    return max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+
+
 def _verify_token(user, token: str):
+    """The device that accepts `token`, or None and the seconds to wait when the devices that
+    could have checked it are throttled. Six digits are an authenticator's code, anything else a
+    recovery code: a wrong code counts against the one device it was meant for."""
+    kind = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+    wait = 0
     for device in devices_for_user(user, confirmed=True):
-        allowed, _ = device.verify_is_allowed()
-        if allowed and device.verify_token(token):
-            return device
-    return None
+        if not isinstance(device, kind):
+            continue
+        device_wait = throttle_wait(device)
+        if device_wait:
+            wait = max(wait, device_wait)
+            continue
+        if device.verify_token(token):
+            return device, 0
+    return None, wait
 
 
 @require_http_methods(["GET", "POST"])
@@ -141,7 +179,10 @@ def otp_setup(request):
         return redirect("core:otp_verify")
     device = _pending_device(request)
     form = OTPReplaceForm(request.POST or None, user=user) if replacing else OTPSetupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    wait = throttle_wait(device) if request.method == "POST" else 0
+    if request.method == "POST" and form.is_valid() and wait:
+        form.add_error("token", too_many_attempts_message(wait))
+    elif request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             return _confirm_device(request, device, replacing=replacing)
         form.add_error(
@@ -265,8 +306,27 @@ password_reset = login_not_required(
 password_reset_done = login_not_required(
     auth_views.PasswordResetDoneView.as_view(template_name="core/auth/password_reset_done.html")
 )
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a new password through the e-mailed link also unlocks the account: the lockout
+    page advises it, so it must be true (issue 11). Only the account's count goes: the failures
+    counted against a client address stay (one mailbox must not clear a machine's guesses)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        from axes.utils import reset as axes_reset
+
+        cleared = axes_reset(username=normalise_email(self.user.email))
+        what = "Mot de passe réinitialisé par le lien envoyé par courriel"
+        if cleared:
+            what += " ; blocage des connexions levé pour ce compte"
+        audit.record_security_event(self.request, self.user, what)
+        return response
+
+
 password_reset_confirm = login_not_required(
-    auth_views.PasswordResetConfirmView.as_view(
+    PasswordResetConfirmView.as_view(
         form_class=SetPasswordForm,
         template_name="core/auth/password_reset_confirm.html",
         success_url=reverse_lazy("core:password_reset_complete"),

@@ -5,13 +5,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from maillage.core import access, selectors
+from maillage.core.dashboard import panels_for
 from maillage.core.forms import OrganisationSwitchForm
 from maillage.core.middleware import SESSION_ORGANISATION_KEY
 
 
 @require_http_methods(["GET"])
 def dashboard(request):
-    """The home page: what the user's role in the current organisation lets them do."""
+    """The home page, first screen of a working day: the panels of the user's role in the current
+    organisation (what to do today, the files shared with them, the counts), then their tools."""
     organisation = request.organisation
     context = {
         "role_perms": _perms(request),
@@ -23,6 +25,8 @@ def dashboard(request):
         context["members_count"] = (
             selectors.membership_list(actor=request.user, organisation=organisation).filter(is_active=True).count()
         )
+    # The panels of the working day (core.dashboard): each app's, each deciding who sees it.
+    context["panels"] = panels_for(request) if organisation is not None else []
     return render(request, "core/dashboard.html", context)
 
 

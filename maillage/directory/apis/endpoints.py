@@ -57,7 +57,7 @@ SERVICES = Endpoint(
         Param("organization_id", "Identifiant d'une structure.", {"type": "string"}),
         *PAGING,
     ),
-    example_query="?q=portage+de+repas&commune=21231&per_page=10",
+    example_query="?q=portage+de+repas&commune=35238&per_page=10",
 )
 
 
