@@ -42,8 +42,12 @@ def _contacts(grant):
 
 
 def _assessments(grant):
+    """Each version of each assessment, its result and its answers in words (never the stored codes)."""
+    from maillage.casework.services.assessments import result_rows, version_rows
+
     rows = []
-    for assessment in grant.assessments().select_related("organisation").prefetch_related("versions"):
+    assessments = grant.assessments().select_related("organisation").prefetch_related("versions__signed_by")
+    for assessment in assessments:
         for version in assessment.versions.all():
             rows.append(
                 {
@@ -51,11 +55,10 @@ def _assessments(grant):
                     "Version": version.number,
                     "Date": version.assessed_on,
                     "Structure": str(assessment.organisation),
-                    "GIR": version.gir,
-                    "Niveau de fragilité": version.fragility_level,
-                    "Synthèse": version.summary,
-                    "Réponses": version.answers,
                     "Signée le": version.signed_at,
+                    "Synthèse": version.summary,
+                    "Résultat": dict(result_rows(version)),
+                    "Réponses": dict(version_rows(version)),
                 }
             )
     return "Évaluations", rows

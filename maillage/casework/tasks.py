@@ -22,6 +22,7 @@ from django_tasks import task
 
 from maillage.casework.models import CarePlan, FollowUpTask
 from maillage.casework.models.plans import PlanStatus
+from maillage.core import grammar
 from maillage.core.models import Membership
 from maillage.core.tasks import send_email
 
@@ -73,7 +74,9 @@ def send_review_reminders() -> int:
             for plan in items
         ]
         body = render_to_string("casework/emails/review_reminder.txt", {"user": coordinator, "lines": lines})
-        send_email.enqueue(subject=f"[Maillage] {len(lines)} plan(s) à réviser", body=body, to=[coordinator.email])
+        send_email.enqueue(
+            subject=f"[Maillage] {grammar.count(len(lines), 'plan')} à réviser", body=body, to=[coordinator.email]
+        )
     return len(plans)
 
 
@@ -120,6 +123,8 @@ def send_followup_task_digests() -> int:
             body = render_to_string("casework/emails/followup_task_digest.txt", context)
             # Queued in the same transaction: the tasks are marked reminded only if the e-mail is queued.
             send_email.enqueue(
-                subject=f"[Maillage] {len(lines)} tâche(s) de suivi à faire", body=body, to=[assignee.email]
+                subject=f"[Maillage] {grammar.count(len(lines), 'tâche')} de suivi à faire",
+                body=body,
+                to=[assignee.email],
             )
     return len(tasks)

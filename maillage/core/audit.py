@@ -203,6 +203,102 @@ register(Membership, personal=False)
 register(Organisation, exclude_fields=["updated_at"], personal=False)
 
 
+# The trail in sentences, for the person's right of access (people.exports): what was done, by whom,
+# for which organisation, when, and by which path.
+ACCESS_PATH_PHRASES = {
+    "organisation": "au titre de la structure responsable du dossier",
+    "care_team": "au titre de l'équipe autour de la personne",
+    "break_glass": "par un accès exceptionnel",
+}
+CHANGE_NOUNS = {
+    AuditLogEntry.Action.CREATE: "Ajout",
+    AuditLogEntry.Action.UPDATE: "Modification",
+    AuditLogEntry.Action.DELETE: "Suppression",
+}
+
+
+# Bookkeeping columns a person has no use for in the list of what changed (core.versioning's counter).
+TRAIL_SILENT_FIELDS = frozenset({"version", "updated_at", "search_text"})
+
+
+def _changed_field_labels(entry: AuditLogEntry) -> list[str]:
+    if not entry.changes:
+        return []
+    model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
+    names = [name for name in entry.changes if name not in TRAIL_SILENT_FIELDS]
+    labels = []
+    for name in names:
+        field = _field(model, name)
+        label = str(getattr(field, "verbose_name", "")) if field is not None else ""
+        if field is not None and field.is_relation and label == name.replace("_", " "):
+            label = str(field.related_model._meta.verbose_name)  # `person` → « personne »
+        labels.append(label or "un champ supprimé depuis")
+    return labels
+
+
+def trail_sentence(entry: AuditLogEntry, when: str | None = None) -> str:
+    """One line of the trail as a sentence a person reads: « Consultation par Camille Martin (CCAS de
+    Dijon) le 3 décembre 2026 à 10 h 12 : notes de suivi, au titre de l'équipe autour de la
+    personne. » or « Modification d'une note de suivi par … (champs : texte, visibilité). » Never a
+    code, a model's name or a value masked by `redact`. `when` replaces « le 3 décembre 2026 à 10 h 12 »
+    (`trail_sentences` gathers the same act repeated on one day)."""
+    from maillage.core import grammar
+
+    who = (entry.actor.get_full_name() or entry.actor.email) if entry.actor_id else (entry.actor_email or "")
+    if who:
+        by = f"par {who}" + (f" ({entry.organisation.name})" if entry.organisation_id else "") + " "
+    elif entry.organisation_id:  # a task or an import, for an organisation
+        by = f"par {grammar.with_article(entry.organisation.name)} "
+    else:  # a task of the platform itself: no one to name
+        by = ""
+    when = when if when is not None else f"le {grammar.long_datetime(entry.timestamp)}"
+    if entry.action == AuditLogEntry.Action.ACCESS:
+        what = grammar.lower_first(entry.changes_text) if entry.changes_text else "le dossier"
+        sentence = f"Consultation {by}{when} : {what}"
+    else:
+        model = ContentType.objects.get_for_id(entry.content_type_id).model_class() if entry.content_type_id else None
+        noun = str(model._meta.verbose_name) if model else "information"
+        if model is not None and model._meta.label == "people.Person":
+            thing = "de la fiche"
+        else:
+            try:
+                thing = grammar.de(grammar.indefinite(noun))
+            except grammar.UnknownNoun:
+                thing = f"({noun})"
+        sentence = f"{CHANGE_NOUNS.get(entry.action, 'Changement')} {thing} {by}{when}"
+        fields = _changed_field_labels(entry) if entry.action == AuditLogEntry.Action.UPDATE else []
+        if fields:
+            sentence += f" (champ{'s' if len(fields) > 1 else ''} : {', '.join(fields)})"
+    if entry.access_path in ACCESS_PATH_PHRASES:
+        sentence += f", {ACCESS_PATH_PHRASES[entry.access_path]}"
+        if entry.access_path == "break_glass" and entry.reason:
+            sentence += f" (motif : {entry.reason})"
+    return sentence + "."
+
+
+def trail_sentences(entries) -> list[str]:
+    """The trail in sentences, newest first, the same act by the same person on the same day said
+    once: « Consultation par Camille Martin (CCAS de Dijon) le 3 décembre 2026 (4 fois, de 9 h 05 à
+    16 h 40) : fiche de la personne, … » — a year of follow-up opens a file hundreds of times."""
+    from maillage.core import grammar
+
+    groups: dict[tuple, list] = {}
+    for entry in entries:
+        day = timezone.localtime(entry.timestamp).date()
+        groups.setdefault((day, trail_sentence(entry, when="{when}")), []).append(entry.timestamp)
+    sentences = []
+    for (day, template), moments in groups.items():
+        if len(moments) == 1:
+            when = f"le {grammar.long_datetime(moments[0])}"
+        else:
+            first, last = (timezone.localtime(m) for m in (min(moments), max(moments)))
+            start, end = (f"{m.hour} h {m.minute:02d}" for m in (first, last))
+            span = f"à {start}" if start == end else f"de {start} à {end}"
+            when = f"le {grammar.long_date(day)} ({len(moments)} fois, {span})"
+        sentences.append(template.replace("{when}", when))
+    return sentences
+
+
 def remote_addr(request) -> str | None:
     """The client's address, as the lockout and the rate limits read it (`core.clientip`)."""
     return client_ip(request)

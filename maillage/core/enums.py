@@ -39,3 +39,22 @@ class EPCIKind(models.TextChoices):
     CU = "CU", "Communauté urbaine"
     METRO = "METRO", "Métropole"
     MET69 = "MET69", "Métropole de Lyon"
+
+
+# How a sentence names someone by their role, after « en tant que » or « comme » (core.grammar): a
+# person, not a department (« membre de la direction ou élu·e », not « direction / élu·e »).
+ROLE_AS = {
+    Role.RECEPTION_AGENT: "agent d'accueil",
+    Role.COORDINATOR: "coordinateur·rice ou travailleur·se social·e",
+    Role.REGISTER_MANAGER: "gestionnaire du registre",
+    Role.VOLUNTEER: "bénévole",
+    Role.PARTNER: "professionnel·le partenaire",
+    Role.DIRECTOR: "membre de la direction ou élu·e",
+    Role.DPO: "délégué·e à la protection des données",
+    Role.ADMIN: "administrateur·rice",
+}
+
+
+def role_as(role) -> str:
+    """The role as a sentence names its holder: « agent d'accueil », « membre de la direction… »."""
+    return ROLE_AS[Role(role)]

@@ -19,7 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from maillage.core import access, emails, ratelimit
+from maillage.core import access, emails, grammar, ratelimit
 from maillage.core.enums import Role
 from maillage.core.exceptions import ApplicationError
 from maillage.core.models import AuditLogEntry, Membership, MembershipInvitation, Organisation, User
@@ -58,7 +58,7 @@ def _send_welcome_email(*, user: User, organisation: Organisation, base_url: str
         ),
     }
     emails.send(
-        subject=f"Maillage : votre accès à {organisation}",
+        subject=f"Maillage : votre accès {grammar.to(organisation.name)}",
         body=render_to_string("core/emails/welcome.txt", context),
         to=[user.email],
     )
@@ -70,7 +70,7 @@ def _send_invitation_email(*, invitation: MembershipInvitation, base_url: str) -
         "url": base_url.rstrip("/") + reverse("core:invitation_list"),
     }
     emails.send(
-        subject=f"Maillage : invitation à rejoindre {invitation.organisation}",
+        subject=f"Maillage : invitation à rejoindre {grammar.with_article(invitation.organisation.name)}",
         body=render_to_string("core/emails/invitation.txt", context),
         to=[invitation.user.email],
     )
@@ -295,7 +295,7 @@ def second_factor_reset(*, actor: User, membership: Membership, base_url: str, r
     holder = membership.user
     TOTPDevice.objects.filter(user=holder).delete()
     StaticDevice.objects.filter(user=holder).delete()
-    text = f"Second facteur réinitialisé par {actor} (administrateur·rice de {membership.organisation})"
+    text = f"Second facteur réinitialisé par {actor} (administrateur·rice {grammar.of(membership.organisation.name)})"
     organisations = Organisation.objects.filter(pk__in=access.active_memberships(holder).values("organisation"))
     for organisation in organisations:
         _trail(organisation=organisation, actor=actor, obj=holder, text=text, remote_addr=remote_addr)

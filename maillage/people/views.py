@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from maillage.core import access, audit, versioning
+from maillage.core import access, audit, grammar, versioning
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
 from maillage.core.ids import parse_id
@@ -105,7 +105,7 @@ def person_create(request):
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"La fiche de {person} est créée.")
+                messages.success(request, f"La fiche {grammar.de(str(person))} est créée.")
                 default = reverse("people:detail", args=[person.pk])
                 target = _next(request, default)
                 if target != default:
@@ -396,7 +396,8 @@ def person_merge_compare(request, pk, duplicate_pk):
         else:
             messages.success(
                 request,
-                f"La fiche n° {duplicate.pk} est fusionnée dans celle de {kept}. La fusion peut être annulée pendant "
+                f"La fiche n° {duplicate.pk} est fusionnée dans celle {grammar.de(str(kept))}. "
+                "La fusion peut être annulée pendant "
                 f"{services.merge_undo_delay().days} jours depuis la page « Fusionner ».",
             )
             return redirect("people:detail", pk=kept.pk)
@@ -441,7 +442,9 @@ def person_merge_undo(request, pk, tombstone_pk):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("people:merge", pk=kept.pk)
-    messages.success(request, f"La fusion est annulée : la fiche n° {restored.pk} de {restored} est rétablie.")
+    messages.success(
+        request, f"La fusion est annulée : la fiche n° {restored.pk} {grammar.de(str(restored))} est rétablie."
+    )
     return redirect("people:detail", pk=restored.pk)
 
 

@@ -68,7 +68,7 @@ def test_each_coordinator_gets_one_digest_of_tasks_due_today_or_late(base_url):
     _run_digest()
     assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.user.email, bruno.user.email])
     message = next(m for m in mail.outbox if m.to == [alice.user.email])
-    assert message.subject == "[Maillage] 2 tâche(s) de suivi à faire"
+    assert message.subject == "[Maillage] 2 tâches de suivi à faire"
     body = message.body
     assert body.startswith("Bonjour Alice,")
     assert "Odette B. : pour aujourd'hui" in body
@@ -126,8 +126,8 @@ def test_the_daily_command_sends_both_reminders_now(base_url):
     call_command("casework_reminders", "--now", stdout=io.StringIO())
     run_task_worker()  # sends the two queued e-mails
     assert sorted(m.subject for m in mail.outbox) == [
-        "[Maillage] 1 plan(s) à réviser",
-        "[Maillage] 1 tâche(s) de suivi à faire",
+        "[Maillage] 1 plan à réviser",
+        "[Maillage] 1 tâche de suivi à faire",
     ]
 
 

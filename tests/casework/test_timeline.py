@@ -1,6 +1,7 @@
 """The person's timeline: ordering, filtering, date-cursor pagination, query count, access and audit."""
 
 import datetime
+import html
 
 import pytest
 from django.http import Http404
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from maillage.casework.selectors import timeline as timeline_module
 from maillage.casework.selectors.timeline import TimelineEvent, register_source, timeline_for, timeline_kinds
+from maillage.core import grammar
 from maillage.core.access import person_grant
 from maillage.core.enums import Role
 from maillage.core.models import AuditLogEntry
@@ -151,7 +153,7 @@ def test_timeline_page_is_logged_in_the_audit_trail(member_client, history):
     response = client.get(reverse("casework:timeline", args=[person.pk]))
     assert response.status_code == 200
     text = response.content.decode()
-    assert "Chronologie de" in text and "Appel à la fille" in text
+    assert f"Chronologie {grammar.de(person.full_name)}" in html.unescape(text) and "Appel à la fille" in text
     entry = AuditLogEntry.objects.filter(action=AuditLogEntry.Action.ACCESS, object_pk=str(person.pk)).get()
     assert entry.changes_text == "Chronologie"
     assert entry.actor == membership.user

@@ -61,7 +61,7 @@ def test_admin_cannot_attach_another_organisations_account_by_its_email(
     run_task_worker()
     (message,) = mail.outbox
     assert message.to == ["agent.omega@exemple.fr"]
-    assert message.subject == "Maillage : invitation à rejoindre CCAS d'Alpha"
+    assert message.subject == "Maillage : invitation à rejoindre le CCAS d'Alpha"
     assert reverse("core:invitation_list") in message.body
 
 

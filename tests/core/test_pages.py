@@ -3,7 +3,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from maillage.core.enums import Role
+from maillage.core.enums import Role, role_as
 from tests.conftest import login_verified
 from tests.core.factories import MembershipFactory
 
@@ -54,5 +54,5 @@ def test_dashboard_speaks_to_each_role(client, role):
     membership = MembershipFactory(role=role)
     login_verified(client, membership.user)
     body = client.get(reverse("core:dashboard")).content.decode()
-    assert escape(membership.get_role_display().lower()) in body
+    assert escape(role_as(role)) in body  # « en tant qu'agent d'accueil », « … que membre de la direction »
     assert "Votre rôle" in body

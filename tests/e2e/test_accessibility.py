@@ -22,6 +22,18 @@ from tests.e2e.conftest import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("theme")]
 
+# The dashboard's sentence for each role, written out (elision, a person rather than a department).
+DASHBOARD_ROLE_PHRASES = {
+    Role.RECEPTION_AGENT: "en tant qu'agent d'accueil",
+    Role.COORDINATOR: "en tant que coordinateur·rice ou travailleur·se social·e",
+    Role.REGISTER_MANAGER: "en tant que gestionnaire du registre",
+    Role.VOLUNTEER: "en tant que bénévole",
+    Role.PARTNER: "en tant que professionnel·le partenaire",
+    Role.DIRECTOR: "en tant que membre de la direction ou élu·e",
+    Role.DPO: "en tant que délégué·e à la protection des données",
+    Role.ADMIN: "en tant qu'administrateur·rice",
+}
+
 NEW_PASSWORD = "Un-autre-mot-de-passe-solide-2"
 
 
@@ -183,7 +195,7 @@ def test_dashboard_for_each_role(page, login_as, organisation, role):
     login_as(membership.user)
     page.goto("/tableau-de-bord/")
     expect(page.locator("#structure-courante")).to_have_text(
-        f"Vous travaillez pour CCAS de Dijon en tant que {role.label.lower()}."
+        f"Vous travaillez pour le CCAS de Dijon {DASHBOARD_ROLE_PHRASES[role]}."
     )
     assert_accessible(page, f"Tableau de bord — {role.label}")
 
@@ -414,7 +426,7 @@ def test_organisation_switcher_works_with_the_keyboard_only(page, login_as, orga
     page.goto("/tableau-de-bord/")
     lead = page.locator("#structure-courante")
     # Names sort "CCAS de Dijon" first: the current organisation.
-    expect(lead).to_have_text("Vous travaillez pour CCAS de Dijon en tant que administrateur·rice.")
+    expect(lead).to_have_text("Vous travaillez pour le CCAS de Dijon en tant qu'administrateur·rice.")
 
     switcher = page.locator("#choix-structure")
     for _ in range(30):
@@ -427,7 +439,9 @@ def test_organisation_switcher_works_with_the_keyboard_only(page, login_as, orga
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Changer de structure")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(lead).to_have_text("Vous travaillez pour CIAS du Val de Saône en tant que direction / élu·e.")
+    expect(lead).to_have_text(
+        "Vous travaillez pour le CIAS du Val de Saône en tant que membre de la direction ou élu·e."
+    )
 
 
 # --- The audit itself ------------------------------------------------------------------------------

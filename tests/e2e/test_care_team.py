@@ -76,7 +76,7 @@ def test_colleague_opens_the_file_only_once_in_the_care_team_and_the_dpo_sees_ev
     # writes no line: nothing was shown.)
     _as(context, login_as, dpo)
     page.goto("/journal-d-audit/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Journal d'audit de CCAS de Beaune")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Journal d'audit du CCAS de Beaune")
     page.get_by_label("Recherche").fill("Fiche de la personne")
     page.get_by_role("button", name="Rechercher").click()
     rows = page.locator("#resultats-audit tbody tr")

@@ -65,7 +65,7 @@ def test_login_with_totp_then_switch_organisation_then_logout(page, agent):
     page.get_by_role("button", name="Valider").click()
     expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
     lead = page.locator("#structure-courante")
-    expect(lead).to_have_text("Vous travaillez pour CCAS d'Auxonne en tant que administrateur·rice.")
+    expect(lead).to_have_text("Vous travaillez pour le CCAS d'Auxonne en tant qu'administrateur·rice.")
 
     # The switcher sits in its own strip under the navigation, with a visible label.
     switcher = page.get_by_label("Structure :")
@@ -74,7 +74,9 @@ def test_login_with_totp_then_switch_organisation_then_logout(page, agent):
     switcher.select_option(label="CLIC de Beaune — Délégué·e à la protection des données")
     page.get_by_role("button", name="Changer de structure").click()
     expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
-    expect(lead).to_have_text("Vous travaillez pour CLIC de Beaune en tant que délégué·e à la protection des données.")
+    expect(lead).to_have_text(
+        "Vous travaillez pour le CLIC de Beaune en tant que délégué·e à la protection des données."
+    )
     expect(page.get_by_role("status")).to_contain_text("Vous travaillez maintenant pour « CLIC de Beaune »")
     # The DPO of the CLIC reads its audit trail; the administrator's menu is gone.
     navigation = page.get_by_role("navigation", name="Menu principal")
@@ -133,7 +135,7 @@ def test_first_login_pairs_an_authenticator_application(page):
     page.get_by_role("link", name="J'ai noté mes codes, continuer").click()
     expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
     expect(page.locator("#structure-courante")).to_have_text(
-        "Vous travaillez pour CCAS de Nolay en tant que agent d'accueil."
+        "Vous travaillez pour le CCAS de Nolay en tant qu'agent d'accueil."
     )
     device.refresh_from_db()
     assert device.confirmed

@@ -124,7 +124,7 @@ def test_merge_pages_are_accessible(page, login_as, coordinator, person):
     assert_accessible(page, "fusion — confirmation manquante")
     page.locator("label[for=id_confirm]").click()  # the label, as a person clicks it (both themes)
     page.get_by_role("button", name="Fusionner").click()
-    expect(page.get_by_text("est fusionnée dans celle de")).to_be_visible()
+    expect(page.get_by_text("est fusionnée dans celle d'Éloïse LEFÈVRE")).to_be_visible()
     page.goto(f"/personnes/{person.pk}/fusion/")
     expect(page.get_by_role("button", name=f"Annuler la fusion de la fiche n° {duplicate.pk}")).to_be_visible()
     assert_accessible(page, "fusion — fusions récentes")

@@ -110,9 +110,13 @@ def test_the_export_lists_every_opening_of_the_file(client):
     client.get(reverse("casework:document_list", args=[person.pk]))
     data = json.loads(client.get(reverse("people:export", args=[person.pk, "json"])).content)
     rows = next(s for s in data["sections"] if s["titre"] == "Consultations et modifications du dossier")["lignes"]
-    details = {row["Détail"] for row in rows}
-    assert {"Plan d'aide", "Évaluations", "Documents", "Export du droit d'accès (JSON)"} <= details
-    assert {row["Accès par"] for row in rows if row["Détail"] == "Plan d'aide"} == {"structure responsable"}
+    sentences = [row["Ce qui a été fait"] for row in rows]
+    for what in ("plan d'aide", "évaluations", "documents", "export du droit d'accès (JSON)"):
+        assert any(f" : {what}, au titre de la structure responsable du dossier." in s for s in sentences), what
+    name = coordinator.user.get_full_name()
+    openings = [s for s in sentences if s.startswith("Consultation")]
+    assert len(openings) == 4
+    assert all(s.startswith(f"Consultation par {name} ({coordinator.organisation.name}) le ") for s in openings)
 
 
 def test_a_request_page_is_an_opening_logged_with_its_path(client):

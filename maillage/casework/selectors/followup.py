@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from maillage.casework.models import AssessmentVersion, Contact, FollowUpTask
 from maillage.casework.selectors.timeline import TimelineEvent, register_source
-from maillage.core import access
+from maillage.core import access, grammar
 from maillage.core.models import Organisation, User
 from maillage.people.models import Person
 
@@ -67,7 +67,8 @@ def _signed_assessments(*, grant, before, limit):
     )
     events = []
     for version in _before(qs, "signed_at", before).order_by("-signed_at")[:limit]:
-        title = f"{version.assessment.get_kind_display()} signée (version {version.number})"
+        kind = version.assessment.get_kind_display()
+        title = f"{kind} {grammar.agree('signé', kind)} (version {version.number})"
         summary = f"GIR {version.gir}" if version.gir else ""
         if version.fragility_level:
             summary = f"Niveau de fragilité {version.fragility_level}"

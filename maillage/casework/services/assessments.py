@@ -90,6 +90,12 @@ AGGIR_LABELS = {
     "suivi_traitement": ("Suivi du traitement", "Se conformer à l'ordonnance du médecin."),
     "activites_temps_libre": ("Activités de temps libre", "Pratiquer des activités sportives, culturelles, sociales."),
 }
+# CASF annexe 2-1: the three answers, in words (a letter alone means nothing to the person).
+AGGIR_ANSWER_LABELS = {
+    "A": "fait seul·e, totalement, habituellement et correctement",
+    "B": "fait partiellement, ou pas habituellement, ou pas correctement",
+    "C": "ne fait pas",
+}
 AGGIR_ILLUSTRATIVE = (
     "gestion",
     "cuisine",
@@ -261,6 +267,24 @@ def _choice_label(choices, value) -> str:
     return dict(choices).get(value, value or "—")
 
 
+def aggir_answer(code) -> str:
+    """« A — fait seul·e, totalement, habituellement et correctement »; « — » when unanswered."""
+    label = AGGIR_ANSWER_LABELS.get(code)
+    return f"{code} — {label}" if label else "—"
+
+
+def grid_label(version_name: str) -> str:
+    """The fragility grid a screening was scored with, in words: the stored name is a fingerprint of
+    the grid's content (`grid_version`), never shown as such."""
+    if not version_name:
+        return "—"
+    if version_name == grid_version(DEFAULT_GRID):
+        return "Grille du guide VISA (version en vigueur)"
+    if version_name.startswith("visa-defaut-"):
+        return "Grille du guide VISA (version antérieure)"
+    return "Grille propre à la structure"
+
+
 def version_rows(version: AssessmentVersion) -> list[tuple[str, str]]:
     """The version's answers as (label, readable value) rows, in the grid's order."""
     kind, answers = version.assessment.kind, version.answers
@@ -274,7 +298,7 @@ def version_rows(version: AssessmentVersion) -> list[tuple[str, str]]:
             rows.append((names.get(code, code), text))
     elif kind == AssessmentKind.AGGIR:
         for key in (*aggir.ALL_SUB_VARIABLES, *AGGIR_ILLUSTRATIVE):
-            rows.append((AGGIR_LABELS[key][0], answers.get(key, "—")))
+            rows.append((AGGIR_LABELS[key][0], aggir_answer(answers.get(key))))
     elif kind == AssessmentKind.FRAGILITY:
         rows.append(("Repérage fait", _choice_label(SCREENING_MODES, answers.get("mode"))))
         for question in DEFAULT_GRID.questions:
@@ -296,12 +320,14 @@ def result_rows(version: AssessmentVersion) -> list[tuple[str, str]]:
     kind = version.assessment.kind
     if kind == AssessmentKind.AGGIR:
         levels = version.results.get("levels", {})
-        return [("GIR", str(version.gir))] + [(VARIABLE_LABELS[v], levels.get(v, "—")) for v in aggir.VARIABLES]
+        return [("GIR", str(version.gir))] + [
+            (VARIABLE_LABELS[v], aggir_answer(levels.get(v))) for v in aggir.VARIABLES
+        ]
     if kind == AssessmentKind.FRAGILITY:
         return [
             ("Niveau", f"{version.fragility_level} — {version.results.get('level_label', '')}"),
             ("Score", f"{version.fragility_score} / {version.results.get('max_score', '')}"),
-            ("Version de la grille", version.grid_version),
+            ("Grille utilisée", grid_label(version.grid_version)),
         ]
     if kind == AssessmentKind.NEEDS:
         counts = version.results.get("counts", {})

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from maillage.casework.forms.care_team import CareTeamMemberForm
 from maillage.casework.forms.confirm import ConfirmForm
 from maillage.casework.services.care_team import care_team_add, care_team_remove
-from maillage.core import access
+from maillage.core import access, grammar
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
 
@@ -33,7 +33,7 @@ def care_team(request, pk):
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{member} rejoint l'équipe autour de {person}.")
+            messages.success(request, f"{member} rejoint l'équipe autour {grammar.de(str(person))}.")
             return redirect("casework:care_team", pk=person.pk)
     members = (
         grant.care_team().select_related("user", "organisation", "added_by").order_by("removed_at", "-is_referent")

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from maillage.core import access, audit, selectors, services
 from maillage.core.clientip import client_ip
+from maillage.core.enums import role_as
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import (
     MemberFilterForm,
@@ -107,7 +108,7 @@ def member_create(request, pk):
             else:
                 messages.success(
                     request,
-                    f"{added.user} a été ajouté·e comme {added.get_role_display().lower()} : "
+                    f"{added.user} a été ajouté·e comme {role_as(added.role)} : "
                     "un courriel lui est envoyé pour choisir son mot de passe.",
                 )
             return redirect("core:member_list", pk=organisation.pk)
