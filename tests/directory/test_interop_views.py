@@ -193,3 +193,33 @@ def test_page_lists_recent_imports(member_client):
     page = client.get(reverse("directory:interop")).content.decode()
 
     assert "a.json" in page and "Lancer l'import" in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [("Réseau CLIC 35", "reseau-clic-35"), ("  reseau-clic-35 ", "reseau-clic-35"), ("", "")],
+)
+def test_the_source_name_is_typed_as_people_write_it_and_kept_as_its_words(typed, kept):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from maillage.directory.interop.forms import ImportForm
+
+    form = ImportForm(
+        data={"format": "hsds", "source": typed},
+        files={"file": SimpleUploadedFile("services.json", b"[]", content_type="application/json")},
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["source"] == kept
+
+
+def test_a_source_name_without_letters_nor_digits_is_refused_by_name():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from maillage.directory.interop.forms import ImportForm
+
+    form = ImportForm(
+        data={"format": "hsds", "source": "« — »"},
+        files={"file": SimpleUploadedFile("services.json", b"[]", content_type="application/json")},
+    )
+    assert not form.is_valid()
+    assert form.errors["source"] == ["Nom de la source : écrivez-le avec des lettres ou des chiffres."]

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django import forms
+from django.utils.text import slugify
 
 from maillage.core.forms import DsfrBaseForm
 from maillage.directory.interop.duplicates import LINK, NEW, SKIP
@@ -12,13 +13,13 @@ ACCEPTED_SUFFIXES = {".json", ".csv", ".zip"}
 
 class ImportForm(DsfrBaseForm):
     format = forms.ChoiceField(label="Format du fichier", choices=ImportJob.Format.choices)
-    source = forms.SlugField(
+    source = forms.CharField(
         label="Nom de la source",
         max_length=50,
         required=False,
         help_text=(
             "HSDS seulement : un nom court pour reconnaître ces services lors d'un prochain import, "
-            "par exemple « reseau-clic-21 ». Par défaut « hsds »."
+            "par exemple « Réseau CLIC 35 ». Par défaut : HSDS."
         ),
     )
     file = forms.FileField(
@@ -29,6 +30,17 @@ class ImportForm(DsfrBaseForm):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,.zip"}),
     )
+
+    def clean_source(self):
+        """Any short name people type (« Réseau CLIC 35 »), kept as the words that recognise it next time
+        (accents, case and punctuation aside): the same services are found whatever the spelling."""
+        typed = self.cleaned_data["source"].strip()
+        if not typed:
+            return ""
+        source = slugify(typed)
+        if not source:
+            raise forms.ValidationError("Nom de la source : écrivez-le avec des lettres ou des chiffres.")
+        return source
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
