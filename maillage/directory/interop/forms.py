@@ -18,7 +18,7 @@ class ImportForm(DsfrBaseForm):
         required=False,
         help_text=(
             "HSDS seulement : un nom court pour reconnaître ces services lors d'un prochain import, "
-            "par exemple « reseau-clic-21 ». Par défaut « hsds »."
+            "par exemple « reseau-clic-35 ». Par défaut « hsds »."
         ),
     )
     file = forms.FileField(
