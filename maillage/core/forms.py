@@ -202,7 +202,7 @@ class OrganisationForm(DsfrBaseForm, forms.ModelForm):
         label="Commune du siège (code INSEE)",
         required=False,
         max_length=5,
-        help_text="5 caractères, par exemple 21231 pour Dijon.",
+        help_text="5 caractères, par exemple 35238 pour Rennes.",
     )
     communes_served_codes = forms.CharField(
         label="Communes desservies (codes INSEE)",

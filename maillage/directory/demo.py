@@ -132,8 +132,8 @@ RECIPES = {
         summer_closure=True,
     ),
     "clic": Recipe(
-        "Information et conseil sur le maintien à domicile, l'hébergement, les aides financières et les droits ; "
-        "évaluation des besoins à domicile.",
+        "Information et conseil sur le maintien à domicile, l'hébergement, les aides financières et les droits "
+        "(aide à la demande d'APA, l'allocation personnalisée d'autonomie) ; évaluation des besoins à domicile.",
         ("etre-informe-et-ecoute", "organiser-sa-vie-quotidienne"),
         ("aides-financieres", "maintien-a-domicile", "hebergement", "soutien-aux-aidants"),
         ("personnes-agees", "aidants"),

@@ -174,7 +174,7 @@ class ServiceForm(VersionedFormMixin, DsfrBaseForm, forms.ModelForm):
         choices=LANGUAGES,
         widget=forms.CheckboxSelectMultiple,
     )
-    phone = forms.CharField(label="Téléphone", required=False, max_length=20, help_text="Par exemple 03 80 00 00 00")
+    phone = forms.CharField(label="Téléphone", required=False, max_length=20, help_text="Par exemple 02 99 00 00 00")
     address = forms.CharField(label="Adresse du lieu d'accueil", required=False, max_length=250)
     postal_code = forms.RegexField(
         label="Code postal",

@@ -57,12 +57,14 @@ def seed_persons(
             person=person, number=f"{landline}{rng.randint(0, 999999):06d}", kind="landline", is_preferred=True
         )
         if index % 3 == 0:
+            relationship = rng.choice(["fille", "fils", "nièce", "voisine"])
             Relation.objects.create(
                 person=person,
                 kind=RelationKind.INFORMAL_CARER,
-                first_name=fake.first_name(),
+                # A son is a man, a daughter, niece or neighbour (« voisine ») a woman.
+                first_name=fake.first_name_male() if relationship == "fils" else fake.first_name_female(),
                 last_name=last,
-                relationship=rng.choice(["fille", "fils", "nièce", "voisine"]),
+                relationship=relationship,
                 phone=f"+336{rng.randint(10000000, 99999999)}",
                 is_emergency_contact=True,
             )

@@ -54,7 +54,7 @@ class CommuneCodeField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 100)
-        kwargs.setdefault("help_text", "Code INSEE (par exemple 21231) ou nom exact de la commune.")
+        kwargs.setdefault("help_text", "Nom de la commune (par exemple Cesson-Sévigné) ou son code INSEE (35051).")
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -353,7 +353,7 @@ class BreakGlassForm(DsfrBaseForm):
         self.fields["person"].choices = [
             (
                 p.pk,
-                f"{p.first_names} {p.last_name.upper()}, né·e en {p.birth_date:%Y} "
+                f"{p.first_names} {p.last_name.upper()}, {p.born} en {p.birth_date:%Y} "
                 f"— suivi·e par {p.organisation.name}",
             )
             for p in candidates

@@ -151,10 +151,13 @@ class Person(models.Model):
     def full_name(self) -> str:
         name = f"{self.first_names} {self.last_name.upper()}"
         if self.birth_name and normalise.text(self.birth_name) != normalise.text(self.last_name):
-            name += (
-                f" (née {self.birth_name.upper()})" if self.sex == Sex.FEMALE else f" (né·e {self.birth_name.upper()})"
-            )
+            name += f" ({self.born} {self.birth_name.upper()})"
         return name
+
+    @property
+    def born(self) -> str:
+        """« née », « né », or « né·e » when the sex is not known: the participle agreed with the person."""
+        return {Sex.FEMALE: "née", Sex.MALE: "né"}.get(self.sex, "né·e")
 
     @property
     def age(self) -> int | None:

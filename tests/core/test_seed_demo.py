@@ -1,4 +1,5 @@
 import datetime
+import html
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -251,3 +252,27 @@ def test_seed_demo_gives_the_ccas_a_working_day_of_casework_once():
     tasks = FollowUpTask.objects.filter(organisation=ccas, assignee__email="coordination@demo.maillage.example")
     assert tasks.filter(due_on__lt=today).exists() and tasks.filter(due_on=today).exists()
     assert tasks.filter(due_on__gt=today + datetime.timedelta(days=1)).exists()
+
+
+def test_demo_directory_answers_what_a_newcomer_types_apa_and_st_malo(client):
+    """The issue's own examples on the demo: « APA » finds the CLIC that helps with the allowance,
+    « St Malo » the services of Saint-Malo."""
+    call_command("seed_demo")
+    apa = html.unescape(client.get("/annuaire/public/", {"q": "APA"}).content.decode())
+    assert "Point d'information seniors — CLIC" in apa
+    st_malo = html.unescape(client.get("/annuaire/public/", {"q": "St Malo"}).content.decode())
+    assert "Portage de repas — Saint-Malo" in st_malo
+
+
+def test_demo_carers_first_names_agree_with_son_or_daughter():
+    """« Catherine, fils » read wrong in the right-of-access PDF: a son gets a man's first name."""
+    from faker.providers.person.fr_FR import Provider
+
+    from maillage.people.models import Relation
+
+    call_command("seed_demo")
+    relations = list(Relation.objects.values_list("relationship", "first_name"))
+    assert relations
+    for relationship, first_name in relations:
+        names = Provider.first_names_male if relationship == "fils" else Provider.first_names_female
+        assert first_name in names, (relationship, first_name)

@@ -1,6 +1,7 @@
 """French grammar in templates (core.grammar): `{% load grammar %}`, then
 - `{{ person.full_name|de }}` → « de Jeanne ROUX », « d'Élise MARTIN »;
 - `{{ organisation.name|du }}` → « du CCAS de Dijon », « de la Mairie de Chenôve », « de l'Équipe… »;
+- `{{ organisation.name|au }}` → « au CCAS de Rennes », « à la Mairie de Betton », « aux Petits Frères… »;
 - `{{ "signé"|agree:kind_label }}` → « signé », « signée », « signés »…;
 - `{% en_tant_que membership.role %}` → « en tant qu'<strong>agent d'accueil</strong> »."""
 
@@ -21,6 +22,11 @@ def de_filter(text) -> str:
 @register.filter(name="du")
 def du_filter(text) -> str:
     return grammar.of(str(text))
+
+
+@register.filter(name="au")
+def au_filter(text) -> str:
+    return grammar.to(str(text))
 
 
 @register.filter(name="agree")
