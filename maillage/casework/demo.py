@@ -5,11 +5,9 @@ care teams, follow-up tasks due, notes. Synthetic (Faker fr_FR); written through
 as the demo accounts would. Safe twice: nothing is added to an organisation that has requests.
 """
 
-import contextlib
 import datetime
 import random
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
@@ -24,7 +22,6 @@ from maillage.casework.services import care_team as care_team_services
 from maillage.casework.services import followup as followup_services
 from maillage.casework.services import plans as plan_services
 from maillage.casework.services import requests as request_services
-from maillage.core.exceptions import ApplicationError
 from maillage.core.models import Organisation, User
 from maillage.directory.models import Service, Taxonomy, TaxonomyTerm
 from maillage.people.enums import ConsentChannel, ConsentScope, Sex
@@ -252,8 +249,8 @@ def seed_casework(
                     "status": ActionStatus.IN_PROGRESS,
                 },
             )
-        # The care team: the coordinator as referent, outside professionals, the partner when the
-        # rules let a partner join (the person agreed to share with the partner's organisation).
+        # The care team: the coordinator as referent, outside professionals, and for two files the
+        # partner organisation's professional (the person agreed to share with that organisation).
         care_team_services.care_team_add(
             actor=coordinator,
             organisation=organisation,
@@ -277,15 +274,13 @@ def seed_casework(
                 partner=partner_organisation,
                 defaults={"channel": ConsentChannel.ORAL, "recorded_by": coordinator},
             )
-            # Skipped where a partner's role may not join a care team (access.CARE_TEAM_ROLES).
-            with contextlib.suppress(ValidationError, ApplicationError):
-                care_team_services.care_team_add(
-                    actor=coordinator,
-                    organisation=organisation,
-                    person=person,
-                    role="Responsable de secteur, aide à domicile",
-                    email=partner.email,
-                )
+            care_team_services.care_team_add(
+                actor=coordinator,
+                organisation=organisation,
+                person=person,
+                role="Coordination gérontologique (CLIC)",
+                email=partner.email,
+            )
         followup_services.note_create(
             actor=coordinator,
             organisation=organisation,

@@ -115,6 +115,9 @@ ILLE_ET_VILAINE = DemoTerritory(
         ("direction", Role.DIRECTOR, ["CCAS de Rennes"]),
         ("dpo", Role.DPO, ["CCAS de Rennes"]),
         ("admin", Role.ADMIN, ["CCAS de Rennes", "CLIC du Pays de Rennes"]),
+        # A professional of a partner organisation, placed in the care team of two of the CCAS's
+        # files (with the persons' consent to share): « Dossiers partagés avec moi ».
+        ("clic", Role.COORDINATOR, ["CLIC du Pays de Rennes"]),
     ],
     persons={
         "CCAS de Rennes": ["Rennes"],
@@ -163,6 +166,7 @@ COTE_D_OR = DemoTerritory(
         ("direction", Role.DIRECTOR, ["CCAS de Dijon"]),
         ("dpo", Role.DPO, ["CCAS de Dijon"]),
         ("admin", Role.ADMIN, ["CCAS de Dijon", "CLIC du Grand Dijon"]),
+        ("clic", Role.COORDINATOR, ["CLIC du Grand Dijon"]),
     ],
     persons={"CCAS de Dijon": DIJON_AREA, "CLIC du Grand Dijon": DIJON_AREA},
     identity_name="CCAS de Dijon",
@@ -284,14 +288,12 @@ def seed_demo(departement: str = DEFAULT_DEMO_DEPARTEMENT) -> list[DemoAccount]:
     # The casework of the demo accounts' organisation (requests, assessments, plans, care teams,
     # tasks), written by the reception and coordination accounts.
     home = organisations[territory.accounts[0][2][0]]
-    partner_organisation = next(
-        organisations[names[0]] for part, _, names in territory.accounts if part == "partenaire"
-    )
+    partner_organisation = next(organisations[names[0]] for part, _, names in territory.accounts if part == "clic")
     seed_casework(
         organisation=home,
         coordinator=users["coordination"],
         reception=users["accueil"],
-        partner=users["partenaire"],
+        partner=users["clic"],
         partner_organisation=partner_organisation,
         seed=territory.seed,
     )

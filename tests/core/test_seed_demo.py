@@ -31,7 +31,7 @@ def test_seed_demo_builds_ille_et_vilaine_by_default_every_kind_one_account_per_
         assert organisation.phone.replace(" ", "").replace("+33", "0").startswith("0299")
     assert "Démonstration : Ille-et-Vilaine (35)." in first
     assert DEMO_PASSWORD in first
-    assert first.count("clé TOTP :") == len(Role)
+    assert first.count("clé TOTP :") == len(Role) + 1  # one per role, and the CLIC's professional
     assert "structures : CCAS de Rennes, CLIC du Pays de Rennes" in first
     # The same secrets are printed again: the second run reuses the devices.
     assert [line for line in first.splitlines() if "clé TOTP :" in line][0].split("code")[0] == [
@@ -276,3 +276,24 @@ def test_demo_carers_first_names_agree_with_son_or_daughter():
     for relationship, first_name in relations:
         names = Provider.first_names_male if relationship == "fils" else Provider.first_names_female
         assert first_name in names, (relationship, first_name)
+
+
+def test_the_demo_clic_professional_finds_two_files_shared_with_them_by_the_ccas(client):
+    """Issue 11 point 9 seen on the demo: a professional of a partner organisation (the CLIC), placed in
+    the care team of two of the CCAS's files with the persons' consent, finds them on the dashboard."""
+    from django.urls import reverse
+
+    from maillage.casework.models import CareTeamMember
+    from tests.conftest import login_verified
+
+    call_command("seed_demo")
+    clic = User.objects.get(email="clic@demo.maillage.example")
+    places = CareTeamMember.objects.filter(user=clic, removed_at__isnull=True)
+    assert places.count() == 2
+    assert {place.person.organisation.name for place in places} == {"CCAS de Rennes"}
+    login_verified(client, clic)
+    page = client.get(reverse("core:dashboard")).content.decode()
+    assert "Dossiers partagés avec moi" in page
+    for place in places:
+        assert reverse("people:detail", args=[place.person.pk]) in page
+        assert client.get(reverse("people:detail", args=[place.person.pk])).status_code == 200
