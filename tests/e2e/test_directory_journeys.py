@@ -156,7 +156,7 @@ def test_reception_agent_finds_meals_filters_step_free_and_prints(page, login_as
     agent = MembershipFactory(organisation=meals["accessible"].organisation, role=Role.RECEPTION_AGENT)
     login_as(agent.user)
     page.goto("/")
-    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Annuaire").click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Annuaire", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rechercher dans l'annuaire")
 
     search_meals_in_dijon(page)

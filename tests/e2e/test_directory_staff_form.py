@@ -203,7 +203,9 @@ def test_coordinator_imports_a_third_party_file_sees_warnings_duplicates_and_und
     page.context.clear_cookies()
     login_as(volunteer.user)
     page.goto("/tableau-de-bord/")
-    expect(page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Annuaire")).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Annuaire", exact=True)
+    ).to_be_visible()
     expect(page.get_by_role("link", name="Import de l'annuaire")).to_have_count(0)
     response = page.goto("/annuaire/import-export/")
     assert response.status == 404
