@@ -20,6 +20,7 @@ from pathlib import Path
 
 from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 # MAILLAGE_E2E_AXE_IMPACTS=minor,moderate,serious,critical makes the audit stricter, for a review.
 BLOCKING_IMPACTS = tuple(os.environ.get("MAILLAGE_E2E_AXE_IMPACTS", "serious,critical").split(","))
@@ -34,16 +35,58 @@ RUN_OPTIONS = {
 }
 
 
+# True once the theme's script has set the page up for the viewport's current width. Axe must not
+# audit the markup the script is about to change: on a loaded machine the DSFR starts after the
+# « load » event, and adapts its header to a new width a frame or more after the resize. Until then
+# the header's menu (`.fr-header__menu.fr-modal`) carries the `aria-labelledby` that the DSFR keeps
+# on a phone (where it is a dialog) and removes on a wide screen (where it is a plain block): axe
+# then reports « aria-prohibited-attr » on a page that has no fault. The DSFR also copies the
+# header's tool links into that menu. GOV.UK Frontend (neutral theme) marks each component it has
+# initialised with `data-<module>-init`. A page without the theme's scripts (the standalone 500
+# page, printouts) has nothing to wait for.
+THEME_SCRIPTS_READY = """() => {
+  const html = document.documentElement;
+  if (html.classList.contains("ui-dsfr")) {
+    if (html.getAttribute("data-fr-js") !== "true") return false;
+    const pending = ".fr-modal:not([data-fr-js-modal]), .fr-collapse:not([data-fr-js-collapse]),"
+      + " .fr-header__menu.fr-modal:not([data-fr-js-header-modal]),"
+      + " .fr-header__tools-links:not([data-fr-js-header-links])";
+    if (document.querySelector(pending)) return false;
+    const wide = window.matchMedia("(min-width: 62em)").matches;  // the DSFR's « lg » breakpoint
+    for (const menu of document.querySelectorAll("[data-fr-js-header-modal]")) {
+      if (menu.hasAttribute("aria-labelledby") === wide) return false;
+    }
+    return true;
+  }
+  if (html.classList.contains("ui-neutral")) {
+    if (!document.body || !document.body.classList.contains("govuk-frontend-supported")) return false;
+    for (const root of document.querySelectorAll('[data-module="govuk-service-navigation"]')) {
+      if (!root.hasAttribute("data-govuk-service-navigation-init")) return false;
+    }
+  }
+  return true;
+}"""
+
+
+def wait_for_theme_scripts(page) -> None:
+    """Wait until the theme's script (DSFR or GOV.UK Frontend) has set the page up, at this width."""
+    page.wait_for_function(THEME_SCRIPTS_READY)
+
+
 def axe_violations(page) -> list[dict]:
     """Every violation axe finds in the page, whatever its impact. A click just before may have
-    started a navigation: the page is then audited once the new document has loaded."""
+    started a navigation: the page is then audited once the new document has loaded and the theme's
+    script has set it up."""
     for attempt in range(3):
         page.wait_for_load_state("load")
         try:
+            wait_for_theme_scripts(page)
             if not page.evaluate("() => typeof window.axe !== 'undefined'"):
                 page.evaluate(AXE_SCRIPT)
             results = page.evaluate(f"() => axe.run(document, {json.dumps(RUN_OPTIONS)})")
             return results["violations"]
+        except PlaywrightTimeoutError:
+            raise
         except PlaywrightError:  # the document was replaced while axe ran
             if attempt == 2:
                 raise
