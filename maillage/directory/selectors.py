@@ -6,10 +6,11 @@ import re
 from django.db.models import Prefetch, Q, QuerySet
 
 from maillage.core import access
+from maillage.core.ids import parse_id
 from maillage.core.models import Commune, Organisation, User
 from maillage.core.territories import name_pattern
 from maillage.directory.models import Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
-from maillage.directory.search import normalise
+from maillage.directory.search import SearchFilters, normalise, search_services
 
 DUPLICATE_RATIO = 0.8
 
@@ -58,6 +59,25 @@ def public_service_get(*, pk) -> Service:
     if service is None:
         raise Http404("Service introuvable.")
     return service
+
+
+def service_choices(*, actor: User, query: str, chosen_id, limit: int) -> tuple[Service | None, list[Service]]:
+    """A service to pick from the directory (a request's partner, a plan action's provider): the one
+    already chosen, if the actor may see it, and at most `limit` others matching `query`, ranked as the
+    search ranks them. Nothing is searched for an empty query."""
+    visible = access.services_visible_to(actor)
+    chosen_pk = parse_id(str(chosen_id or ""))
+    chosen = visible.select_related("organisation").filter(pk=chosen_pk).first() if chosen_pk else None
+    if not query.strip():
+        return chosen, []
+    result = search_services(
+        visible.exclude(pk=chosen.pk) if chosen else visible,
+        SearchFilters(q=query),
+        page=1,
+        page_size=limit,
+        with_facets=False,
+    )
+    return chosen, list(result.page)
 
 
 def service_possible_duplicates(*, name: str, commune: Commune | None, exclude_pk=None) -> list[Service]:

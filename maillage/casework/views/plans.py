@@ -20,12 +20,11 @@ from maillage.casework.models.plans import PlanKind
 from maillage.casework.selectors import assessments as selectors
 from maillage.casework.services import plans as services
 from maillage.casework.views._common import grant_for, person_context
-from maillage.core import access, versioning
+from maillage.core import versioning
 from maillage.core.access import Part
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
-from maillage.core.ids import parse_id
-from maillage.directory.search import SearchFilters, search_services
+from maillage.directory import selectors as directory_selectors
 
 
 def _save(form, call):
@@ -169,19 +168,9 @@ PROVIDER_SERVICE_RESULTS = 8
 def _provider_services(request, query: str, chosen_id) -> dict:
     """Directory services matching `query` (published, and one's own drafts): « who provides » an
     action, searched as at the reception; the one already chosen first and ticked."""
-    visible = access.services_visible_to(request.user)
-    chosen_pk = parse_id(str(chosen_id or ""))
-    chosen = visible.filter(pk=chosen_pk).select_related("organisation").first() if chosen_pk else None
-    found = []
-    if query.strip():
-        result = search_services(
-            visible.exclude(pk=chosen.pk) if chosen else visible,
-            SearchFilters(q=query),
-            page=1,
-            page_size=PROVIDER_SERVICE_RESULTS,
-            with_facets=False,
-        )
-        found = list(result.page)
+    chosen, found = directory_selectors.service_choices(
+        actor=request.user, query=query, chosen_id=chosen_id, limit=PROVIDER_SERVICE_RESULTS
+    )
     return {
         "provider_services": ([chosen] if chosen else []) + found,
         "chosen_service_id": chosen.pk if chosen else None,

@@ -36,6 +36,7 @@ from maillage.core.audit import record_access, record_search, shown_count
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
 from maillage.core.ids import parse_id, parse_ids
+from maillage.directory import selectors as directory_selectors
 from maillage.directory.search import SearchFilters, search_services
 from maillage.people import search as people_search
 from maillage.people.models import Person, PersonAddress
@@ -111,22 +112,9 @@ def _print_links(services) -> dict:
 def _partner_choices(request, query: str, chosen_id) -> dict:
     """Directory services to orient the request to (« Orientée vers un partenaire »), matching
     `query`; the one already chosen first."""
-    visible = access.services_visible_to(request.user)
-    chosen = (
-        visible.select_related("organisation").filter(pk=chosen_pk).first()
-        if (chosen_pk := parse_id(chosen_id))
-        else None
+    chosen, found = directory_selectors.service_choices(
+        actor=request.user, query=query, chosen_id=chosen_id, limit=SERVICE_RESULTS
     )
-    found = []
-    if query.strip():
-        result = search_services(
-            visible.exclude(pk=chosen.pk) if chosen else visible,
-            SearchFilters(q=query),
-            page=1,
-            page_size=SERVICE_RESULTS,
-            with_facets=False,
-        )
-        found = list(result.page)
     return {"partner_chosen": chosen, "partners_found": found, "partner_query": query}
 
 
