@@ -73,7 +73,7 @@ def test_command_lists_the_warnings(territory, capsys):  # noqa: F811
     call_command("import_directory", "--format", "hsds", "--source", "reseau-35", str(BUNDLE))
 
     out = capsys.readouterr().out
-    assert "6 avertissement(s) : ce qui a été laissé de côté ou déduit, à vérifier." in out
+    assert "6 avertissements : ce qui a été laissé de côté ou déduit, à vérifier." in out
     assert "Avertissement : hsds_full_ille_et_vilaine.json, élément 0.service_areas[0] — champ « name » : Zone " in out
     assert "lue comme l'intercommunalité (43 communes)." in out
 

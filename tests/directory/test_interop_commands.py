@@ -20,7 +20,7 @@ def _communes(db):
 def test_import_command_succeeds(capsys):
     call_command("import_directory", "--format", "hsds", str(DATA / "hsds_services.json"))
 
-    assert "3 service(s) créé(s)" in capsys.readouterr().out
+    assert "3 services créés" in capsys.readouterr().out
     assert Service.objects.count() == 3
 
 
@@ -80,7 +80,7 @@ def test_reimport_under_another_source_name_skips_the_duplicates_and_says_so(tmp
 
     assert Service.objects.count() == count
     out = capsys.readouterr().out
-    assert f"Import terminé : 0 service(s) créé(s), 0 mis à jour ; {count} avertissement(s)." in out
+    assert f"Import terminé : 0 service créé, 0 mis à jour ; {count} avertissement{'s' if count > 1 else ''}." in out
     assert "déjà présent dans l'annuaire : pas importé." in out
 
 

@@ -51,7 +51,7 @@ def test_reimport_of_the_same_file_writes_nothing(tmp_path):
     report = directory_import(format="hsds", path_or_files=DATA / "hsds_services.json")
 
     assert (report.created, report.updated, report.unchanged, report.audit_lines) == (0, 0, 3, 0)
-    assert "3 inchangé(s)" in report.summary()
+    assert "3 inchangés" in report.summary()
     assert dict(Service.objects.values_list("pk", "updated_at")) == stamps
     assert set(Phone.objects.values_list("pk", flat=True)) == phones  # not deleted and inserted again
     assert canonical_dump() == before

@@ -326,7 +326,7 @@ def test_hsds_what_maillage_cannot_keep_is_a_warning(territory):
 def test_summary_counts_what_was_left_aside(territory):
     report = directory_import(format="hsds", path_or_files=BUNDLE)
 
-    assert report.summary() == "Import terminé : 6 service(s) créé(s), 0 mis à jour ; 6 avertissement(s)."
+    assert report.summary() == "Import terminé : 6 services créés, 0 mis à jour ; 6 avertissements."
     assert len(report.summary()) <= 100  # ImportJob.stage
 
 
@@ -422,7 +422,7 @@ def test_datainclusion_arrondissement_code_is_read_as_its_commune(territory, tmp
 def test_command_imports_a_third_party_bundle(territory, capsys):
     call_command("import_directory", "--format", "hsds", "--source", "reseau-35", str(BUNDLE))
 
-    assert "6 service(s) créé(s), 0 mis à jour ; 6 avertissement(s)." in capsys.readouterr().out
+    assert "6 services créés, 0 mis à jour ; 6 avertissements." in capsys.readouterr().out
 
 
 def test_staff_page_imports_a_third_party_bundle(territory, member_client):
@@ -438,7 +438,7 @@ def test_staff_page_imports_a_third_party_bundle(territory, member_client):
     assert job.status == ImportJob.Status.SUCCEEDED, job.errors
     assert job.created == 6
     assert set(Service.objects.values_list("organisation", flat=True)) == {membership.organisation.pk}
-    assert "6 avertissement(s)" in client.get(response.url).content.decode()
+    assert "6 avertissements" in client.get(response.url).content.decode()
 
 
 def test_hsds_csv_files_named_after_the_objects_are_read(territory, tmp_path):
@@ -455,3 +455,21 @@ def test_hsds_csv_files_named_after_the_objects_are_read(territory, tmp_path):
     assert report.errors == []
     assert report.created == 2
     assert _place("Restaurant seniors").commune.code == "35024"
+
+
+@pytest.mark.parametrize(
+    ("created", "unchanged", "warnings", "expected"),
+    [
+        (1, 0, 1, "Import terminé : 1 service créé, 0 mis à jour ; 1 avertissement."),
+        (0, 1, 0, "Import terminé : 0 service créé, 0 mis à jour, 1 inchangé."),
+        (2, 3, 2, "Import terminé : 2 services créés, 0 mis à jour, 3 inchangés ; 2 avertissements."),
+    ],
+)
+def test_the_import_summary_agrees_its_words_with_the_numbers(created, unchanged, warnings, expected):
+    from maillage.directory.interop.report import ImportReport
+
+    report = ImportReport()
+    report.created, report.unchanged = created, unchanged
+    for _ in range(warnings):
+        report.warn("f.json", "1", "name", "À vérifier.")
+    assert report.summary() == expected

@@ -193,7 +193,7 @@ def test_coordinator_imports_a_third_party_file_sees_warnings_duplicates_and_und
     page.goto(f"/annuaire/import-export/imports/{first.pk}/")
     page.get_by_role("button", name="Annuler cet import").click()
     expect(
-        page.get_by_text("L'import est annulé : 6 service(s) supprimé(s), 0 remis dans leur état d'avant")
+        page.get_by_text("L'import est annulé : 6 services supprimés, 0 remis dans leur état d'avant")
     ).to_be_visible()
     expect(page.get_by_text("Import annulé", exact=True)).to_be_visible()
     assert Service.objects.count() == 0

@@ -2,6 +2,8 @@
 
 from dataclasses import asdict, dataclass, field
 
+from maillage.core.grammar import count
+
 
 class FileRefused(Exception):
     """The file cannot be read at all (encoding, malformed JSON or CSV, missing file): the whole import
@@ -65,11 +67,12 @@ class ImportReport:
 
     def summary(self) -> str:
         if self.duplicates:
-            return f"{len(self.duplicates)} doublon(s) probable(s) : rien n'a été enregistré, décidez pour chacun."
+            found = count(len(self.duplicates), "doublon probable", "doublons probables")
+            return f"{found} : rien n'a été enregistré, décidez pour chacun."
         if self.errors:
-            return f"Import refusé : {len(self.errors)} erreur(s), rien n'a été enregistré."
-        text = f"Import terminé : {self.created} service(s) créé(s), {self.updated} mis à jour"
-        text += f", {self.unchanged} inchangé(s)" if self.unchanged else ""
+            return f"Import refusé : {count(len(self.errors), 'erreur')}, rien n'a été enregistré."
+        text = f"Import terminé : {count(self.created, 'service créé', 'services créés')}, {self.updated} mis à jour"
+        text += f", {count(self.unchanged, 'inchangé', 'inchangés')}" if self.unchanged else ""
         if self.warnings:  # listed one by one in `warnings`; the count fits the import page's line
-            text += f" ; {len(self.warnings)} avertissement(s)"
+            text += f" ; {count(len(self.warnings), 'avertissement')}"
         return text[:99] + "."

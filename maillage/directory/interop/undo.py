@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from maillage.core import access
 from maillage.core.exceptions import ApplicationError
+from maillage.core.grammar import count
 from maillage.core.models import User
 from maillage.directory.interop.writer import COMMUNES, DETAIL_MODELS, TERMS
 from maillage.directory.models import ImportJob, Location, Service, ServiceAtLocation
@@ -74,7 +75,8 @@ def import_undo(*, actor: User, job: ImportJob) -> dict:
             place.delete()
     job.status = ImportJob.Status.UNDONE
     job.undone_at, job.undone_by = timezone.now(), actor
-    job.stage = f"Import annulé : {len(created)} service(s) supprimé(s), {len(restored)} remis en l'état."
+    deleted = count(len(created), "service supprimé", "services supprimés")
+    job.stage = f"Import annulé : {deleted}, {len(restored)} remis en l'état."
     job.save(update_fields=["status", "undone_at", "undone_by", "stage"])
     return {"deleted": len(created), "restored": len(restored)}
 

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from maillage.core import access
 from maillage.core.exceptions import ApplicationError
+from maillage.core.grammar import count
 from maillage.directory.interop.forms import DuplicateDecisionsForm, ImportForm
 from maillage.directory.interop.services import directory_export, export_download
 from maillage.directory.interop.undo import import_can_be_undone, import_undo
@@ -101,7 +102,7 @@ def import_cancel(request, pk):
     else:
         messages.success(
             request,
-            f"L'import est annulé : {counts['deleted']} service(s) supprimé(s), "
+            f"L'import est annulé : {count(counts['deleted'], 'service supprimé', 'services supprimés')}, "
             f"{counts['restored']} remis dans leur état d'avant l'import.",
         )
     return redirect("directory:import_job", pk=job.pk)

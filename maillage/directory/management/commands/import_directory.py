@@ -5,6 +5,7 @@ Exits with status 1 when anything is refused, after printing every error; nothin
 
 from django.core.management.base import BaseCommand, CommandError
 
+from maillage.core.grammar import count
 from maillage.directory.interop.services import FORMATS, directory_import
 
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             self.stderr.write(str(error))
         if report.warnings:
             self.stdout.write(
-                f"{len(report.warnings)} avertissement(s) : ce qui a été laissé de côté ou déduit, à vérifier."
+                f"{count(len(report.warnings), 'avertissement')} : ce qui a été laissé de côté ou déduit, à vérifier."
             )
         for warning in report.warnings:
             self.stdout.write(f"Avertissement : {warning}")
