@@ -84,6 +84,7 @@ def test_coordinator_assesses_screens_and_plans(page, login_as):
     page.locator("#id_funding").select_option("apa")
     page.get_by_role("button", name="Enregistrer l'action").click()
     page.get_by_role("link", name="Ajouter une action").click()
+    page.wait_for_load_state("load")  # htmx binds the directory search box on load
     page.locator("#id_what").fill("Portage de repas")
     page.get_by_label("Service de l'annuaire : chercher").fill("portage repas commune")
     page.locator(f"#service-{meals.pk}").check(force=True)

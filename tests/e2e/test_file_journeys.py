@@ -184,6 +184,9 @@ def test_the_plan_starts_from_unmet_needs_and_who_provides_is_searched(page, log
     assert [goal.description for goal in person.care_plans.get().goals.all()] == ["Des repas livrés chaque midi"]
 
     page.get_by_role("link", name="Ajouter une action").click()
+    # A click waits for the new page to start, not to load: htmx binds the search box on load, and a
+    # word typed before that would send no search (as a person's would not, on a slow machine).
+    page.wait_for_load_state("load")
     page.locator("#id_what").fill("Portage des repas")
     search = page.get_by_label("Service de l'annuaire : chercher")
     search.fill("portage repas")
