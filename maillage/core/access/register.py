@@ -123,7 +123,7 @@ def calls_assigned_to(user: User, organisation: Organisation | None):
         return Call.objects.none()
     return Call.objects.filter(
         assigned_to=user,
-        status=CallStatus.ASSIGNED,
+        status__in=[CallStatus.ASSIGNED, CallStatus.RETRY],
         campaign__organisation=organisation,
         campaign__status=CampaignStatus.OPEN,
         campaign__crisis__ended_at__isnull=True,
