@@ -48,3 +48,18 @@ def test_three_tries_not_reached_make_the_call_unreachable_and_escalate():
         )
     assert call.status == CallStatus.DONE and call.outcome == Outcome.UNREACHABLE
     assert Escalation.objects.filter(call=call, handled_at__isnull=True).count() == 1
+
+
+def test_merging_two_files_each_on_the_register_is_refused_and_names_the_register():
+    from maillage.core.exceptions import ApplicationError
+    from maillage.people.services import person_merge
+    from maillage.register.models import RegisterEntry
+
+    membership = MembershipFactory(role=Role.REGISTER_MANAGER)
+    manager, organisation = membership.user, membership.organisation
+    kept, duplicate = _entry(manager, organisation).person, _entry(manager, organisation).person
+    with pytest.raises(ApplicationError, match="inscription au registre"):
+        person_merge(actor=manager, organisation=organisation, kept=kept, duplicate=duplicate)
+    assert RegisterEntry.objects.filter(person=duplicate).count() == 1
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into_id is None
