@@ -43,6 +43,7 @@ class CrisisFactory(DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     kind = "heatwave"
     level = 3
+    activated_by = factory.SubFactory(UserFactory)
     started_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
 
     @factory.post_generation

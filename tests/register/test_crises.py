@@ -14,7 +14,7 @@ from maillage.register.models import Call, CallCampaign, Crisis
 from maillage.register.services import crises as services
 from tests.conftest import login_verified
 from tests.core.factories import CommuneFactory, MembershipFactory, OrganisationFactory
-from tests.register.crisis_factories import CallFactory, CampaignFactory, CrisisFactory, EscalationFactory
+from tests.register.crisis_factories import CallFactory, CampaignFactory, EscalationFactory
 
 
 @pytest.fixture

@@ -127,7 +127,8 @@ def crisis_end(*, actor: User, organisation: Organisation, crisis: Crisis, ended
     now = timezone.now()
     crisis.ended_at = ended_at or now
     crisis.ended_by = actor
-    crisis.full_clean()
+    # The account that activated it may have been deleted since (SET_NULL): not this end's concern.
+    crisis.full_clean(exclude=["activated_by"])
     crisis.save()
     campaigns = CallCampaign.objects.filter(crisis=crisis)
     campaigns.exclude(status=CampaignStatus.CLOSED).update(status=CampaignStatus.CLOSED, closed_at=now)
