@@ -122,3 +122,21 @@ def test_removed_entries_delay_is_a_setting(db, settings):
     entry = CrisisEntryFactory(status=EntryStatus.REMOVED, removed_at=NOW - datetime.timedelta(days=10))
     apply_retention(now=NOW)
     assert RegisterEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_quiet_file_stays_while_the_person_is_on_the_register(db):
+    """CASF R121-11: the register's data is kept until death or removal, not until the file's
+    two years without activity (people.person.inactive)."""
+    entry = CrisisEntryFactory()
+    quiet = CrisisEntryFactory(status=EntryStatus.SUSPENDED)
+    Person.objects.filter(pk__in=[entry.person_id, quiet.person_id]).update(
+        last_activity_at=NOW - relativedelta(years=3)
+    )
+    apply_retention(now=NOW)
+    assert Person.objects.filter(pk__in=[entry.person_id, quiet.person_id]).count() == 2
+    entry.status = EntryStatus.REMOVED
+    entry.removed_at = NOW - datetime.timedelta(days=2)
+    entry.save()
+    apply_retention(now=NOW)  # the removed entry goes first …
+    apply_retention(now=NOW)  # … then the quiet file, under its own rule
+    assert not Person.objects.filter(pk=entry.person_id).exists()
