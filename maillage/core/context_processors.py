@@ -27,6 +27,8 @@ def shell(request):
             nav.append({"label": "Demandes", "url": reverse("casework:request_list")})
         if role == Role.COORDINATOR:
             nav.append({"label": "Mes suivis", "url": reverse("casework:caseload")})
+        if role in (Role.REGISTER_MANAGER, Role.DIRECTOR):  # access.can_view_crisis_dashboard
+            nav.append({"label": "Crises", "url": reverse("crises:list")})
         nav.append({"label": "Annuaire", "url": reverse("directory:search")})
         if organisation is not None and allowed(access.Perm.CHANGE_SERVICE):
             # Those who keep the organisation's directory entries (access.can_import_directory).

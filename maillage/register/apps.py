@@ -8,4 +8,7 @@ class RegisterConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from maillage.register import audit  # noqa: F401  (audit of personal data)
+        from maillage.register import audit, retention  # noqa: F401  (audit of personal data, retention rules)
+        from maillage.register.panels_crises import register_crisis_panels
+
+        register_crisis_panels()
