@@ -41,6 +41,20 @@ def _key(token: str) -> str:
     return f"register-import:{token}"
 
 
+def store_pending(*, user, organisation, source: str, name: str, content: bytes) -> str:
+    """Keep an uploaded list until its confirmation; the key (random) is the preview's address."""
+    token = secrets.token_urlsafe(24)
+    stored = {
+        "user": user.pk,
+        "organisation": organisation.pk,
+        "source": source,
+        "name": name[:200],
+        "content": content,
+    }
+    cache.set(_key(token), stored, timeout=settings.REGISTER_IMPORT_PREVIEW_SECONDS)
+    return token
+
+
 def _pending(request, organisation, token: str) -> dict:
     stored = cache.get(_key(token)) if len(token) < 100 else None
     if not stored or stored["user"] != request.user.pk or stored["organisation"] != organisation.pk:
@@ -71,15 +85,13 @@ def import_upload(request):
         except reading.FileRefused as exc:
             form.add_error("file", exc.message)
         else:
-            token = secrets.token_urlsafe(24)
-            stored = {
-                "user": request.user.pk,
-                "organisation": organisation.pk,
-                "source": form.cleaned_data["source"],
-                "name": upload.name[:200],
-                "content": content,
-            }
-            cache.set(_key(token), stored, timeout=settings.REGISTER_IMPORT_PREVIEW_SECONDS)
+            token = store_pending(
+                user=request.user,
+                organisation=organisation,
+                source=form.cleaned_data["source"],
+                name=upload.name,
+                content=content,
+            )
             return redirect("register_import:preview", token=token)
     context = {"form": form, "organisation": organisation, "max_size": reading.size_text(reading.max_bytes())}
     context["columns"] = reading.COLUMNS.values()
