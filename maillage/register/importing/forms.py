@@ -2,12 +2,13 @@
 
 from django import forms
 
+from maillage.core.forms import DsfrBaseForm
 from maillage.register.enums import EntrySource
 from maillage.register.importing import reading
 from maillage.register.importing.services import TRANSMITTED_SOURCES
 
 
-class ListUploadForm(forms.Form):
+class ListUploadForm(DsfrBaseForm):
     source = forms.ChoiceField(
         label="Qui a transmis la liste ?",
         choices=[(s.value, s.label) for s in TRANSMITTED_SOURCES],
@@ -20,6 +21,7 @@ class ListUploadForm(forms.Form):
             "Au format XLSX ou CSV (séparateur point-virgule ou virgule), la première ligne nommant les colonnes."
         ),
         error_messages={"required": "Choisissez le fichier de la liste.", "empty": "Le fichier envoyé est vide."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
     def clean_file(self):
