@@ -162,7 +162,16 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
             id="no-name-column",
         ),
         pytest.param(
-            "guillemet.csv", b'Nom;Pr\xc3\xa9nom\r\n"Martin;Jeanne\r\n', "n'est pas un CSV valide", id="broken-csv"
+            "guillemet.csv",
+            b'Nom;Pr\xc3\xa9nom\r\n"Martin;Jeanne\r\n',
+            "n'est pas un CSV valide (ligne 2) : un guillemet n'est pas refermé",
+            id="broken-csv",
+        ),
+        pytest.param(
+            "cellule.csv",
+            b"Nom;Pr\xc3\xa9nom\r\nMartin;" + b"x" * 200_000 + b"\r\n",
+            "une cellule est beaucoup trop longue",
+            id="huge-cell",
         ),
     ],
 )
@@ -518,6 +527,28 @@ def test_upload_of_a_50_mb_file_is_refused_by_its_size(client, boss):
     response = upload(client, b"Nom;Prenom\r\n" + b"x" * (50 * 1024 * 1024), name="enorme.csv")
     assert response.status_code == 200
     assert "pèse 50,0 Mo : au plus 5,0 Mo sont acceptés" in response.content.decode()
+
+
+def test_a_file_above_the_memory_threshold_but_within_the_limit_is_read(client, boss, settings):
+    """Above FILE_UPLOAD_MAX_MEMORY_SIZE Django hands a temporary file: read all the same."""
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 200_000
+    header = [*HEADER, "Observations"]
+    rows = [[*values, "x" * 100_000] for values in good_rows(10)]
+    login(client, boss)
+    content = csv_bytes(rows, header=header)
+    assert 200_000 < len(content) < 5 * 1024 * 1024
+    response = upload(client, content)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Non lues : « Observations »." in page and "x" * 1000 not in page
+
+
+def test_the_upload_still_checks_the_forms_token(boss):
+    from django.test import Client
+
+    client = login(Client(enforce_csrf_checks=True), boss)
+    response = upload(client, csv_bytes([row()]))
+    assert response.status_code == 403
 
 
 def test_upload_needs_a_source(client, boss):

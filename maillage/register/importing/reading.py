@@ -145,8 +145,19 @@ def _csv_cells(name: str, content: bytes) -> list[tuple[int, list]]:
             start, line = line + 1, reader.line_num
             cells.append((start, row))
     except csv.Error as exc:
-        raise FileRefused(f"Le fichier « {name} » n'est pas un CSV valide (ligne {reader.line_num}) : {exc}.") from exc
+        raise FileRefused(
+            f"Le fichier « {name} » n'est pas un CSV valide (ligne {reader.line_num}) : {_csv_reason(exc)}."
+        ) from exc
     return cells
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return "une cellule est beaucoup trop longue (un guillemet n'est peut-être pas refermé)"
+    if "unexpected end of data" in text or "expected after" in text:
+        return "un guillemet n'est pas refermé"
+    return "sa mise en forme est incorrecte (guillemets ou séparateurs)"
 
 
 def _xlsx_cells(name: str, content: bytes) -> list[tuple[int, list]]:

@@ -68,7 +68,9 @@ def _log(request, model, what: str):
 
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    """Upload a list and who transmitted it; a readable file goes on to its preview."""
+    """Upload a list and who transmitted it; a readable file goes on to its preview. A file above
+    REGISTER_IMPORT_MAX_BYTES is refused by its size before it is read (Django has already streamed
+    it to a temporary file past FILE_UPLOAD_MAX_MEMORY_SIZE: the middleware read the request)."""
     organisation = _organisation(request)
     form = ListUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
