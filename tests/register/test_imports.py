@@ -636,3 +636,73 @@ def test_batch_page_of_another_organisation_is_absent(client, boss):
     RegisterEntry.objects.filter(pk=entry.pk).update(import_batch="abc")
     login(client, boss)
     assert client.get(reverse("register_import:batch", kwargs={"batch": "abc"})).status_code == 404
+
+
+# --- The command ---------------------------------------------------------------------------------
+
+
+def test_command_imports_a_list(boss, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "liste.xlsx"
+    path.write_bytes(xlsx_bytes(good_rows(2)))
+    out = StringIO()
+    call_command(
+        "import_register_list",
+        "--organisation",
+        boss.organisation.siret,
+        "--gestionnaire",
+        boss.user.email,
+        "--source",
+        "caf",
+        str(path),
+        stdout=out,
+    )
+    assert (
+        out.getvalue().strip()
+        == "2 inscriptions en attente du consentement (2 fiches créées, 0 fiche existante, 0 personne déjà inscrite)."
+    )
+    assert set(RegisterEntry.objects.values_list("source", flat=True)) == {EntrySource.CAF_LIST}
+
+
+def test_command_lists_every_rejected_row_and_writes_nothing(boss, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    rows = good_rows(4)
+    rows[0] = row(nom="Un", tel="12")
+    rows[2] = row(nom="Deux", date="31/02/1940")
+    path = tmp_path / "liste.csv"
+    path.write_bytes(csv_bytes(rows, encoding="cp1252"))
+    err = StringIO()
+    with pytest.raises(CommandError, match="Rien n'a été importé : 2 lignes refusées."):
+        call_command(
+            "import_register_list",
+            f"--organisation={boss.organisation.pk}",
+            f"--gestionnaire={boss.user.email}",
+            "--source=departement",
+            str(path),
+            stderr=err,
+        )
+    lines = err.getvalue().splitlines()
+    assert lines[0].startswith("Ligne 2 : colonne « téléphone »") and lines[1].startswith("Ligne 4 : colonne « date")
+    assert Person.objects.count() == 0
+
+
+def test_command_refuses_an_agent_who_is_not_the_register_manager(place, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    agent = MembershipFactory(role=Role.RECEPTION_AGENT)
+    path = tmp_path / "liste.csv"
+    path.write_bytes(csv_bytes([row()]))
+    with pytest.raises(CommandError, match="Seul le gestionnaire du registre"):
+        call_command(
+            "import_register_list",
+            f"--organisation={agent.organisation.pk}",
+            f"--gestionnaire={agent.user.email}",
+            "--source=caf",
+            str(path),
+        )

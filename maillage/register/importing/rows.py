@@ -185,13 +185,22 @@ def _category(row: RowPlan, text: str, source: str, age: int | None) -> None:
     row.category = category
 
 
-def _commune(row: RowPlan, values: dict, index: CommuneIndex) -> None:
+class CommuneCache(dict):
+    """The communes an import names, by INSEE code: one query per commune, not per row."""
+
+    def get_code(self, code: str):
+        if code not in self:
+            self[code] = Commune.objects.filter(code=code).first()
+        return self[code]
+
+
+def _commune(row: RowPlan, values: dict, index: CommuneIndex, communes: CommuneCache) -> None:
     insee = str(values.get("insee_code", "")).strip().upper()
     postal = postal_code_key(values.get("postal_code", ""))
     city = str(values.get("city", "")).strip()
     code = None
     if insee:
-        if not Commune.objects.filter(code=insee).exists():
+        if communes.get_code(insee) is None:
             row.errors.append(f"{column('insee_code')} : aucune commune n'a le code INSEE « {insee} ».")
             return
         code = insee
@@ -207,7 +216,7 @@ def _commune(row: RowPlan, values: dict, index: CommuneIndex) -> None:
             "la commune de la personne est nécessaire."
         )
         return
-    row.commune = Commune.objects.get(code=code)
+    row.commune = communes.get_code(code)
     if postal and row.commune.postal_codes and postal not in row.commune.postal_codes:
         row.errors.append(
             f"{column('postal_code')} : {postal} n'est pas un code postal de {row.commune.name} "
@@ -274,11 +283,11 @@ def _identity(row: RowPlan, values: dict, organisation: Organisation) -> int | N
     return age
 
 
-def _check(line: int, values: dict, *, organisation: Organisation, source: str, index: CommuneIndex) -> RowPlan:
+def _check(line: int, values: dict, *, organisation: Organisation, source: str, index, communes) -> RowPlan:
     row = RowPlan(line=line)
     age = _identity(row, values, organisation)
     _category(row, str(values.get("category", "")), source, age)
-    _commune(row, values, index)
+    _commune(row, values, index, communes)
     _phones(row, values)
     email = str(values.get("email", "")).strip()
     if email:
@@ -345,10 +354,10 @@ def plan_import(
     """What importing `table` would do, row by row (nothing is written). `decisions`: {line: person pk
     as text, or NEW} for the uncertain matches the manager settled."""
     decisions = decisions or {}
-    index = CommuneIndex.from_database()
+    index, communes = CommuneIndex.from_database(), CommuneCache()
     rows, seen = [], {}
     for line, values in table.rows:
-        row = _check(line, values, organisation=organisation, source=source, index=index)
+        row = _check(line, values, organisation=organisation, source=source, index=index, communes=communes)
         if row.action != Action.REJECTED:
             key = _same_person_key(row.data)
             if key in seen:
