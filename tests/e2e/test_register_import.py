@@ -26,7 +26,7 @@ def send(page, content: bytes, name: str) -> None:
     page.get_by_role("button", name="Voir l'aperçu").click()
 
 
-def test_manager_imports_a_transmitted_list(page, login_as):
+def test_manager_imports_a_transmitted_list(page, login_as, theme):
     communes()
     boss = manager()
     PersonFactory(
@@ -48,6 +48,7 @@ def test_manager_imports_a_transmitted_list(page, login_as):
     expect(page.get_by_text("Ligne 4 : colonne « téléphone » : « 12 »")).to_be_visible()
     expect(page.get_by_role("button", name="Confirmer l'import")).to_have_count(0)
     assert_accessible(page, "import d'une liste : aperçu refusé")
+    page.screenshot(path=f"/tmp/register-import-{theme}-refused.png", full_page=True)
     page.get_by_role("button", name="Abandonner cet import").click()
     expect(page.get_by_text("Import abandonné")).to_be_visible()
 
@@ -64,8 +65,10 @@ def test_manager_imports_a_transmitted_list(page, login_as):
         )
     ).to_be_visible()
     assert_accessible(page, "import d'une liste : aperçu à départager")
+    page.screenshot(path=f"/tmp/register-import-{theme}-preview.png", full_page=True)
     page.set_viewport_size({"width": 375, "height": 800})
     assert_accessible(page, "import d'une liste : aperçu, 375 px")
+    page.screenshot(path=f"/tmp/register-import-{theme}-preview-375.png", full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("button", name="Confirmer l'import").click()

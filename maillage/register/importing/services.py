@@ -147,7 +147,7 @@ def _trail(actor: User, organisation: Organisation, source: str, result: ImportR
             f"{count(result.entries, 'inscription en attente créée', 'inscriptions en attente créées')} "
             f"({count(result.created, 'fiche créée', 'fiches créées')}, "
             f"{count(result.matched, 'fiche existante', 'fiches existantes')}), "
-            f"{count(result.skipped, 'personne déjà inscrite', 'personnes déjà inscrites')} ; lot {result.batch}."
+            f"{count(result.skipped, 'personne déjà inscrite', 'personnes déjà inscrites')}."
         ),
         actor=actor,
         actor_email=actor.email,
