@@ -706,3 +706,18 @@ def test_command_refuses_an_agent_who_is_not_the_register_manager(place, tmp_pat
             "--source=caf",
             str(path),
         )
+
+
+def test_too_many_uncertain_matches_to_decide_on_one_page(client, boss, monkeypatch):
+    from maillage.register.importing import rows as rows_module
+
+    monkeypatch.setattr(rows_module, "MAX_DECISIONS", 1)
+    for last in ("Martin", "Bernard"):
+        PersonFactory(
+            organisation=boss.organisation, last_name=last, first_names="Jeanne", birth_date=datetime.date(1941, 3, 12)
+        )
+    login(client, boss)
+    preview_url = upload(client, csv_bytes([row(nom="Martinn"), row(nom="Bernardd")]))["Location"]
+    page = client.get(preview_url).content.decode()
+    assert "Trop de personnes à départager" in page
+    assert 'name="ligne-2"' not in page and "Confirmer l&#x27;import" not in page and "Confirmer l'import" not in page

@@ -47,6 +47,9 @@ class Action:
 
 
 NEW = "new"  # the manager's decision for an uncertain match: create a new file
+# One choice per uncertain match is one field of the confirmation's form: Django refuses a form of more
+# than DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) fields. Past this many, the list is to be corrected instead.
+MAX_DECISIONS = 900
 
 
 @dataclass
@@ -111,9 +114,13 @@ class Plan:
         return [r for r in self.rows if r.action in (Action.CREATE, Action.MATCH)]
 
     @property
+    def too_many_decisions(self) -> bool:
+        return len(self.undecided) > MAX_DECISIONS
+
+    @property
     def can_submit(self) -> bool:
         """The preview offers the confirmation: no rejected row, and something to import or decide."""
-        return not self.rejected and bool(self.entries or self.undecided)
+        return not self.rejected and not self.too_many_decisions and bool(self.entries or self.undecided)
 
     @property
     def can_confirm(self) -> bool:
