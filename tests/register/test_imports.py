@@ -192,6 +192,12 @@ def test_zip_that_is_not_a_workbook(boss):
         preview(boss, buffer.getvalue(), name="liste.xlsx")
 
 
+def test_too_many_rows(boss, settings):
+    settings.REGISTER_IMPORT_MAX_ROWS = 3
+    with pytest.raises(reading.FileRefused, match="a 4 lignes : au plus 3 par import. Découpez la liste"):
+        preview(boss, csv_bytes(good_rows(4)))
+
+
 def test_too_large_a_file_is_refused_before_reading(boss, settings):
     settings.REGISTER_IMPORT_MAX_BYTES = 1000
     with pytest.raises(reading.FileRefused, match="au plus 0,0 Mo sont acceptés"):

@@ -20,7 +20,6 @@ from maillage.people import normalise
 
 # An XLSX is a zip of XML parts: a few of them, each small for a list of persons. A zip bomb stops here.
 XLSX_LIMITS = archives.ArchiveLimits(max_entries=100, max_total_bytes=50 * 1024 * 1024, max_ratio=100)
-MAX_ROWS = 20_000
 
 
 class FileRefused(Exception):
@@ -226,6 +225,9 @@ def _table(name: str, cells: list[tuple[int, list]]) -> Table:
         table.rows.append((line, {c: cell_text(row[i]) if i < len(row) else "" for c, i in positions.items()}))
     if not table.rows:
         raise FileRefused(f"Le fichier « {name} » n'a que sa ligne d'en-tête : aucune personne à importer.")
-    if len(table.rows) > MAX_ROWS:
-        raise FileRefused(f"Le fichier « {name} » a {len(table.rows)} lignes : au plus {MAX_ROWS} par import.")
+    if len(table.rows) > settings.REGISTER_IMPORT_MAX_ROWS:
+        raise FileRefused(
+            f"Le fichier « {name} » a {len(table.rows)} lignes : au plus {settings.REGISTER_IMPORT_MAX_ROWS} par "
+            "import. Découpez la liste en plusieurs fichiers."
+        )
     return table

@@ -2,7 +2,8 @@
 
 Each row is checked (names, date of birth, commune, phones, e-mail, category) and matched to the
 organisation's persons with the duplicate rules of the person's file (`people.selectors.
-possible_duplicates`: same date of birth and close names, or the same names and no date):
+possible_duplicates`, its scope computed once per import: same date of birth and close names, or the
+same names and no date):
 
 - **exact match** — exactly one such person has the row's family name (usage or birth name), its
   first first name and its date of birth, all written the same (accents and case aside): the
@@ -26,9 +27,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
+from maillage.core import access
 from maillage.core.models import Commune, Organisation, User
 from maillage.core.territories import AddressNotResolved, CommuneIndex, postal_code_key
-from maillage.people import normalise, selectors
+from maillage.people import normalise
+from maillage.people import search as person_search
 from maillage.people.dates import parse_date
 from maillage.people.models import Person
 from maillage.register.enums import EntrySource, LegalCategory
@@ -336,8 +339,21 @@ def _registered_ids(organisation: Organisation, persons) -> set[int]:
     )
 
 
-def _match(row: RowPlan, *, actor: User, organisation: Organisation, decision: str | None) -> None:
-    candidates = selectors.possible_duplicates(actor=actor, organisation=organisation, data=row.data)
+def duplicates_scope(actor: User, organisation: Organisation):
+    """The persons `people.selectors.possible_duplicates` compares with, computed once per import (not
+    once per row): the organisation's files the actor may open."""
+    return access.persons_visible_to(actor, organisation).filter(organisation=organisation)
+
+
+def _match(row: RowPlan, *, scope, organisation: Organisation, decision: str | None) -> None:
+    # The rule of people.selectors.possible_duplicates (people.search.likely_duplicates), on `scope`.
+    candidates = person_search.likely_duplicates(
+        scope,
+        last_name=row.data["last_name"],
+        first_names=row.data["first_names"],
+        birth_name=row.data["birth_name"],
+        birth_date=row.data["birth_date"],
+    )
     if not candidates:
         return
     registered = _registered_ids(organisation, candidates)
@@ -361,7 +377,7 @@ def plan_import(
     """What importing `table` would do, row by row (nothing is written). `decisions`: {line: person pk
     as text, or NEW} for the uncertain matches the manager settled."""
     decisions = decisions or {}
-    index, communes = CommuneIndex.from_database(), CommuneCache()
+    index, communes, scope = CommuneIndex.from_database(), CommuneCache(), duplicates_scope(actor, organisation)
     rows, seen = [], {}
     for line, values in table.rows:
         row = _check(line, values, organisation=organisation, source=source, index=index, communes=communes)
@@ -372,6 +388,6 @@ def plan_import(
                 row.errors.append(f"Même personne que la ligne {seen[key]} (mêmes nom, prénom et date de naissance).")
             else:
                 seen[key] = line
-                _match(row, actor=actor, organisation=organisation, decision=decisions.get(line))
+                _match(row, scope=scope, organisation=organisation, decision=decisions.get(line))
         rows.append(row)
     return Plan(rows=rows, ignored_columns=table.ignored, forbidden_columns=table.forbidden)
