@@ -192,6 +192,17 @@ def test_zip_that_is_not_a_workbook(boss):
         preview(boss, buffer.getvalue(), name="liste.xlsx")
 
 
+def test_zip_bomb_renamed_xlsx(boss):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (20 * 1024 * 1024))
+    with pytest.raises(reading.FileRefused, match="archive piégée"):
+        preview(boss, buffer.getvalue(), name="liste.xlsx")
+
+
 def test_too_many_rows(boss, settings):
     settings.REGISTER_IMPORT_MAX_ROWS = 3
     with pytest.raises(reading.FileRefused, match="a 4 lignes : au plus 3 par import. Découpez la liste"):

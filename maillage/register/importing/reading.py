@@ -165,8 +165,10 @@ def _xlsx_cells(name: str, content: bytes) -> list[tuple[int, list]]:
     try:
         with archives.open_zip(content, name=name, limits=XLSX_LIMITS):
             pass
-    except (zipfile.BadZipFile, archives.ArchiveRefused) as exc:
+    except zipfile.BadZipFile as exc:
         raise FileRefused(f"Le fichier « {name} » n'est pas un tableur XLSX lisible.") from exc
+    except archives.ArchiveRefused as exc:  # a zip bomb, or a workbook far too large for a list of persons
+        raise FileRefused(exc.message) from exc
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a zip that is not a workbook
