@@ -738,3 +738,29 @@ def test_too_many_uncertain_matches_to_decide_on_one_page(client, boss, monkeypa
     page = client.get(preview_url).content.decode()
     assert "Trop de personnes à départager" in page
     assert 'name="ligne-2"' not in page and "Confirmer l&#x27;import" not in page and "Confirmer l'import" not in page
+
+
+def test_confirmation_plans_again_with_what_changed_since_the_preview(client, boss):
+    login(client, boss)
+    preview_url = upload(client, csv_bytes([row(), row(nom="Bernard")]))["Location"]
+    assert "Nouvelle fiche" in client.get(preview_url).content.decode()
+    # Meanwhile a colleague registered Jeanne Martin.
+    person = PersonFactory(
+        organisation=boss.organisation, last_name="Martin", first_names="Jeanne", birth_date=datetime.date(1941, 3, 12)
+    )
+    ImportedEntryFactory(person=person)
+    assert client.post(preview_url).status_code == 302
+    assert RegisterEntry.objects.count() == 2
+    assert Person.objects.filter(last_name="Martin").count() == 1
+
+
+def test_a_choice_is_kept_when_the_form_comes_back(client, boss):
+    for last in ("Martin", "Bernard"):
+        PersonFactory(
+            organisation=boss.organisation, last_name=last, first_names="Jeanne", birth_date=datetime.date(1941, 3, 12)
+        )
+    login(client, boss)
+    preview_url = upload(client, csv_bytes([row(nom="Martinn"), row(nom="Bernardd")]))["Location"]
+    page = client.post(preview_url, {"ligne-2": NEW}).content.decode()
+    assert 'id="ligne-2-nouvelle" name="ligne-2" value="new" checked' in page
+    assert "1 personne à départager" in page

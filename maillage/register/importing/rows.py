@@ -68,6 +68,7 @@ class RowPlan:
     category: str = ""
     person: Person | None = None  # the file reused (exact match, or the manager's choice)
     candidates: list = field(default_factory=list)  # (person, is on the register) for an uncertain match
+    decision: str = ""  # what the manager chose for it, as sent (kept when the form comes back)
 
     @property
     def name(self) -> str:
@@ -360,16 +361,16 @@ def _match(row: RowPlan, *, scope, organisation: Organisation, decision: str | N
     exact = [p for p in candidates if is_exact(p, row.data)]
     if len(exact) == 1:
         row.person = exact[0]
-    elif decision == NEW:
-        return
-    elif decision and (chosen := next((p for p in candidates if str(p.pk) == decision), None)):
-        row.person = chosen
     else:
-        row.action = Action.CHOOSE
+        # An uncertain match keeps its candidates once decided: the page shows the choice again.
         row.candidates = [(p, p.pk in registered) for p in candidates]
-        return
+        if decision == NEW:
+            return
+        row.person = next((p for p in candidates if str(p.pk) == decision), None) if decision else None
+        if row.person is None:
+            row.action = Action.CHOOSE
+            return
     row.action = Action.REGISTERED if row.person.pk in registered else Action.MATCH
-
 
 def plan_import(
     table: Table, *, actor: User, organisation: Organisation, source: str, decisions: dict | None = None
@@ -388,6 +389,7 @@ def plan_import(
                 row.errors.append(f"Même personne que la ligne {seen[key]} (mêmes nom, prénom et date de naissance).")
             else:
                 seen[key] = line
-                _match(row, scope=scope, organisation=organisation, decision=decisions.get(line))
+                row.decision = decisions.get(line, "")
+                _match(row, scope=scope, organisation=organisation, decision=row.decision)
         rows.append(row)
     return Plan(rows=rows, ignored_columns=table.ignored, forbidden_columns=table.forbidden)

@@ -79,6 +79,9 @@ def list_import(
 ) -> ImportResult:
     """Import a transmitted list: persons created or matched, one pending register entry each,
     all or nothing. ImportRefused (with the plan) when a row is rejected or a match undecided."""
+    # Two imports of one organisation run one after the other: the second plans with the first's files
+    # and entries (its rows become exact matches, already on the register), not beside them.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     plan = list_preview(
         actor=actor, organisation=organisation, source=source, name=name, content=content, decisions=decisions
     )

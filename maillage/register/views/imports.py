@@ -149,7 +149,6 @@ def import_preview(request, token):
         "token": token,
         "file_name": stored["name"],
         "source_label": EntrySource(stored["source"]).label,
-        "decisions": {str(k): v for k, v in decisions.items()},
         "refused": refused,
         "new": NEW,
     }
