@@ -372,6 +372,7 @@ def _match(row: RowPlan, *, scope, organisation: Organisation, decision: str | N
             return
     row.action = Action.REGISTERED if row.person.pk in registered else Action.MATCH
 
+
 def plan_import(
     table: Table, *, actor: User, organisation: Organisation, source: str, decisions: dict | None = None
 ) -> Plan:
