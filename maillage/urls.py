@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("maillage.core.urls")),
     path("", include("maillage.ui.urls")),
     path("annuaire/", include("maillage.directory.urls")),
+    path("registre/import/", include("maillage.register.urls_imports")),
     path("", include("maillage.people.urls")),
     path("api/v1/", include("maillage.directory.api_urls")),
     path("", include("maillage.casework.urls")),

@@ -273,6 +273,15 @@ if not MAILLAGE_BASE_URL.startswith(("http://", "https://")):
 MAILLAGE_MERGE_UNDO_DAYS = env_int("MAILLAGE_MERGE_UNDO_DAYS", 7)
 # A form sent twice within this many seconds is handled once (core.idempotency).
 MAILLAGE_FORM_TOKEN_SECONDS = env_int("MAILLAGE_FORM_TOKEN_SECONDS", 600)
+# A list transmitted to the register (register.importing) is refused above this size, before it is read
+# (a list of 20,000 persons is about 2 MB of CSV). Larger uploads still reach Django, which streams a file
+# above FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file: set the web server's body limit above this one.
+REGISTER_IMPORT_MAX_BYTES = env_int("REGISTER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# The preview and the import run in the request (2,000 rows: 20 s to preview, 50 s to import on SQLite, on a
+# loaded machine): past this many rows a list is to be split.
+REGISTER_IMPORT_MAX_ROWS = env_int("REGISTER_IMPORT_MAX_ROWS", 1000)
+# An import's file waits this long between its preview and its confirmation (in the cache), then is gone.
+REGISTER_IMPORT_PREVIEW_SECONDS = 60 * 60
 MAILLAGE_DIRECTORY_SEARCH_INDEX = env_str("MAILLAGE_DIRECTORY_SEARCH_INDEX", "background")
 if MAILLAGE_DIRECTORY_SEARCH_INDEX not in ("background", "sync", "off"):
     raise ImproperlyConfigured("MAILLAGE_DIRECTORY_SEARCH_INDEX : « background », « sync » ou « off ».")
