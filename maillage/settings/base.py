@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "maillage.directory",
     "maillage.people",
     "maillage.casework",
+    "maillage.volunteers",
 ]
 
 MIDDLEWARE = [
