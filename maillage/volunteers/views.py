@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from maillage.core import access, audit
+from maillage.core.enums import Role
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
 from maillage.volunteers import charter as charter_text
@@ -46,7 +47,7 @@ def charter(request):
         "title": charter_text.TITLE,
         "sections": charter_text.sections(request.organisation),
         "version": charter_text.VERSION,
-        "may_sign": profile is not None or access.role_in(request.user, request.organisation) == "volunteer",
+        "may_sign": profile is not None or access.role_in(request.user, request.organisation) == Role.VOLUNTEER,
     }
     return render(request, "volunteers/charter.html", context)
 
@@ -57,7 +58,7 @@ def _availability_page(request, profile, slot_form=None, languages_form=None, st
         "slots": list(profile.slots.all()) if profile else [],
         "slot_form": slot_form or AvailabilitySlotForm(),
         "languages_form": languages_form or LanguagesForm(initial={"languages": profile.languages if profile else []}),
-        "may_edit": profile is not None or access.role_in(request.user, request.organisation) == "volunteer",
+        "may_edit": profile is not None or access.role_in(request.user, request.organisation) == Role.VOLUNTEER,
     }
     return render(request, "volunteers/availability.html", context, status=status)
 

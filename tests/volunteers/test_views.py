@@ -141,3 +141,23 @@ def test_menu_entries(member_client, role, labels, absent):
         assert label in texts
     for label in absent:
         assert label not in texts
+
+
+def test_register_manager_dashboard_counts_callers_and_those_who_must_sign(client):
+    manager = MembershipFactory(role=Role.REGISTER_MANAGER)
+    make_caller(organisation=manager.organisation)
+    make_caller(organisation=manager.organisation, signed=False)
+    make_caller(organisation=manager.organisation, signed=False, signed_old=True)
+    make_caller(organisation=manager.organisation, is_active=False)
+    make_caller()  # another organisation's
+    login_verified(client, manager.user)
+    body = _text(client.get(reverse("core:dashboard")))
+    assert "3 appelant·es" in body
+    assert "2 appelant·es ne peuvent pas encore prendre d'appel" in body
+    assert reverse("volunteers:caller_list") in body
+
+
+def test_no_callers_panel_for_other_roles(member_client):
+    client, _ = member_client(role=Role.DIRECTOR)
+    body = _text(client.get(reverse("core:dashboard")))
+    assert "Appels du registre" not in body and "Voir la liste des appelant·es" not in body
