@@ -72,3 +72,25 @@ def test_volunteer_signs_the_charter_and_edits_availability_on_a_phone(page, log
     expect(panel).to_contain_text("Français, arabe")
     profile.refresh_from_db()
     assert profile.languages == ["ar"] and profile.slots.count() == 1
+
+
+def test_register_manager_keeps_the_callers_list(page, login_as):
+    organisation = OrganisationFactory(name="CCAS de Rennes")
+    manager = MembershipFactory(role=Role.REGISTER_MANAGER, organisation=organisation)
+    agent = MembershipFactory(
+        role=Role.RECEPTION_AGENT, organisation=organisation, user__first_name="Yannick", user__last_name="Morvan"
+    )
+    login_as(manager.user)
+    page.goto("/tableau-de-bord/")
+    page.get_by_role("link", name="Voir la liste des appelant·es").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Appelant·es")
+    expect(page.get_by_text("Aucun·e appelant·e pour le moment.")).to_be_visible()
+    page.get_by_label("Membre").select_option(label="Yannick Morvan — Agent d'accueil")
+    page.get_by_role("button", name="Ajouter à la liste").click()
+    row = page.get_by_role("row", name=re.compile("Yannick Morvan"))
+    expect(row).to_contain_text("Pas encore signée")
+    expect(row).to_contain_text("Aucun créneau indiqué : disponible à tout moment")
+    assert_accessible(page, "Appelant·es")
+    row.get_by_role("button", name=re.compile("Retirer de la liste")).click()
+    expect(page.get_by_role("row", name=re.compile("Yannick Morvan"))).to_contain_text("Retiré·e")
+    assert not CallerProfile.objects.get(user=agent.user).is_active
