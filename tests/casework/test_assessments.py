@@ -234,6 +234,14 @@ def test_fragility_screening_scored_under_the_former_rules_reads_as_such(coordin
     rows = dict(services.result_rows(version))
     assert rows["Grille utilisée"] == "Grille du guide VISA (version antérieure)"
     assert "Personne isolée" not in rows
+    # Compared with a screening under the current rules, the rows only the new one has are shown.
+    answers = {q.key: q.options[0].key for q in DEFAULT_GRID.questions} | {"mode": "phone"}
+    newer = AssessmentVersionFactory(
+        assessment=version.assessment, answers=answers, gir=None, **services.compute_results("fragility", answers)
+    )
+    compared = {row["label"]: row for row in services.versions_compare(version, newer)}
+    assert compared["Personne isolée"]["first"] == "—" and compared["Personne isolée"]["second"] == "Non"
+    assert compared["Personne isolée"]["changed"]
 
 
 def test_fragility_missing_answer_names_the_question(coordinator):

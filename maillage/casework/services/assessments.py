@@ -361,9 +361,13 @@ def versions_compare(first: AssessmentVersion, second: AssessmentVersion) -> lis
     """Two versions of one assessment side by side: each row says whether the answer changed."""
     if first.assessment_id != second.assessment_id:
         raise ApplicationError("On ne compare que deux versions d'une même évaluation.")
-    left = result_rows(first) + version_rows(first)
-    right = dict(result_rows(second) + version_rows(second))
-    rows = [{"label": label, "first": value, "second": right.get(label, "—")} for label, value in left]
+    left_rows = result_rows(first) + version_rows(first)
+    right_rows = result_rows(second) + version_rows(second)
+    left, right = dict(left_rows), dict(right_rows)
+    # A row one version has and the other lacks (a screening scored before the isolation rule has no
+    # « Personne isolée ») is shown too, « — » on the side that lacks it.
+    labels = [label for label, _ in left_rows] + [label for label, _ in right_rows if label not in left]
+    rows = [{"label": label, "first": left.get(label, "—"), "second": right.get(label, "—")} for label in labels]
     for row in rows:
         row["changed"] = row["first"] != row["second"]
     return rows
