@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("maillage.people.urls")),
     path("api/v1/", include("maillage.directory.api_urls")),
     path("", include("maillage.casework.urls")),
+    path("crises/", include("maillage.register.urls_crises")),
     path("benevoles/", include("maillage.volunteers.urls")),
 ]
 

@@ -27,6 +27,8 @@ def shell(request):
             nav.append({"label": "Demandes", "url": reverse("casework:request_list")})
         if role == Role.COORDINATOR:
             nav.append({"label": "Mes suivis", "url": reverse("casework:caseload")})
+        if role in (Role.REGISTER_MANAGER, Role.DIRECTOR):  # access.can_view_crisis_dashboard
+            nav.append({"label": "Crises", "url": reverse("crises:list")})
         if role == Role.VOLUNTEER:
             # A volunteer's own pages as a caller (agents on the callers' list reach them from the dashboard).
             nav.append({"label": "Ma charte", "url": reverse("volunteers:charter")})

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "maillage.directory",
     "maillage.people",
     "maillage.casework",
+    "maillage.register",
     "maillage.volunteers",
 ]
 
@@ -286,3 +287,8 @@ CACHES = {
         "LOCATION": "maillage_cache",
     }
 }
+
+# Register of vulnerable persons (issue 13): a call not reached is tried again after these delays
+# (minutes, growing), up to REGISTER_MAX_ATTEMPTS tries; then it is « injoignable » and escalates.
+REGISTER_MAX_ATTEMPTS = 3
+REGISTER_RETRY_DELAYS_MINUTES = (60, 180)

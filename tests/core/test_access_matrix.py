@@ -19,6 +19,7 @@ from tests.conftest import login_verified
 from tests.core.factories import MembershipFactory, MembershipInvitationFactory, OrganisationFactory
 from tests.directory.access_matrix_cases import DIRECTORY_PUBLIC, directory_cases
 from tests.people.access_matrix_cases import people_cases
+from tests.register.access_matrix_crises import crises_cases
 from tests.volunteers.access_matrix_cases import volunteers_cases
 
 EVERY_ROLE = frozenset(Role)
@@ -134,6 +135,7 @@ CASES += people_cases(Case)
 CASES += casework_requests_cases(Case)
 CASES += assessment_cases(Case)
 CASES += care_team_cases(Case)
+CASES += crises_cases(Case)
 CASES += volunteers_cases(Case)
 
 # URL names outside the matrix on purpose: the technical administration (Django admin) has its own

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class RegisterConfig(AppConfig):
+    name = "maillage.register"
+    label = "register"
+    verbose_name = "Registre et campagnes d'appels"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from maillage.register import audit, retention  # noqa: F401  (audit of personal data, retention rules)
+        from maillage.register.panels_crises import register_crisis_panels
+
+        register_crisis_panels()
