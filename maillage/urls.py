@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include("maillage.directory.api_urls")),
     path("", include("maillage.casework.urls")),
     path("crises/", include("maillage.register.urls_crises")),
+    path("benevoles/", include("maillage.volunteers.urls")),
 ]
 
 handler400 = "maillage.core.views.errors.bad_request"

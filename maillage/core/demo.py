@@ -29,6 +29,7 @@ from maillage.core.validators import luhn_is_valid
 from maillage.directory.demo import WEST_OF_RENNES, seed_directory_demo
 from maillage.people.demo import seed_persons
 from maillage.ui.demo import seed_identity_demo
+from maillage.volunteers.demo import seed_callers
 
 DEMO_PASSWORD = "Maillage-demo-2026!"  # noqa: S105 (published demo password, refused outside development)
 DEMO_EMAIL_DOMAIN = "demo.maillage.example"
@@ -297,6 +298,9 @@ def seed_demo(departement: str = DEFAULT_DEMO_DEPARTEMENT) -> list[DemoAccount]:
         partner_organisation=partner_organisation,
         seed=territory.seed,
     )
+    # The callers of the register's campaigns: the volunteer (charter signed, slots, a language) and
+    # the register manager.
+    seed_callers(organisation=home, volunteer=users["benevole"], register_manager=users["registre"])
     return accounts
 
 

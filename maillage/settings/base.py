@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "maillage.people",
     "maillage.casework",
     "maillage.register",
+    "maillage.volunteers",
 ]
 
 MIDDLEWARE = [
