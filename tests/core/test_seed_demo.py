@@ -297,3 +297,21 @@ def test_the_demo_clic_professional_finds_two_files_shared_with_them_by_the_ccas
     for place in places:
         assert reverse("people:detail", args=[place.person.pk]) in page
         assert client.get(reverse("people:detail", args=[place.person.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("clock", ["00:01", "00:30", "07:59", "12:00", "23:59"])
+def test_seed_demo_puts_todays_requests_today_whatever_the_hour(clock):
+    """The reception's first screen shows today's requests even when the demo is seeded just after
+    midnight (Paris time), when « today at 9 h » is still to come."""
+    from unittest import mock
+
+    from maillage.casework.models import Request
+
+    hour, minute = map(int, clock.split(":"))
+    fixed = timezone.make_aware(datetime.datetime.combine(datetime.date(2026, 12, 6), datetime.time(hour, minute)))
+    with mock.patch("django.utils.timezone.now", return_value=fixed):
+        call_command("seed_demo")
+        ccas = Organisation.objects.get(name="CCAS de Rennes")
+        requests = Request.objects.filter(organisation=ccas)
+        assert requests.filter(received_at__date=datetime.date(2026, 12, 6)).count() >= 3
+        assert not requests.filter(received_at__gt=fixed).exists()
