@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("maillage.people.urls")),
     path("api/v1/", include("maillage.directory.api_urls")),
     path("", include("maillage.casework.urls")),
+    path("parrainages/", include("maillage.register.urls_sponsorships")),
 ]
 
 handler400 = "maillage.core.views.errors.bad_request"

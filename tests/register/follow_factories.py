@@ -75,7 +75,9 @@ class SponsorshipFactory(DjangoModelFactory):
 
     entry = factory.SubFactory(RegisterEntryFactory)
     organisation = factory.LazyAttribute(lambda o: o.entry.organisation)
-    volunteer = factory.LazyAttribute(lambda o: MembershipFactory(organisation=o.organisation, role=Role.VOLUNTEER).user)
+    volunteer = factory.LazyAttribute(
+        lambda o: MembershipFactory(organisation=o.organisation, role=Role.VOLUNTEER).user
+    )
     every_days = 7
 
 

@@ -21,7 +21,6 @@ from tests.register.follow_factories import (
     CallFactory,
     CampaignFactory,
     CrisisFactory,
-    RegisterEntryFactory,
     SponsorshipFactory,
     register_team,
 )
@@ -30,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 NEED = ESSENTIAL_NEEDS[0][0]  # « se nourrir »
 # A Tuesday afternoon in July, Paris time.
-NOW = timezone.make_aware(datetime.datetime(2026, 7, 14, 15, 30), timezone.get_fixed_timezone(120))
+NOW = datetime.datetime(2026, 7, 14, 15, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
 
 
 def at_nine(days: int) -> datetime.datetime:
@@ -93,9 +92,7 @@ def test_each_level_creates_what_follows(grid_level, level, in_crisis, expected_
     call = record(s, grid_level, level)
     assert call.fragility_level == level
     created = Call.objects.filter(follows=call).select_related("campaign")
-    got = sorted(
-        (c.purpose, "same" if c.campaign_id == s.campaign.pk else "standing", c.due_at) for c in created
-    )
+    got = sorted((c.purpose, "same" if c.campaign_id == s.campaign.pk else "standing", c.due_at) for c in created)
     assert got == sorted((p, where, at_nine(days)) for p, where, days in expected_calls)
     for follow in created:
         assert follow.assigned_to == s.volunteer and follow.status == CallStatus.ASSIGNED
@@ -130,7 +127,10 @@ def test_the_watch_call_appears_on_the_callers_list_the_next_morning(grid_level)
     record(s, grid_level, 2)
     watch = Call.objects.get(purpose=CallPurpose.WATCH)
     assert campaigns.next_call(caller=s.volunteer, campaign=s.campaign, now=NOW) is None
-    assert campaigns.next_call(caller=s.volunteer, campaign=s.campaign, now=at_nine(1) - datetime.timedelta(minutes=1)) is None
+    assert (
+        campaigns.next_call(caller=s.volunteer, campaign=s.campaign, now=at_nine(1) - datetime.timedelta(minutes=1))
+        is None
+    )
     assert campaigns.next_call(caller=s.volunteer, campaign=s.campaign, now=at_nine(1)) == watch
     assert watch in access.calls_assigned_to(s.volunteer, s.organisation)
     standing = CallCampaign.objects.get(standing=True)

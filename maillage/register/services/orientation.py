@@ -65,7 +65,9 @@ def follow_up_moment(now: datetime.datetime, days: int) -> datetime.datetime:
 
 def standing_campaign(organisation: Organisation, *, actor: User | None = None) -> CallCampaign:
     """The organisation's open standing campaign of follow-up calls, created on demand."""
-    campaign = CallCampaign.objects.filter(organisation=organisation, standing=True, status=CampaignStatus.OPEN).first()
+    campaign = CallCampaign.objects.filter(
+        organisation=organisation, standing=True, status=CampaignStatus.OPEN
+    ).first()
     if campaign is not None:
         return campaign
     try:
@@ -206,11 +208,19 @@ def plan_follow_ups(*, call: Call, actor: User, now: datetime.datetime) -> list[
     if entry.escalations.filter(handled_at__isnull=True).exists():
         return []  # level 4 or an alert: the manager decides what comes next
     level = known_level(call)
-    if level is None or level >= 4:
+    if level is not None and level >= 4:
         return []
     organisation = call.campaign.organisation
     caller = _caller_for(call, organisation)
     created = []
+    from maillage.register.services import sponsorships
+
+    sponsorship = entry.sponsorships.filter(ended_on__isnull=True).first()
+    if sponsorship is not None:
+        # The sponsor's next call, whatever the grid found (levels 1 to 3): the sponsorship's rhythm.
+        created.append(sponsorships.schedule_next_call(sponsorship, now=now, follows=call))
+    if level is None:
+        return [c for c in created if c is not None]
 
     crisis = call.campaign.crisis
     if (
@@ -232,12 +242,7 @@ def plan_follow_ups(*, call: Call, actor: User, now: datetime.datetime) -> list[
         )
         created.append(watch)
 
-    from maillage.register.services import sponsorships
-
-    sponsorship = entry.sponsorships.filter(ended_on__isnull=True).first()
-    if sponsorship is not None:
-        created.append(sponsorships.schedule_next_call(sponsorship, now=now, follows=call))
-    elif not entry.calls.open().filter(purpose=CallPurpose.FRIENDLY).exists():
+    if sponsorship is None and not entry.calls.open().filter(purpose=CallPurpose.FRIENDLY).exists():
         days = settings.REGISTER_REGULAR_CONTACT_DAYS if level == 1 else settings.REGISTER_FRIENDLY_EVERY_DAYS
         created.append(
             create_follow_up_call(
