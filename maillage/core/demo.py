@@ -297,6 +297,19 @@ def seed_demo(departement: str = DEFAULT_DEMO_DEPARTEMENT) -> list[DemoAccount]:
         partner_organisation=partner_organisation,
         seed=territory.seed,
     )
+    # The register of vulnerable persons of the same organisation: entries, a past crisis and its
+    # campaign, follow-up calls, a sponsorship (maillage.register.demo).
+    from maillage.register.demo import seed_register
+
+    seed_register(
+        organisation=home,
+        manager=users["registre"],
+        volunteer=users["benevole"],
+        seed=territory.seed,
+        phone_prefix=territory.phone_prefix,
+        list_sender=next((n for k, n, *_ in territory.organisations if k == OrganisationKind.DEPARTEMENT), ""),
+        partner_name=next((n for k, n, *_ in territory.organisations if k == OrganisationKind.SAAD), ""),
+    )
     return accounts
 
 
