@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("maillage.casework.urls")),
     path("crises/", include("maillage.register.urls_crises")),
     path("benevoles/", include("maillage.volunteers.urls")),
+    path("parrainages/", include("maillage.register.urls_sponsorships")),
 ]
 
 handler400 = "maillage.core.views.errors.bad_request"

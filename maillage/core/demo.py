@@ -301,6 +301,19 @@ def seed_demo(departement: str = DEFAULT_DEMO_DEPARTEMENT) -> list[DemoAccount]:
     # The callers of the register's campaigns: the volunteer (charter signed, slots, a language) and
     # the register manager.
     seed_callers(organisation=home, volunteer=users["benevole"], register_manager=users["registre"])
+    # The register of vulnerable persons of the same organisation: entries, a past crisis and its
+    # campaign, follow-up calls, a sponsorship (maillage.register.demo).
+    from maillage.register.demo import seed_register
+
+    seed_register(
+        organisation=home,
+        manager=users["registre"],
+        volunteer=users["benevole"],
+        seed=territory.seed,
+        phone_prefix=territory.phone_prefix,
+        list_sender=next((n for k, n, *_ in territory.organisations if k == OrganisationKind.DEPARTEMENT), ""),
+        partner_name=next((n for k, n, *_ in territory.organisations if k == OrganisationKind.SAAD), ""),
+    )
     return accounts
 
 

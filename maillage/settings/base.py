@@ -301,3 +301,12 @@ CACHES = {
 # (minutes, growing), up to REGISTER_MAX_ATTEMPTS tries; then it is « injoignable » and escalates.
 REGISTER_MAX_ATTEMPTS = 3
 REGISTER_RETRY_DELAYS_MINUTES = (60, 180)
+# What follows a call (register.services.orientation, guide VISA « Orienter les personnes »): follow-up
+# calls are due at this hour (local time) on their day, so that they appear on the callers' lists the
+# next morning; level 1 gets a regular contact every REGISTER_REGULAR_CONTACT_DAYS, levels 2 and 3 a
+# friendly call every REGISTER_FRIENDLY_EVERY_DAYS and, while a crisis is in progress, a watch call
+# every REGISTER_WATCH_EVERY_DAYS[kind of crisis] days.
+REGISTER_FOLLOW_UP_HOUR = 9
+REGISTER_REGULAR_CONTACT_DAYS = 30
+REGISTER_FRIENDLY_EVERY_DAYS = 7
+REGISTER_WATCH_EVERY_DAYS = {"heatwave": 1, "cold": 1, "flood": 1, "epidemic": 2, "other": 1}

@@ -22,6 +22,7 @@ from tests.people.access_matrix_cases import people_cases
 from tests.register.access_matrix_crises import crises_cases
 from tests.register.access_matrix_imports import import_cases
 from tests.volunteers.access_matrix_cases import volunteers_cases
+from tests.register.access_matrix_sponsorships import sponsorship_cases
 
 EVERY_ROLE = frozenset(Role)
 OK = 200
@@ -139,6 +140,7 @@ CASES += care_team_cases(Case)
 CASES += crises_cases(Case)
 CASES += import_cases(Case)
 CASES += volunteers_cases(Case)
+CASES += sponsorship_cases(Case)
 
 # URL names outside the matrix on purpose: the technical administration (Django admin) has its own
 # test below; debug-only helpers.

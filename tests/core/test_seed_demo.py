@@ -101,7 +101,8 @@ def test_both_demos_live_in_one_database_each_in_its_departement():
         assert not services.exclude(service_at_locations__location__commune__departement__code=code).exists()
         assert not services.exclude(communes_served__departement__code=code).exists()
         assert services.count() >= 40
-    assert Person.objects.count() == 150  # 3 × 30 in 35, 2 × 30 in 21
+    # 3 × 30 in 35, 2 × 30 in 21, and the 12 more each demo CCAS registers (register.demo).
+    assert Person.objects.count() == 174
     coordinator = User.objects.get(email="coordination@demo.maillage.example")
     assert set(coordinator.memberships.values_list("organisation__name", flat=True)) == {
         "CCAS de Rennes",
@@ -183,7 +184,7 @@ def test_seed_demo_creates_synthetic_persons_in_communes_of_35_once():
     call_command("seed_demo")
     count = Person.objects.count()
     call_command("seed_demo")
-    assert Person.objects.count() == count == 90
+    assert Person.objects.count() == count == 102  # 3 × 30, and 12 more on the CCAS's register
     assert set(Person.objects.values_list("organisation__name", flat=True)) == {
         "CCAS de Rennes",
         "CLIC du Pays de Rennes",

@@ -81,7 +81,7 @@ def call_record_outcome(
     """Record one try of `call` (module docstring). `on_behalf_of`: the register manager types in
     the outcome a caller wrote on a paper call sheet."""
     now = now or timezone.now()
-    call = Call.objects.select_for_update().select_related("campaign__crisis", "entry").get(pk=call.pk)
+    call = Call.objects.select_for_update(of=("self",)).select_related("campaign__crisis", "entry").get(pk=call.pk)
     if idempotency_key and call.tries.filter(idempotency_key=idempotency_key).exists():
         return call  # the same try, posted again: already recorded
     _refuse_unless_open(call, actor, on_behalf=on_behalf_of is not None)
