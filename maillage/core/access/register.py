@@ -19,7 +19,6 @@ from maillage.core.enums import Role
 from maillage.core.models import Organisation, User
 
 __all__ = [
-    "CALLER_ROLES",
     "CallGrant",
     "call_grant_for",
     "calls_assigned_to",
@@ -37,9 +36,6 @@ __all__ = [
     "get_readable_crisis_for",
     "may_take_calls",
 ]
-
-# Who may take calls: volunteers and the agents who join a campaign.
-CALLER_ROLES = frozenset({Role.VOLUNTEER, Role.REGISTER_MANAGER, Role.RECEPTION_AGENT, Role.COORDINATOR})
 
 CALL_ASSIGNMENT_PATH = "call_assignment"
 
@@ -106,14 +102,10 @@ def escalations_visible_to(user: User, organisation: Organisation | None):
 
 
 def may_take_calls(user: User, organisation: Organisation | None) -> bool:
-    """The user may take calls for the organisation: an active membership there with a calling role
-    (and, once the volunteers' module says so, a signed charter: `volunteers` decides it)."""
-    if role_in(user, organisation) not in CALLER_ROLES:
-        return False
-    try:
-        from maillage.core.access.volunteers import can_take_calls
-    except ImportError:  # pragma: no cover - the volunteers module is not installed
-        return True
+    """The user may take calls for the organisation (`access.can_take_calls`: a calling role, an
+    active caller profile and the charter in force signed)."""
+    from maillage.core.access.volunteers import can_take_calls
+
     return can_take_calls(user, organisation)
 
 

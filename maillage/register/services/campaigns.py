@@ -166,9 +166,16 @@ def caller_infos(campaign: CallCampaign, now=None) -> dict[int, CallerInfo]:
     for profile in volunteer_selectors.callers_for(campaign.organisation):
         info = infos.get(profile.user_id)
         if info is not None:
-            info.languages = frozenset(profile.language_codes())
-            info.available = volunteer_selectors.is_available_on(profile, timezone.localdate(now))
+            info.languages = frozenset(profile.languages or ())
+            info.available = _available_on(profile, timezone.localdate(now))
     return infos
+
+
+def _available_on(profile, day) -> bool:
+    """Available on the day: a slot on that weekday, or no slot declared (available any time, as
+    `volunteers.selectors.is_available_at` reads it)."""
+    slots = list(profile.slots.all())
+    return not slots or any(slot.weekday == day.weekday() for slot in slots)
 
 
 def _speaks(info: CallerInfo, language: str) -> bool:
