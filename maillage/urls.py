@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("maillage.ui.urls")),
     path("annuaire/", include("maillage.directory.urls")),
     path("", include("maillage.people.urls")),
+    path("api/v1/", include("maillage.register.api_urls")),  # before the directory's: its last pattern is a 404
     path("api/v1/", include("maillage.directory.api_urls")),
     path("", include("maillage.casework.urls")),
 ]

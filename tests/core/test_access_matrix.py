@@ -19,6 +19,7 @@ from tests.conftest import login_verified
 from tests.core.factories import MembershipFactory, MembershipInvitationFactory, OrganisationFactory
 from tests.directory.access_matrix_cases import DIRECTORY_PUBLIC, directory_cases
 from tests.people.access_matrix_cases import people_cases
+from tests.register.access_matrix_calls import JSON_API, register_api_cases
 
 EVERY_ROLE = frozenset(Role)
 OK = 200
@@ -45,6 +46,7 @@ class Case:
     allowed_status: tuple = (OK,)
     refused_status: tuple = (404,)
     data: dict = field(default_factory=dict)
+    content_type: str = ""  # a JSON API's body ("application/json"); form data when empty
 
 
 def _own(w):
@@ -133,6 +135,7 @@ CASES += people_cases(Case)
 CASES += casework_requests_cases(Case)
 CASES += assessment_cases(Case)
 CASES += care_team_cases(Case)
+CASES += register_api_cases(Case)
 
 # URL names outside the matrix on purpose: the technical administration (Django admin) has its own
 # test below; debug-only helpers.
@@ -208,6 +211,8 @@ def world(db):
 
 def _request(client, case, kwargs):
     url = reverse(case.name, kwargs=kwargs or None)
+    if case.content_type:
+        return getattr(client, case.method)(url, data=case.data, content_type=case.content_type)
     return getattr(client, case.method)(url, data=case.data)
 
 
@@ -272,7 +277,9 @@ PUBLIC = {
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_anonymous_reaches_only_public_pages(client, world, case):
     response = _request(client, case, case.kwargs(world) if case.kwargs else None)
-    if case.name in PUBLIC:
+    if case.name in JSON_API:  # a JSON API answers 401, not the login page
+        assert response.status_code == 401, case.name
+    elif case.name in PUBLIC:
         assert response.status_code in (200, 302)
         if response.status_code == 302:
             assert response["Location"].startswith(reverse("core:login"))
@@ -291,6 +298,8 @@ def test_password_without_second_factor_reaches_nothing(client, world, case):
     response = _request(client, case, case.kwargs(world) if case.kwargs else None)
     if case.name in {"core:otp_setup", "core:logout"}:
         assert response.status_code in (200, 405)
+    elif case.name in JSON_API:  # a JSON API answers 403, not the second-factor page
+        assert response.status_code == 403, case.name
     else:
         assert response.status_code in (302, 405), case.name
         if response.status_code == 302:

@@ -28,7 +28,9 @@ __all__ = [
     "crises_visible_to",
     "entries_visible_to",
     "escalations_visible_to",
+    "get_call_for_caller",
     "get_campaign_for",
+    "get_campaign_for_caller",
     "get_crisis_for",
     "get_entry_for",
     "may_take_calls",
@@ -128,6 +130,38 @@ def calls_assigned_to(user: User, organisation: Organisation | None):
         campaign__status=CampaignStatus.OPEN,
         campaign__crisis__ended_at__isnull=True,
     )
+
+
+def get_campaign_for_caller(user: User, organisation: Organisation | None, pk):
+    """A campaign of the organisation the user works for, of which they are one of the callers and
+    while they may take calls there (whatever its state: the service says why it gives nothing);
+    404 for an absent campaign and a refused one alike."""
+    from maillage.register.models import CallCampaign
+
+    if organisation is None or not may_take_calls(user, organisation):
+        raise Http404("Campagne introuvable.")
+    campaign = (
+        CallCampaign.objects.filter(pk=_int(pk), organisation=organisation, callers=user)
+        .select_related("crisis", "organisation")
+        .first()
+    )
+    if campaign is None:
+        raise Http404("Campagne introuvable.")
+    return campaign
+
+
+def get_call_for_caller(user: User, organisation: Organisation | None, pk):
+    """A call assigned to the user in the organisation they work for, while they may take calls there,
+    in whatever state (an outcome posted twice is refused by the service, with its reason); it opens no
+    data of the person. 404 for an absent call and another caller's alike."""
+    from maillage.register.models import Call
+
+    if organisation is None or not may_take_calls(user, organisation):
+        raise Http404("Appel introuvable.")
+    call = Call.objects.filter(pk=_int(pk), assigned_to=user, campaign__organisation=organisation).first()
+    if call is None:
+        raise Http404("Appel introuvable.")
+    return call
 
 
 @dataclass(frozen=True, eq=False)
