@@ -133,7 +133,7 @@ def call_record_outcome(
     now = now or timezone.now()
     # The row lock serialises every outcome of one call: two posts at once are recorded one after
     # the other, and the second sees the first (its key, its version, the call done).
-    call = Call.objects.select_for_update().select_related("campaign__crisis", "entry").get(pk=call.pk)
+    call = Call.objects.select_for_update(of=("self",)).select_related("campaign__crisis", "entry").get(pk=call.pk)
     _refuse_unless_yours(call, actor, on_behalf_of)
     caller = on_behalf_of or actor
     if len(idempotency_key or "") > IDEMPOTENCY_KEY_MAX_LENGTH:
