@@ -8,6 +8,7 @@ only if they speak the call's language and are available on the day, and below a
 work (no caller gets more than `FAIR_SHARE_SLACK` times the average while others wait).
 """
 
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -109,7 +110,9 @@ def campaign_set_callers(*, actor: User, campaign: CallCampaign, callers) -> Cal
     _check(actor, campaign.organisation)
     if campaign.status == CampaignStatus.CLOSED:
         raise ApplicationError("Cette campagne est terminée : ses appelants ne changent plus.")
-    refused = [u for u in callers if not access.may_take_calls(u, campaign.organisation)]
+    callers = list(callers)
+    allowed = access.users_who_may_take_calls(callers, campaign.organisation)
+    refused = [u for u in callers if u.pk not in allowed]
     if refused:
         names = ", ".join(u.get_full_name() or u.email for u in refused)
         raise ValidationError({"callers": f"Ne peut pas encore appeler (charte non signée ou rôle) : {names}."})
@@ -191,7 +194,9 @@ def caller_infos(campaign: CallCampaign, now=None, *, users=None) -> dict[int, C
     availability (from the volunteers' caller profiles when that module is there)."""
     now = now or timezone.now()
     users = campaign.callers.all() if users is None else users
-    users = [u for u in users if access.may_take_calls(u, campaign.organisation)]
+    users = list(users)
+    allowed = access.users_who_may_take_calls(users, campaign.organisation)
+    users = [u for u in users if u.pk in allowed]
     infos = {u.pk: CallerInfo(user_id=u.pk) for u in users}
     selectors, profiles = _caller_profiles(campaign.organisation, infos)
     for profile in profiles:
@@ -260,6 +265,20 @@ def dispatch(campaign: CallCampaign, *, now=None) -> DispatchReport:
     total = len(calls) + sum(info.load for info in available)
     cap = math.ceil(total / len(available) * FAIR_SHARE_SLACK)
     assignment: dict[int, list[int]] = defaultdict(list)
+    # The least loaded caller in O(log n): a heap of (load, id), stale entries skipped when popped
+    # (a caller chosen by preference got heavier). For the few calls in another language than
+    # French, the least loaded among its speakers is looked for directly.
+    heap = [(info.load, info.user_id) for info in available]
+    heapq.heapify(heap)
+
+    def least_loaded() -> CallerInfo:
+        while True:
+            load, user_id = heap[0]
+            info = infos[user_id]
+            if load == info.load:
+                return info
+            heapq.heapreplace(heap, (info.load, user_id))
+
     for call_id, entry_id, language in calls:
         chosen = None
         for reason, candidate in (
@@ -273,13 +292,17 @@ def dispatch(campaign: CallCampaign, *, now=None) -> DispatchReport:
                 report.by_reason[reason] += 1
                 break
         if chosen is None:
-            speakers = [i for i in available if _speaks(i, language)]
-            if not speakers:
-                report.unassigned += 1
-                continue
-            chosen = min(speakers, key=lambda i: (i.load, i.user_id))
+            if not language or language == "fr":
+                chosen = least_loaded()
+            else:
+                speakers = [i for i in available if _speaks(i, language)]
+                if not speakers:
+                    report.unassigned += 1
+                    continue
+                chosen = min(speakers, key=lambda i: (i.load, i.user_id))
             report.by_reason["balance"] += 1
         chosen.load += 1
+        heapq.heappush(heap, (chosen.load, chosen.user_id))
         assignment[chosen.user_id].append(call_id)
     now = now or timezone.now()
     for user_id, ids in assignment.items():
