@@ -10,12 +10,12 @@ sponsored, some reached in an earlier campaign) and K callers (default 300), the
 1. building and dispatching a campaign for all of them (`campaign_create` + `campaign_open`, the real
    services: sponsor, last caller, a caller who knows, fair share, languages) — target < 5 s on
    PostgreSQL;
-2. the caller's next call with C callers asking at once (default 100 threads, each with its own
-   connection, each asking R times and recording an outcome after each; at most as many at once as
-   PostgreSQL has connections free): p50/p95 of `next_call`, first among the calls dispatched to
-   each, then from the shared pool (a campaign nobody was dispatched, SKIP LOCKED) — target p95 < 50 ms;
-   and the same through the API (`POST /api/v1/campaigns/{id}/next-call`, one client, the sheet and
-   its access log included);
+2. the caller's next call with C callers asking at once (default 100 threads on PostgreSQL, each with
+   its own connection, at most as many at once as the server has connections free; 20 on SQLite,
+   whose writers queue), each asking R times and recording an outcome after each: p50/p95 of
+   `next_call`, first among the calls dispatched to each, then from the shared pool (a campaign
+   nobody was dispatched, SKIP LOCKED) — target p95 < 50 ms; and the same through the API
+   (`POST /api/v1/campaigns/{id}/next-call`, one client, the sheet and its access log included);
 3. the crisis dashboard's refresh: calls by state × commune and by state × caller, and the open
    alerts — target < 200 ms. (Measured on an aggregate written here until the dashboard's own
    selector is on main.)
@@ -229,7 +229,13 @@ def main():  # noqa: C901 — one script, read top to bottom
     parser = argparse.ArgumentParser()
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--callers", type=int, default=300)
-    parser.add_argument("--clients", type=int, default=100, help="Appelants qui demandent leur appel en même temps.")
+    # SQLite serves its writers one after the other, each waiting at most its busy timeout (5 s): 20 at once.
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=100 if connection.vendor == "postgresql" else 20,
+        help="Appelants qui demandent leur appel en même temps (100 sur PostgreSQL, 20 sur SQLite).",
+    )
     parser.add_argument("--per-client", type=int, default=20, help="Appels demandés par chacun.")
     parser.add_argument("--keep", action="store_true", help="Réutiliser la base de banc existante.")
     args = parser.parse_args()
