@@ -16,6 +16,8 @@ JSON_API = {"register_api:next_call", "register_api:call_outcome"}
 
 def _campaign(organisation):
     members = Membership.objects.filter(organisation=organisation, role__in=CALLER_ROLES, is_active=True)
+    for member in members:
+        cw.may_call(member.user, organisation)
     campaign = CallCampaign.objects.create(organisation=organisation, title="Matrice", status=CampaignStatus.OPEN)
     campaign.callers.set([m.user for m in members])
     return campaign

@@ -31,7 +31,19 @@ def world(callers: int = 2, role=Role.VOLUNTEER) -> World:
 
 
 def caller(organisation, role=Role.VOLUNTEER):
-    return MembershipFactory(organisation=organisation, role=role).user
+    user = MembershipFactory(organisation=organisation, role=role).user
+    may_call(user, organisation)
+    return user
+
+
+def may_call(user, organisation):
+    """Once the volunteers module is there, taking calls needs a caller profile with the charter
+    signed (French only: no other language); before it, the role is enough."""
+    try:
+        from tests.volunteers.factories import CallerProfileFactory
+    except ImportError:
+        return
+    CallerProfileFactory(user=user, organisation=organisation, signed=True, languages=[])
 
 
 def entry(w: World, **data):
@@ -65,8 +77,8 @@ def grid_answers(**overrides) -> dict:
 
 class FakeVolunteers:
     """Stands for `maillage.volunteers.selectors` (helper `vol`'s module) with the interface
-    `campaigns.caller_infos` expects: `callers_for(organisation)` giving profiles with `user_id` and
-    `language_codes()`, and `is_available_on(profile, date)`."""
+    `campaigns.caller_infos` uses: `callers_for(organisation)` giving profiles with `user_id` and
+    `languages`, and `is_available_at(profile, when)`."""
 
     def __init__(self, languages=None, unavailable=()):
         self.languages = languages or {}  # user pk -> ["ar", …]
@@ -76,19 +88,19 @@ class FakeVolunteers:
         from maillage.core.models import Membership
 
         user_ids = Membership.objects.filter(organisation=organisation).values_list("user_id", flat=True)
-        return [types.SimpleNamespace(user_id=pk, language_codes=lambda pk=pk: self._codes(pk)) for pk in user_ids]
+        return [types.SimpleNamespace(user_id=pk, languages=self._codes(pk)) for pk in user_ids]
 
     def _codes(self, pk):
         return [code for user, codes in self.languages.items() if user.pk == pk for code in codes]
 
-    def is_available_on(self, profile, date):
+    def is_available_at(self, profile, when):
         return profile.user_id not in self.unavailable
 
     def install(self, monkeypatch):
         package = types.ModuleType("maillage.volunteers")
         selectors = types.ModuleType("maillage.volunteers.selectors")
         selectors.callers_for = self.callers_for
-        selectors.is_available_on = self.is_available_on
+        selectors.is_available_at = self.is_available_at
         package.selectors = selectors
         monkeypatch.setitem(sys.modules, "maillage.volunteers", package)
         monkeypatch.setitem(sys.modules, "maillage.volunteers.selectors", selectors)

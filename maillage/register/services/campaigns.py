@@ -174,10 +174,9 @@ class DispatchReport:
 def _caller_profiles(organisation: Organisation, user_ids):
     """The volunteers' caller profiles of these users, when that module is there (else nothing).
 
-    Expected of `maillage.volunteers.selectors`: `callers_for(organisation)`, an iterable (a queryset
-    if possible, then filtered here by `user_id__in`) of profiles with a `user_id`, a
-    `language_codes()` (ISO 639 codes the caller speaks besides French) and
-    `is_available_on(profile, date) -> bool`."""
+    Used of `maillage.volunteers.selectors` (helper `vol`'s module): `callers_for(organisation)`, a
+    queryset of caller profiles (filtered here by `user_id__in`) with a `user_id` and `languages` (ISO
+    639 codes spoken besides French), and `is_available_at(profile, when) -> bool`."""
     try:
         from maillage.volunteers import selectors as volunteer_selectors
     except ImportError:  # pragma: no cover - the volunteers module is not installed
@@ -190,8 +189,9 @@ def _caller_profiles(organisation: Organisation, user_ids):
 
 
 def caller_infos(campaign: CallCampaign, now=None, *, users=None) -> dict[int, CallerInfo]:
-    """The campaign's callers who may take calls (or only `users`), with their languages and today's
-    availability (from the volunteers' caller profiles when that module is there)."""
+    """The campaign's callers who may take calls (or only `users`), with their languages and their
+    availability now (from the volunteers' caller profiles when that module is there; without a
+    profile, French only and available)."""
     now = now or timezone.now()
     users = campaign.callers.all() if users is None else users
     users = list(users)
@@ -201,8 +201,8 @@ def caller_infos(campaign: CallCampaign, now=None, *, users=None) -> dict[int, C
     selectors, profiles = _caller_profiles(campaign.organisation, infos)
     for profile in profiles:
         info = infos[profile.user_id]
-        info.languages = frozenset(profile.language_codes())
-        info.available = selectors.is_available_on(profile, timezone.localdate(now))
+        info.languages = frozenset(profile.languages or ())
+        info.available = selectors.is_available_at(profile, now)
     return infos
 
 
