@@ -6,7 +6,6 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from maillage.core.pdf import html_to_pdf
 from maillage.directory.taxonomies import ESSENTIAL_NEEDS
 from maillage.people.models import PersonAddress
 from maillage.register.enums import CallStatus
@@ -51,7 +50,3 @@ def sheets_context(campaign, caller, calls: list[Call]) -> dict:
 def sheets_html(campaign, caller, calls, *, compact: bool) -> str:
     template = "register/pdf/call_table.html" if compact else "register/pdf/call_sheets.html"
     return render_to_string(template, sheets_context(campaign, caller, list(calls)))
-
-
-def sheets_pdf(campaign, caller, calls, *, compact: bool = False) -> bytes:
-    return html_to_pdf(sheets_html(campaign, caller, calls, compact=compact))

@@ -17,6 +17,7 @@ from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
 from maillage.core.grammar import count as plural
 from maillage.core.models import User
+from maillage.core.pdf import html_to_pdf
 from maillage.people.models import Person
 from maillage.register import scripts, selectors_campaigns, sheets
 from maillage.register.enums import CallStatus, CampaignStatus
@@ -327,15 +328,17 @@ def campaign_sheets_pdf(request, pk, who):
     caller = _sheet_caller(campaign, who)
     compact = request.GET.get("presentation") == "tableau"
     calls = list(sheets.sheet_calls(campaign, caller))
-    pdf = sheets.sheets_pdf(campaign, caller, calls, compact=compact)
+    html = sheets.sheets_html(campaign, caller, calls, compact=compact)
     audit.record_search(
         request,
         Person,
         what=f"Fiches d'appel imprimées : {audit.shown_count(len(calls))}",
         access_path="",
     )
+    if request.GET.get("format") == "html":  # the PDF's HTML, as the care plan's (the access matrix reads it)
+        return HttpResponse(html)
     name = f"fiches-appel-{timezone.localdate():%Y-%m-%d}"
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
 

@@ -23,6 +23,7 @@ from tests.register.access_matrix_crises import crises_cases
 from tests.register.access_matrix_imports import import_cases
 from tests.volunteers.access_matrix_cases import volunteers_cases
 from tests.register.access_matrix_sponsorships import sponsorship_cases
+from tests.register.access_matrix_campaigns import campaign_cases
 
 EVERY_ROLE = frozenset(Role)
 OK = 200
@@ -141,6 +142,7 @@ CASES += crises_cases(Case)
 CASES += import_cases(Case)
 CASES += volunteers_cases(Case)
 CASES += sponsorship_cases(Case)
+CASES += campaign_cases(Case)
 
 # URL names outside the matrix on purpose: the technical administration (Django admin) has its own
 # test below; debug-only helpers.

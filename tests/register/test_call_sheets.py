@@ -60,13 +60,19 @@ def test_compact_table_of_the_unassigned_calls(world):
 
 def test_sheets_are_refused_to_the_volunteer_and_to_another_caller_id(world):
     manager, volunteer, campaign = world
-    assert login_verified(Client(), volunteer.user).get(
-        reverse("campaigns:sheets_pdf", args=[campaign.pk, volunteer.user.pk])
-    ).status_code == 404
+    assert (
+        login_verified(Client(), volunteer.user)
+        .get(reverse("campaigns:sheets_pdf", args=[campaign.pk, volunteer.user.pk]))
+        .status_code
+        == 404
+    )
     stranger = volunteer_of(manager_of().organisation)
-    assert login_verified(Client(), manager.user).get(
-        reverse("campaigns:sheets_pdf", args=[campaign.pk, stranger.user.pk])
-    ).status_code == 404
+    assert (
+        login_verified(Client(), manager.user)
+        .get(reverse("campaigns:sheets_pdf", args=[campaign.pk, stranger.user.pk]))
+        .status_code
+        == 404
+    )
 
 
 def _row(call, outcome="", needs=(), version=None):

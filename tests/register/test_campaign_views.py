@@ -29,7 +29,11 @@ def test_reception_agent_of_the_same_organisation_sees_no_campaign(manager):
     campaign = open_campaign(manager.user, [])
     agent = MembershipFactory(organisation=manager.organisation, role=Role.RECEPTION_AGENT)
     client = _client(agent.user)
-    for url in (reverse("campaigns:list"), reverse("campaigns:create"), reverse("campaigns:detail", args=[campaign.pk])):
+    for url in (
+        reverse("campaigns:list"),
+        reverse("campaigns:create"),
+        reverse("campaigns:detail", args=[campaign.pk]),
+    ):
         assert client.get(url).status_code == 404
     assert "Campagnes d'appels" not in client.get(reverse("core:dashboard")).content.decode()
 
@@ -77,8 +81,10 @@ def test_manager_builds_a_campaign_with_the_count_and_a_guide_for_the_heatwave(m
     assert "02 99 00 00 00" in campaign.script_numbers and "3977" in campaign.script_numbers
     guide = client.get(response["Location"]).content.decode()
     assert "Se présenter" in guide and "Numéros utiles et d&#x27;urgence" in guide
-    data = {name: getattr(campaign, name) for name in default_script(purpose="evaluation", crisis_kind=None,
-                                                                     organisation=organisation)}
+    data = {
+        name: getattr(campaign, name)
+        for name in default_script(purpose="evaluation", crisis_kind=None, organisation=organisation)
+    }
     data["script_offer"] = "Portage de repas : appeler le CCAS."
     assert client.post(response["Location"], data).status_code == 302
     campaign.refresh_from_db()
