@@ -65,8 +65,10 @@ def shell(request):
 
 
 def _calls_in_menu(user, organisation, role) -> bool:
-    """« Mes appels »: always for a volunteer; for an agent, while an open campaign counts them among
-    its callers (one query, only for those roles)."""
+    """« Mes appels »: for a volunteer who may take calls; for an agent, while an open campaign counts
+    them among its callers (one query, only for those roles)."""
+    if not access.may_take_calls(user, organisation):
+        return False
     if role == Role.VOLUNTEER:
         return True
     from maillage.register.enums import CampaignStatus

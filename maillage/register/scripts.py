@@ -25,6 +25,7 @@ The register manager edits them for each campaign; these are only the first draf
   de 50 ans et plus, appel gratuit).
 """
 
+from maillage.core import grammar
 from maillage.register.enums import CallPurpose, CrisisKind
 
 INTRODUCTION = (
@@ -159,13 +160,21 @@ NUMBERS_BY_KIND = {
 }
 
 
+def _named(name: str) -> str:
+    """« le CCAS de Rennes », « la Mairie de Bruz »; the name alone when its noun is unknown."""
+    try:
+        return grammar.with_article(name)
+    except grammar.UnknownNoun:
+        return name
+
+
 def default_script(*, purpose: str, crisis_kind: str | None, organisation) -> dict[str, str]:
     """The six sections of a new campaign's guide (models.campaigns.SCRIPT_SECTIONS), for a campaign
     of `purpose` during an event of `crisis_kind` (None: no crisis), signed by `organisation` (its
     name, and its own phone number among the useful numbers)."""
     event = EVENT_WORDS.get(crisis_kind, "") if crisis_kind else ""
     why = WHY.get(purpose, WHY[CallPurpose.EVALUATION]).format(event=event)
-    who_as = f"bénévole ou agent pour {organisation.name}"
+    who_as = f"bénévole ou agent pour {_named(organisation.name)}"
     questions = [QUESTIONS["common"]]
     if purpose == CallPurpose.CONFIRMATION:
         questions = [QUESTIONS[CallPurpose.CONFIRMATION], QUESTIONS["common"]]

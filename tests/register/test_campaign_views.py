@@ -151,3 +151,11 @@ def test_confirmation_purpose_selects_entries_not_confirmed_for_a_year(manager):
 def test_menu_shows_campaigns_to_the_register_manager(manager):
     page = _client(manager.user).get(reverse("core:dashboard")).content.decode()
     assert reverse("campaigns:list") in page
+
+
+def test_the_count_fragment_is_the_one_the_full_page_renders(manager):
+    registered_person(manager.user)
+    client = _client(manager.user)
+    page = client.get(reverse("campaigns:create")).content.decode()
+    fragment = client.get(reverse("campaigns:count"), {"purpose": "evaluation"}, HTTP_HX_REQUEST="true")
+    assert fragment.content.decode().strip() in page
