@@ -65,12 +65,10 @@ def shell(request):
 
 
 def _calls_in_menu(user, organisation, role) -> bool:
-    """« Mes appels »: for a volunteer who may take calls; for an agent, while an open campaign counts
-    them among its callers (one query, only for those roles)."""
-    if not access.may_take_calls(user, organisation):
-        return False
+    """« Mes appels »: for a volunteer; for an agent, while an open campaign counts them among its
+    callers (one query, only for those roles)."""
     if role == Role.VOLUNTEER:
-        return True
+        return True  # the page says what to do first (sign the charter) when they may not call yet
     from maillage.register.enums import CampaignStatus
     from maillage.register.models import CallCampaign
 

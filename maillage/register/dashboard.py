@@ -28,4 +28,4 @@ def caller_panel(request):
 
 def register_dashboard_panels() -> None:
     """RegisterConfig.ready() calls it at start-up (idempotent)."""
-    register_panel("caller", "register/calls/_dashboard.html", caller_panel, order=5)
+    register_panel("calls_of_the_day", "register/calls/_dashboard.html", caller_panel, order=4)

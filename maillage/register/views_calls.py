@@ -35,7 +35,11 @@ def _caller_only(request) -> None:
 @require_GET
 def my_calls(request):
     """The caller's open campaigns, each with its calls due now and the button for the next one."""
-    _caller_only(request)
+    if not access.can_be_caller(request.user, request.organisation):
+        raise Http404("Page introuvable.")
+    if not access.may_take_calls(request.user, request.organisation):
+        # A caller who has not signed the charter in force yet: no call before it (volunteers).
+        return render(request, "register/calls/mine.html", {"blocks": [], "must_sign": True})
     blocks = []
     shown = 0
     for campaign in selectors_campaigns.caller_campaigns(request.user, request.organisation):
@@ -51,7 +55,7 @@ def my_calls(request):
         )
     if shown:
         audit.record_search(request, Person, what=f"Mes appels : {audit.shown_count(shown)}", access_path="")
-    return render(request, "register/calls/mine.html", {"blocks": blocks})
+    return render(request, "register/calls/mine.html", {"blocks": blocks, "must_sign": False})
 
 
 @require_POST

@@ -93,6 +93,7 @@ def campaign_cases(Case):  # noqa: N803 — the matrix's Case class, passed in t
             data={"format": "html"},  # the PDF's HTML, so that the matrix can read it for leaks
         ),
         Case("campaigns:reentry", kwargs=_reentry("own"), other_kwargs=_reentry("other"), allowed=MANAGER),
+        # Every caller role reaches « Mes appels » (a member without a signed charter reads how to sign it).
         Case("calls:mine", allowed=CALLERS),
         Case("calls:detail", kwargs=_call("own"), other_kwargs=_call("other"), allowed=frozenset()),
         Case(

@@ -7,14 +7,18 @@ from maillage.register.enums import EntrySource, LegalCategory
 from maillage.register.services import campaigns, entries
 from tests.core.factories import MembershipFactory, OrganisationFactory
 from tests.people.factories import PersonAddressFactory, PersonFactory, PersonPhoneFactory
+from tests.volunteers.factories import CallerProfileFactory
 
 
 def manager_of(organisation=None):
     return MembershipFactory(organisation=organisation or OrganisationFactory(), role=Role.REGISTER_MANAGER)
 
 
-def volunteer_of(organisation):
-    return MembershipFactory(organisation=organisation, role=Role.VOLUNTEER)
+def volunteer_of(organisation, *, signed=True):
+    """A volunteer of the organisation with a caller profile there (the charter signed by default)."""
+    membership = MembershipFactory(organisation=organisation, role=Role.VOLUNTEER)
+    CallerProfileFactory(user=membership.user, organisation=organisation, signed=signed)
+    return membership
 
 
 def registered_person(manager, *, last_name=None, **data):

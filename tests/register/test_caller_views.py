@@ -78,6 +78,15 @@ def test_volunteer_with_an_ended_membership_reaches_nothing(setup):
     assert client.get(reverse("calls:mine")).status_code == 404
 
 
+def test_volunteer_without_the_charter_signed_is_asked_to_sign_it_first(setup):
+    manager, _, campaign, _ = setup
+    unsigned = volunteer_of(manager.organisation, signed=False)
+    client = _client(unsigned.user)
+    page = client.get(reverse("calls:mine")).content.decode()
+    assert "signez la charte" in page and campaign.title not in page
+    assert client.post(reverse("calls:next", args=[campaign.pk])).status_code == 404
+
+
 def test_volunteer_without_second_factor_is_sent_to_it(setup):
     _, volunteer, _, call = setup
     client = Client()

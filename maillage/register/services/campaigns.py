@@ -171,8 +171,8 @@ def caller_infos(campaign: CallCampaign, now=None) -> dict[int, CallerInfo]:
     for profile in volunteer_selectors.callers_for(campaign.organisation):
         info = infos.get(profile.user_id)
         if info is not None:
-            info.languages = frozenset(profile.language_codes())
-            info.available = volunteer_selectors.is_available_on(profile, timezone.localdate(now))
+            info.languages = frozenset(profile.languages)
+            info.available = volunteer_selectors.is_available_at(profile, now)
     return infos
 
 
