@@ -13,4 +13,7 @@ class RegisterConfig(AppConfig):
         from maillage.register.panels_crises import register_crisis_panels
 
         register_crisis_panels()
+        from maillage.register.dashboard import register_dashboard_panels as register_caller_panel
+
+        register_caller_panel()
         register_dashboard_panels()

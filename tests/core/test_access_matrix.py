@@ -19,11 +19,12 @@ from tests.conftest import login_verified
 from tests.core.factories import MembershipFactory, MembershipInvitationFactory, OrganisationFactory
 from tests.directory.access_matrix_cases import DIRECTORY_PUBLIC, directory_cases
 from tests.people.access_matrix_cases import people_cases
+from tests.register.access_matrix_calls import JSON_API, register_api_cases
+from tests.register.access_matrix_campaigns import campaign_cases
 from tests.register.access_matrix_crises import crises_cases
 from tests.register.access_matrix_imports import import_cases
-from tests.volunteers.access_matrix_cases import volunteers_cases
 from tests.register.access_matrix_sponsorships import sponsorship_cases
-from tests.register.access_matrix_calls import JSON_API, register_api_cases
+from tests.volunteers.access_matrix_cases import volunteers_cases
 
 EVERY_ROLE = frozenset(Role)
 OK = 200
@@ -144,6 +145,7 @@ CASES += import_cases(Case)
 CASES += volunteers_cases(Case)
 CASES += sponsorship_cases(Case)
 CASES += register_api_cases(Case)
+CASES += campaign_cases(Case)
 
 # URL names outside the matrix on purpose: the technical administration (Django admin) has its own
 # test below; debug-only helpers.
