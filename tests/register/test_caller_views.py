@@ -130,6 +130,7 @@ def test_volunteer_sees_their_calls_and_the_minimal_sheet_with_tel_links(setup):
     assert call.person.birth_date.strftime("%d/%m/%Y") not in page
     line = AuditLogEntry.objects.filter(action=AuditLogEntry.Action.ACCESS, subject_person_id=call.person_id).last()
     assert line is not None and line.path == reverse("calls:detail", args=[call.pk])
+    assert line.access_path == "call_assignment" and line.get_access_path_display() == "appel attribué"
     assert call.person.last_name not in line.changes_text
 
 
