@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("maillage.people.urls")),
     path("api/v1/", include("maillage.directory.api_urls")),
     path("", include("maillage.casework.urls")),
+    path("registre/", include("maillage.register.urls")),
 ]
 
 handler400 = "maillage.core.views.errors.bad_request"

@@ -27,6 +27,9 @@ def shell(request):
             nav.append({"label": "Demandes", "url": reverse("casework:request_list")})
         if role == Role.COORDINATOR:
             nav.append({"label": "Mes suivis", "url": reverse("casework:caseload")})
+        if role == Role.REGISTER_MANAGER:
+            # The register is its manager's alone (access.can_manage_register).
+            nav.append({"label": "Registre", "url": reverse("register:list")})
         nav.append({"label": "Annuaire", "url": reverse("directory:search")})
         if organisation is not None and allowed(access.Perm.CHANGE_SERVICE):
             # Those who keep the organisation's directory entries (access.can_import_directory).

@@ -9,3 +9,6 @@ class RegisterConfig(AppConfig):
 
     def ready(self):
         from maillage.register import audit  # noqa: F401  (audit of personal data)
+        from maillage.register.dashboard import register_dashboard_panels
+
+        register_dashboard_panels()
