@@ -85,7 +85,8 @@ def _consent(*, person: Person, channel: str, given_by: str, actor: User | None,
         recorded_by=actor,
         note=note[:250],
     )
-    consent.full_clean()
+    # Given online by the person themself (a public form): nobody of the organisation recorded it.
+    consent.full_clean(exclude=["recorded_by"] if actor is None else None)
     consent.save()
     return consent
 
