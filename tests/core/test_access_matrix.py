@@ -19,6 +19,7 @@ from tests.conftest import login_verified
 from tests.core.factories import MembershipFactory, MembershipInvitationFactory, OrganisationFactory
 from tests.directory.access_matrix_cases import DIRECTORY_PUBLIC, directory_cases
 from tests.people.access_matrix_cases import people_cases
+from tests.register.access_matrix_cases import REGISTER_PUBLIC, register_cases
 
 EVERY_ROLE = frozenset(Role)
 OK = 200
@@ -133,6 +134,7 @@ CASES += people_cases(Case)
 CASES += casework_requests_cases(Case)
 CASES += assessment_cases(Case)
 CASES += care_team_cases(Case)
+CASES += register_cases(Case)
 
 # URL names outside the matrix on purpose: the technical administration (Django admin) has its own
 # test below; debug-only helpers.
@@ -266,7 +268,7 @@ PUBLIC = {
     "ui:theme_css",
     "ui:logo",
     "ui:contrast_toggle",
-} | DIRECTORY_PUBLIC
+} | DIRECTORY_PUBLIC | REGISTER_PUBLIC
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

@@ -183,9 +183,19 @@ def test_entry_page_shows_point_one_and_is_logged(client, manager, organisation)
     entry.known_by_callers.add(manager)
     response = client.get(reverse("register:detail", args=[entry.pk]))
     body = response.content.decode()
-    for text in ("Le matin", "Digicode 1234B", "Aide à domicile ADMR", "Entend mal", "02 99 12 34 56", "Prevenir",
-                 "Voisinconnu", manager.get_full_name(), "Vit seule", "Personne âgée de 65 ans et plus",
-                 "La personne elle-même"):
+    for text in (
+        "Le matin",
+        "Digicode 1234B",
+        "Aide à domicile ADMR",
+        "Entend mal",
+        "02 99 12 34 56",
+        "Prevenir",
+        "Voisinconnu",
+        manager.get_full_name(),
+        "Vit seule",
+        "Personne âgée de 65 ans et plus",
+        "La personne elle-même",
+    ):
         assert text in body, text
     assert contact.last_name in body
     line = AuditLogEntry.objects.filter(action=AuditLogEntry.Action.ACCESS, access_path="organisation").last()
@@ -229,8 +239,14 @@ def test_manager_registration_without_consent_box_names_the_field(client, manage
     person = PersonFactory(organisation=organisation)
     response = client.post(
         reverse("register:create"),
-        {"personne": person.pk, "source": "self", "requested_on": timezone.localdate().isoformat(),
-         "received_via": "desk", "legal_category": "aged_65", "priority": "2"},
+        {
+            "personne": person.pk,
+            "source": "self",
+            "requested_on": timezone.localdate().isoformat(),
+            "received_via": "desk",
+            "legal_category": "aged_65",
+            "priority": "2",
+        },
     )
     assert response.status_code == 200
     form = response.context["form"]
@@ -262,8 +278,12 @@ def test_record_consent_of_a_relatives_request(client, manager, organisation):
     assert organisation.name in page.context["form"].initial["wording"]
     response = client.post(
         reverse("register:consent", args=[entry.pk]),
-        {"given_on": timezone.localdate().isoformat(), "channel": "oral", "given_by": "person",
-         "wording": page.context["form"].initial["wording"]},
+        {
+            "given_on": timezone.localdate().isoformat(),
+            "channel": "oral",
+            "given_by": "person",
+            "wording": page.context["form"].initial["wording"],
+        },
     )
     assert response.status_code == 302
     entry.refresh_from_db()
@@ -283,8 +303,12 @@ def test_consent_in_the_future_is_refused_naming_the_field(client, manager, orga
 
 def test_possible_duplicate_needs_the_check_box(client, manager, organisation):
     entry = RegisterEntryFactory(organisation=organisation, possible_duplicate=True)
-    data = {"given_on": timezone.localdate().isoformat(), "channel": "online", "given_by": "person",
-            "wording": "Texte"}
+    data = {
+        "given_on": timezone.localdate().isoformat(),
+        "channel": "online",
+        "given_by": "person",
+        "wording": "Texte",
+    }
     response = client.post(reverse("register:consent", args=[entry.pk]), data)
     assert response.status_code == 200
     assert "duplicate_checked" in response.context["form"].errors

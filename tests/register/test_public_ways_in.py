@@ -107,8 +107,14 @@ def test_own_request_is_active_with_online_consent_and_the_text_shown(client, or
 
 
 def test_relatives_request_waits_for_consent(client, organisation):
-    data = _request(organisation, who="third_party", requester_name="Paul Lemoine", requester_contact="0612345678",
-                    requester_relationship="fils", consent="")
+    data = _request(
+        organisation,
+        who="third_party",
+        requester_name="Paul Lemoine",
+        requester_contact="0612345678",
+        requester_relationship="fils",
+        consent="",
+    )
     response = client.post(reverse("register:public_request", args=[organisation.pk]), data)
     entry = RegisterEntry.objects.get()
     assert entry.status == EntryStatus.PENDING_CONSENT and entry.consent is None
@@ -130,7 +136,9 @@ def test_relatives_request_waits_for_consent(client, organisation):
     ],
 )
 def test_bad_input_names_the_field_in_french(client, organisation, overrides, field, words):
-    response = client.post(reverse("register:public_request", args=[organisation.pk]), _request(organisation, **overrides))
+    response = client.post(
+        reverse("register:public_request", args=[organisation.pk]), _request(organisation, **overrides)
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert field in errors, errors
@@ -147,8 +155,9 @@ def test_a_commune_not_served_is_refused(client, organisation):
 
 
 def test_exact_match_reuses_the_file_without_changing_it(client, organisation):
-    existing = PersonFactory(organisation=organisation, last_name="Lemoine", first_names="Jeanne",
-                             birth_date=datetime.date(1940, 3, 12))
+    existing = PersonFactory(
+        organisation=organisation, last_name="Lemoine", first_names="Jeanne", birth_date=datetime.date(1940, 3, 12)
+    )
     client.post(reverse("register:public_request", args=[organisation.pk]), _request(organisation))
     entry = RegisterEntry.objects.get()
     assert entry.person == existing and not entry.possible_duplicate
@@ -170,14 +179,16 @@ def test_an_uncertain_match_creates_a_pending_entry_flagged_possible_duplicate(c
 
 def test_another_organisations_person_is_never_matched(organisation):
     PersonFactory(last_name="Lemoine", first_names="Jeanne", birth_date=datetime.date(1940, 3, 12))
-    person, resembles = find_person(organisation, last_name="Lemoine", first_names="Jeanne",
-                                    birth_date=datetime.date(1940, 3, 12))
+    person, resembles = find_person(
+        organisation, last_name="Lemoine", first_names="Jeanne", birth_date=datetime.date(1940, 3, 12)
+    )
     assert person is None and not resembles
 
 
 def test_already_registered_answers_the_same_and_writes_nothing(client, organisation):
-    existing = PersonFactory(organisation=organisation, last_name="Lemoine", first_names="Jeanne",
-                             birth_date=datetime.date(1940, 3, 12))
+    existing = PersonFactory(
+        organisation=organisation, last_name="Lemoine", first_names="Jeanne", birth_date=datetime.date(1940, 3, 12)
+    )
     RegisterEntryFactory(organisation=organisation, person=existing, active=True)
     response = client.post(reverse("register:public_request", args=[organisation.pk]), _request(organisation))
     assert response.status_code == 302
@@ -200,16 +211,19 @@ def test_sending_is_rate_limited(client, organisation, monkeypatch):
 
 def test_third_party_report_gives_a_pending_entry(client, organisation):
     url = reverse("register:public_report", args=[organisation.pk])
-    response = client.post(url, {
-        "reporter_kind": "pharmacist",
-        "reporter_name": "Marc Durand",
-        "reporter_contact": "02 99 11 11 11",
-        "last_name": "Martin",
-        "first_names": "Odette",
-        "address_line": "5 place Sainte-Anne",
-        "commune": _commune(organisation).pk,
-        "concern": "Ne vient plus chercher ses courses depuis dix jours.",
-    })
+    response = client.post(
+        url,
+        {
+            "reporter_kind": "pharmacist",
+            "reporter_name": "Marc Durand",
+            "reporter_contact": "02 99 11 11 11",
+            "last_name": "Martin",
+            "first_names": "Odette",
+            "address_line": "5 place Sainte-Anne",
+            "commune": _commune(organisation).pk,
+            "concern": "Ne vient plus chercher ses courses depuis dix jours.",
+        },
+    )
     assert response.status_code == 302
     entry = RegisterEntry.objects.get()
     assert entry.status == EntryStatus.PENDING_CONSENT
@@ -220,10 +234,19 @@ def test_third_party_report_gives_a_pending_entry(client, organisation):
 
 
 def test_partner_report_needs_its_organisation(client, organisation):
-    response = client.post(reverse("register:public_report", args=[organisation.pk]), {
-        "reporter_kind": "partner", "reporter_name": "Aline", "reporter_contact": "0299", "last_name": "M",
-        "first_names": "O", "address_line": "1 rue", "commune": _commune(organisation).pk, "concern": "Isolée",
-    })
+    response = client.post(
+        reverse("register:public_report", args=[organisation.pk]),
+        {
+            "reporter_kind": "partner",
+            "reporter_name": "Aline",
+            "reporter_contact": "0299",
+            "last_name": "M",
+            "first_names": "O",
+            "address_line": "1 rue",
+            "commune": _commune(organisation).pk,
+            "concern": "Isolée",
+        },
+    )
     assert "reporter_organisation" in response.context["form"].errors
 
 
@@ -244,8 +267,9 @@ def test_report_consent_then_requires_the_legal_category(client, organisation):
 def test_paper_form_pdf_contains_the_consent_text(client, organisation):
     response = client.get(reverse("register:paper_form", args=[organisation.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     text = " ".join(text.split())

@@ -19,6 +19,12 @@ _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CALL_LANGUAGES = [("", "Français")] + [(code, name) for code, name in LANGUAGES if code != "fr"]
 
 
+def commune_label(commune) -> str:
+    """« Saint-Aubin (35140) »: the name and its first postal code (homonyms told apart), never the
+    INSEE code (decisions.md 42)."""
+    return f"{commune.name} ({commune.postal_codes[0]})" if commune.postal_codes else commune.name
+
+
 def _phone(value: str, field: str) -> str:
     from django.core.exceptions import ValidationError
 
@@ -46,6 +52,7 @@ class EntryFilterForm(DsfrBaseForm):
     def __init__(self, *args, communes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = communes
+        self.fields["commune"].label_from_instance = commune_label
         refresh_dsfr(self)
 
 
@@ -304,6 +311,7 @@ class PublicRequestForm(DsfrBaseForm):
     def __init__(self, *args, communes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = communes
+        self.fields["commune"].label_from_instance = commune_label
         refresh_dsfr(self)
 
     def clean_birth_date(self):
@@ -451,6 +459,7 @@ class ThirdPartyReportForm(DsfrBaseForm):
     def __init__(self, *args, communes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = communes
+        self.fields["commune"].label_from_instance = commune_label
         refresh_dsfr(self)
 
     def clean_birth_date(self):
