@@ -268,7 +268,8 @@ PUBLIC = {
     "ui:theme_css",
     "ui:logo",
     "ui:contrast_toggle",
-} | DIRECTORY_PUBLIC | REGISTER_PUBLIC
+} | DIRECTORY_PUBLIC
+PUBLIC |= REGISTER_PUBLIC
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
