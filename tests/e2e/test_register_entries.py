@@ -52,7 +52,7 @@ def test_manager_registers_a_person_who_calls(page, login_as, manager):
     page.get_by_label("Comment a-t-elle donné son accord ?").select_option("oral")
     page.get_by_role("button", name="Inscrire", exact=True).click()
 
-    expect(page.get_by_text("est inscrite au registre")).to_be_visible()
+    expect(page.get_by_text("au registre est active")).to_be_visible()
     expect(page.get_by_text("En fin de matinée")).to_be_visible()
     assert_accessible(page, "Inscription au registre")
     entry = RegisterEntry.objects.get()
@@ -93,7 +93,7 @@ def test_relative_registers_online_then_manager_records_consent(page, login_as, 
     expect(page.get_by_label("Texte présenté à la personne")).to_contain_text(organisation.name)
     page.get_by_label("Oral (recueilli par un agent)").check(force=True)
     page.get_by_role("button", name="Noter son accord").click()
-    expect(page.get_by_text("son accord est noté")).to_be_visible()
+    expect(page.get_by_text("son inscription au registre est active")).to_be_visible()
     entry.refresh_from_db()
     assert entry.status == EntryStatus.ACTIVE and entry.consent.recorded_by == manager.user
 

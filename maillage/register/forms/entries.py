@@ -306,7 +306,12 @@ class PublicRequestForm(DsfrBaseForm):
     subscribes_to_information = forms.BooleanField(
         label="Recevoir aussi les informations de la commune", required=False
     )
-    consent = forms.BooleanField(label="J'ai lu le texte ci-dessus et j'accepte l'inscription", required=False)
+    consent = forms.BooleanField(
+        label="J'ai lu le texte ci-dessus et j'accepte l'inscription",
+        required=False,
+        help_text="Obligatoire pour vous inscrire vous-même ou en tant que représentant légal. Pour un proche, "
+        "le service lui demandera son accord.",
+    )
 
     def __init__(self, *args, communes, **kwargs):
         super().__init__(*args, **kwargs)

@@ -174,7 +174,7 @@ def entry_create(request):
             form.add_error(None, exc.message)
         else:
             message = (
-                f"{person.full_name} est inscrite au registre."
+                f"L'inscription {grammar.de(person.full_name)} au registre est active."
                 if entry.status == EntryStatus.ACTIVE
                 else f"L'inscription {grammar.de(person.full_name)} attend son consentement."
             )
@@ -271,7 +271,11 @@ def entry_consent(request, pk):
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            return _done(request, entry, f"{entry.person.full_name} est inscrite au registre : son accord est noté.")
+            return _done(
+                request,
+                entry,
+                f"L'accord {grammar.de(entry.person.full_name)} est noté : son inscription au registre est active.",
+            )
     return render(request, "register/entries/consent.html", {"entry": entry, "form": form})
 
 
