@@ -12,10 +12,14 @@ urlpatterns = [
     path("", include("maillage.core.urls")),
     path("", include("maillage.ui.urls")),
     path("annuaire/", include("maillage.directory.urls")),
+    path("registre/import/", include("maillage.register.urls_imports")),
     path("", include("maillage.people.urls")),
     path("api/v1/", include("maillage.directory.api_urls")),
     path("", include("maillage.casework.urls")),
     path("registre/", include("maillage.register.urls")),
+    path("crises/", include("maillage.register.urls_crises")),
+    path("benevoles/", include("maillage.volunteers.urls")),
+    path("parrainages/", include("maillage.register.urls_sponsorships")),
 ]
 
 handler400 = "maillage.core.views.errors.bad_request"

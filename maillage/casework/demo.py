@@ -137,7 +137,10 @@ def seed_casework(
         day = today - datetime.timedelta(days=0 if index < 5 else rng.randint(1, 28))
         received_at = _aware(day, rng.randint(8, 16), rng.choice([0, 10, 25, 40, 55]))
         if received_at > now:
-            received_at = now - datetime.timedelta(minutes=5 * (index + 1))
+            # Early in the day (even just after midnight), today's requests stay today: spread them
+            # between midnight and now.
+            since_midnight = now - _aware(today, 0, 0)
+            received_at = now - since_midnight * (index + 1) / 6
         anonymous = index % 8 == 7
         person = None if anonymous else persons[index % len(persons)]
         kind = RequesterKind.ANONYMOUS if anonymous else rng.choice(list(RequesterKind)[:3])

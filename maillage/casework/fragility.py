@@ -4,9 +4,9 @@ Module de domaine pur (ni modèle Django, ni base de données) : un questionnair
 par des données (:class:`Question`, :class:`AnswerOption`, :class:`Grid`) et une fonction
 :func:`score` qui en déduit un niveau d'orientation de 1 à 4.
 
-Source : guide méthodologique VISA (« Veille, Information, Solidarité, Accompagnement »), fiche
-« Comment évaluer la fragilité et les besoins des personnes âgées sur le territoire ? »
-(/work/shared/seeds/003_ca5cadbccd7a5246.txt) :
+Source : guide méthodologique de la coopération locale VISA (« Veille contre l'Isolement Social des
+Âgés », document de départ 003, lignes 116-117 et 160-161), fiche « Comment évaluer la fragilité et
+les besoins des personnes âgées sur le territoire ? » (lignes 1002-1095) :
 
     « Une grille d'évaluation socio-gériatrique, élaborée par le centre d'excellence sur la
     longévité de l'université McGill de Montréal, a été adaptée au contexte français. Elle permet
@@ -15,7 +15,8 @@ Source : guide méthodologique VISA (« Veille, Information, Solidarité, Accomp
     appropriable par des non-professionnels du soin et de l'accompagnement. L'outil et un kit de
     formation à son utilisation sont disponibles sur rompre-isolement-aines.gouv.fr. »
 
-et fiche « Orienter les personnes en fonction de leurs besoins », qui esquisse quatre niveaux :
+et fiche « Orienter les personnes en fonction de leurs besoins » (lignes 1052-1095), qui esquisse
+quatre niveaux :
 
     1. « n'est pas en situation de fragilité, n'est pas isolée et n'a pas de besoin prioritaire :
        un contact régulier est effectué [...] et les services proposés par la coopération locale
@@ -42,6 +43,22 @@ construite sur les thèmes que le guide demande d'explorer lors de l'appel (isol
 problématique médicale potentielle, urgence). Ses questions, points et seuils sont des choix
 documentés de ce module, non la grille officielle ; une collectivité qui dispose de la grille
 complète la décrit en données avec les mêmes classes.
+
+**L'isolement est une condition des niveaux 2 et 3**, comme dans le texte du guide (« est isolée
+mais… », « est isolée et… »). Il se mesure sur les seules questions qui parlent de l'isolement
+(:attr:`Question.isolation` : vivre seul·e, fréquence des contacts, quelqu'un pour aider, un aidant
+en mesure de continuer) ou sur une réponse marquée ``isolation`` ; les points d'un besoin ou d'un
+problème de santé ne rendent jamais une personne « isolée ». Le score total reste affiché et sert
+au seuil d'urgence facultatif.
+
+**Une personne non isolée qui a un besoin prioritaire ou une potentielle problématique médicale
+reste au niveau 1** : le guide ne prévoit pour elle ni orientation vers les actions de la commune
+(niveau 2) ni mise en relation avec le CLIC ou le DAC (niveau 3), réservées aux personnes isolées ;
+son entourage est là. Mais rien de ce qui a été entendu au téléphone n'est perdu : le résultat
+porte les besoins repérés (:attr:`ScreeningResult.priority_needs`) et la problématique médicale
+potentielle (:attr:`ScreeningResult.medical_concern`), et les suites à donner du niveau 1 s'y
+ajoutent (:data:`CONCERN_STEPS` : signaler les besoins à l'entourage, conseiller d'en parler au
+médecin traitant). Décision « Les niveaux de la grille de fragilité suivent le guide VISA ».
 """
 
 from __future__ import annotations
@@ -56,6 +73,10 @@ __all__ = [
     "ISOLATION",
     "MEDICAL",
     "NEED",
+    "CONCERN_STEPS",
+    "LEVEL_LABELS",
+    "NEXT_STEPS",
+    "RULES_VERSION",
     "AnswerOption",
     "FragilityError",
     "Grid",
@@ -64,11 +85,16 @@ __all__ = [
     "score",
 ]
 
+#: Version des règles de niveau de :func:`score` : elle entre dans l'empreinte de la grille enregistrée
+#: avec chaque repérage (``casework.services.assessments.grid_version``), pour qu'un repérage fait sous
+#: d'anciennes règles se lise comme tel. À changer avec les règles.
+RULES_VERSION = "2: isolement requis aux niveaux 2 et 3"
+
 #: Drapeaux portés par une réponse.
 MEDICAL = "medical"  # potentielle problématique médicale (niveau 3 si la personne est isolée)
 EMERGENCY = "emergency"  # grande fragilité : cas d'urgence (niveau 4, quel que soit le score)
-ISOLATION = "isolation"  # isolement avéré, quel que soit le score
-NEED = "need"  # besoin prioritaire à recenser (au moins niveau 2)
+ISOLATION = "isolation"  # isolement avéré, quels que soient les points
+NEED = "need"  # besoin prioritaire à recenser (niveau 2 si la personne est isolée, sinon signalé au niveau 1)
 KNOWN_FLAGS = frozenset({MEDICAL, EMERGENCY, ISOLATION, NEED})
 
 
@@ -99,9 +125,13 @@ class AnswerOption:
 
 @dataclass(frozen=True)
 class Question:
+    """Une question ; ``isolation`` : ses points mesurent l'isolement (ils comptent pour
+    :attr:`Grid.isolation_threshold`)."""
+
     key: str
     label: str
     options: tuple[AnswerOption, ...]
+    isolation: bool = False
 
     def __post_init__(self) -> None:
         keys = [option.key for option in self.options]
@@ -114,14 +144,22 @@ class Question:
         return next((option for option in self.options if option.key == key), None)
 
 
-#: Libellés et suites à donner par niveau, d'après la typologie d'orientation du guide VISA.
+#: Libellés et suites à donner par niveau, d'après la typologie d'orientation du guide VISA
+#: (document de départ 003, lignes 1052-1095).
 LEVEL_LABELS: Mapping[int, str] = MappingProxyType(
     {
-        1: "Pas de fragilité repérée",
+        1: "Personne non isolée, sans urgence",
         2: "Isolement sans problématique médicale apparente",
         3: "Isolement avec potentielle problématique médicale",
         4: "Grande fragilité : situation d'urgence",
     }
+)
+
+_LEVEL_2_STEPS = (
+    "Recenser les besoins prioritaires de la personne.",
+    "Orienter vers les actions de la commune et/ou des services dédiés "
+    "(par exemple un service de conciergerie solidaire).",
+    "Prévoir un contact régulier pour vérifier que l'aide appropriée est reçue.",
 )
 
 NEXT_STEPS: Mapping[int, tuple[str, ...]] = MappingProxyType(
@@ -130,21 +168,32 @@ NEXT_STEPS: Mapping[int, tuple[str, ...]] = MappingProxyType(
             "Prévoir un contact régulier pour s'assurer que la situation ne se dégrade pas.",
             "Communiquer les services proposés par la coopération locale.",
         ),
-        2: (
-            "Recenser les besoins prioritaires de la personne.",
-            "Orienter vers les actions de la commune et/ou des services dédiés "
-            "(par exemple un service de conciergerie solidaire).",
-            "Prévoir un contact régulier pour vérifier que l'aide appropriée est reçue.",
-        ),
+        2: _LEVEL_2_STEPS,
+        # « en plus des actions mentionnées précédemment, une mise en relation est effectuée… »
         3: (
-            "Recenser les besoins prioritaires et orienter vers les actions de la commune.",
+            *_LEVEL_2_STEPS,
             "Mettre en relation avec le CLIC, la MAIA, le DAC ou l'équipe APA du département "
             "pour une évaluation médico-psycho-socio-environnementale approfondie.",
-            "Prévoir un contact régulier.",
         ),
         4: (
             "Situation d'urgence : organiser une intervention avec les services d'urgence du territoire.",
             "En cas de danger immédiat, appeler le 15 (SAMU) ou le 112.",
+        ),
+    }
+)
+
+#: Suites ajoutées au niveau 1 quand la personne, non isolée, a un besoin prioritaire (``need``) ou
+#: une potentielle problématique médicale (``medical``) : ce choix de ce module (le guide ne traite
+#: pas ce cas) garde une trace de ce qui a été entendu et s'appuie sur l'entourage et le médecin.
+CONCERN_STEPS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        NEED: (
+            "Besoins repérés : avec l'accord de la personne, les signaler à son entourage et lui indiquer "
+            "les services qui peuvent y répondre.",
+        ),
+        MEDICAL: (
+            "Potentielle problématique médicale : conseiller à la personne d'en parler à son médecin "
+            "traitant et, avec son accord, prévenir son entourage.",
         ),
     }
 )
@@ -154,41 +203,48 @@ NEXT_STEPS: Mapping[int, tuple[str, ...]] = MappingProxyType(
 class Grid:
     """Un questionnaire et ses règles de niveau.
 
-    Règles (appliquées dans cet ordre) :
+    Règles (appliquées dans cet ordre), d'après le guide VISA :
 
     * **niveau 4** si une réponse porte le drapeau ``emergency``, ou si ``emergency_threshold``
       est défini et que le score total l'atteint ;
-    * **niveau 3** si une réponse porte le drapeau ``medical`` et que la personne est isolée ;
-      si elle n'est pas isolée, niveau ``medical_not_isolated_level`` (3 par défaut : choix de
-      prudence de ce module, le guide ne traitant que le cas « isolée et [...] problématique
-      médicale ») ;
-    * **niveau 2** si la personne est isolée, ou si une réponse porte le drapeau ``need``
-      (le niveau 1 suppose, selon le guide, l'absence de « besoin prioritaire ») ;
-    * **niveau 1** sinon.
+    * **niveau 3** si la personne est isolée et qu'une réponse porte le drapeau ``medical`` ;
+    * **niveau 2** si la personne est isolée ;
+    * **niveau 1** sinon, même avec un besoin (``need``) ou une problématique médicale
+      (``medical``) : ils sont alors rapportés dans le résultat et ajoutent leurs suites
+      (``concern_steps``) à celles du niveau 1.
 
-    « Isolée » : score total ≥ ``isolation_threshold``, ou une réponse portant le drapeau
-    ``isolation``.
+    « Isolée » : les points des questions d'isolement (:attr:`Question.isolation`) atteignent
+    ``isolation_threshold``, ou une réponse porte le drapeau ``isolation``.
     """
 
     questions: tuple[Question, ...]
     isolation_threshold: int
     emergency_threshold: int | None = None
-    medical_not_isolated_level: int = 3
     level_labels: Mapping[int, str] = field(default_factory=lambda: LEVEL_LABELS)
     next_steps: Mapping[int, tuple[str, ...]] = field(default_factory=lambda: NEXT_STEPS)
+    concern_steps: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: CONCERN_STEPS)
 
     def __post_init__(self) -> None:
         keys = [question.key for question in self.questions]
         if len(set(keys)) != len(keys):
             raise ValueError("Grille : clés de question en double")
-        if self.medical_not_isolated_level not in (2, 3):
-            raise ValueError("Grille : medical_not_isolated_level doit valoir 2 ou 3")
+        if self.isolation_threshold < 1:
+            raise ValueError("Grille : le seuil d'isolement doit valoir au moins 1")
         if set(self.level_labels) != {1, 2, 3, 4} or set(self.next_steps) != {1, 2, 3, 4}:
             raise ValueError("Grille : libellés et suites à donner requis pour les niveaux 1 à 4")
+        if set(self.concern_steps) != {NEED, MEDICAL}:
+            raise ValueError("Grille : suites à donner requises pour un besoin et une problématique médicale")
+        flagged = any(ISOLATION in option.flags for question in self.questions for option in question.options)
+        if not flagged and self.max_isolation_score < self.isolation_threshold:
+            raise ValueError("Grille : aucune réponse ne permet d'atteindre le seuil d'isolement (niveaux 2 et 3)")
 
     @property
     def max_score(self) -> int:
         return sum(max(option.points for option in question.options) for question in self.questions)
+
+    @property
+    def max_isolation_score(self) -> int:
+        return sum(max(option.points for option in q.options) for q in self.questions if q.isolation)
 
 
 @dataclass(frozen=True)
@@ -199,6 +255,13 @@ class ScreeningResult:
     next_steps: tuple[str, ...]
     #: Réponses qui ont déterminé le niveau : clé de question → clé de réponse.
     drivers: Mapping[str, str]
+    #: Points des questions d'isolement, et la personne est-elle isolée (condition des niveaux 2 et 3).
+    isolation_score: int
+    isolated: bool
+    #: Besoins prioritaires entendus (réponses ``need``), quel que soit le niveau.
+    priority_needs: Mapping[str, str]
+    #: Potentielle problématique médicale entendue (réponses ``medical``), quel que soit le niveau.
+    medical_concern: Mapping[str, str]
 
 
 def _validate(grid: Grid, answers: Mapping[str, str]) -> dict[str, AnswerOption]:
@@ -226,39 +289,59 @@ def _validate(grid: Grid, answers: Mapping[str, str]) -> dict[str, AnswerOption]
     return chosen
 
 
+def _frozen(items: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(sorted(items.items())))
+
+
 def score(grid: Grid, answers: Mapping[str, str]) -> ScreeningResult:
-    """Score total, niveau 1 à 4, libellé, suites à donner et réponses déterminantes.
+    """Score total, niveau 1 à 4, libellé, suites à donner, réponses déterminantes, et ce qui a été
+    entendu (besoins prioritaires, potentielle problématique médicale) quel que soit le niveau.
 
     ``answers`` associe chaque clé de question à la clé de la réponse choisie ; toutes les questions
     sont obligatoires. Lève :class:`FragilityError` listant tous les problèmes.
     """
     chosen = _validate(grid, answers)
+    isolation_questions = {question.key for question in grid.questions if question.isolation}
     total = sum(option.points for option in chosen.values())
+    isolation_score = sum(option.points for key, option in chosen.items() if key in isolation_questions)
 
     def flagged(flag: str) -> dict[str, str]:
         return {key: option.key for key, option in chosen.items() if flag in option.flags}
 
     scored = {key: option.key for key, option in chosen.items() if option.points > 0}
-    isolated = total >= grid.isolation_threshold or bool(flagged(ISOLATION))
+    isolating = {
+        **{key: option.key for key, option in chosen.items() if key in isolation_questions and option.points > 0},
+        **flagged(ISOLATION),
+    }
+    # Le guide : « est isolée mais… » (niveau 2), « est isolée et… » (niveau 3).
+    isolated = isolation_score >= grid.isolation_threshold or bool(flagged(ISOLATION))
+    needs, medical = flagged(NEED), flagged(MEDICAL)
 
     if flagged(EMERGENCY):
         level, drivers = 4, flagged(EMERGENCY)
     elif grid.emergency_threshold is not None and total >= grid.emergency_threshold:
         level, drivers = 4, scored
-    elif flagged(MEDICAL):
-        level = 3 if isolated else grid.medical_not_isolated_level
-        drivers = {**flagged(MEDICAL), **(scored if isolated else {})}
-    elif isolated or flagged(NEED):
-        level, drivers = 2, {**scored, **flagged(NEED)}
+    elif isolated and medical:
+        level, drivers = 3, {**isolating, **medical}
+    elif isolated:
+        level, drivers = 2, isolating
     else:
         level, drivers = 1, {}
 
+    steps = tuple(grid.next_steps[level])
+    if level == 1:
+        steps += tuple(grid.concern_steps[NEED]) if needs else ()
+        steps += tuple(grid.concern_steps[MEDICAL]) if medical else ()
     return ScreeningResult(
         total_score=total,
         level=level,
         level_label=grid.level_labels[level],
-        next_steps=tuple(grid.next_steps[level]),
-        drivers=MappingProxyType(dict(sorted(drivers.items()))),
+        next_steps=steps,
+        drivers=_frozen(drivers),
+        isolation_score=isolation_score,
+        isolated=isolated,
+        priority_needs=_frozen(needs),
+        medical_concern=_frozen(medical),
     )
 
 
@@ -268,16 +351,18 @@ def _o(key: str, label: str, points: int = 0, *flags: str) -> AnswerOption:
 
 #: Grille par défaut (voir l'avertissement du module : questions, points et seuils choisis par ce
 #: module sur les thèmes du guide VISA, pas la grille McGill elle-même).
-#: Points = intensité de l'isolement et des difficultés ; seuil d'isolement par défaut : 4 points,
-#: soit par exemple « vit seul(e) » (2) + « contacts moins d'une fois par semaine » (2), ou
-#: « aucun contact » (3) + une difficulté de la vie quotidienne (1). Pas de seuil d'urgence au score
-#: par défaut : l'urgence ne résulte que de réponses explicitement marquées ``emergency``.
+#: Points = intensité de l'isolement et des difficultés. Questions d'isolement : vivre seul·e, les
+#: contacts, quelqu'un pour aider, l'aidant ; seuil d'isolement par défaut : 4 de leurs points, soit par
+#: exemple « vit seul(e) » (2) + « contacts moins d'une fois par semaine » (2), « vit seul(e) » (2) +
+#: « personne pour aider » (2), ou « aucun contact » (drapeau ``isolation``). Pas de seuil d'urgence au
+#: score par défaut : l'urgence ne résulte que de réponses explicitement marquées ``emergency``.
 DEFAULT_GRID = Grid(
     questions=(
         Question(
             "vit_seul",
             "Vivez-vous seul(e) à votre domicile ?",
             (_o("non", "Non"), _o("oui", "Oui", 2)),
+            isolation=True,
         ),
         Question(
             "contacts",
@@ -287,11 +372,13 @@ DEFAULT_GRID = Grid(
                 _o("rare", "Moins d'une fois par semaine", 2),
                 _o("aucun", "Jamais ou presque", 3, ISOLATION),
             ),
+            isolation=True,
         ),
         Question(
             "aide_possible",
             "Quelqu'un peut-il vous aider en cas de besoin (courses, repas, démarches) ?",
             (_o("oui", "Oui"), _o("non", "Non", 2, NEED)),
+            isolation=True,
         ),
         Question(
             "aidant",
@@ -301,6 +388,7 @@ DEFAULT_GRID = Grid(
                 _o("oui", "Oui"),
                 _o("absent_ou_epuise", "Il est absent ou épuisé", 2, NEED),
             ),
+            isolation=True,
         ),
         Question(
             "courses_repas",

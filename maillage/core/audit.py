@@ -209,6 +209,7 @@ ACCESS_PATH_PHRASES = {
     "organisation": "au titre de la structure responsable du dossier",
     "care_team": "au titre de l'équipe autour de la personne",
     "break_glass": "par un accès exceptionnel",
+    "sponsorship": "au titre d'un parrainage",
 }
 CHANGE_NOUNS = {
     AuditLogEntry.Action.CREATE: "Ajout",

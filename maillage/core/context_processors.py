@@ -30,6 +30,14 @@ def shell(request):
         if role == Role.REGISTER_MANAGER:
             # The register is its manager's alone (access.can_manage_register).
             nav.append({"label": "Registre", "url": reverse("register:list")})
+        if role in (Role.REGISTER_MANAGER, Role.DIRECTOR):  # access.can_view_crisis_dashboard
+            nav.append({"label": "Crises", "url": reverse("crises:list")})
+        if role == Role.VOLUNTEER:
+            # A volunteer's own pages as a caller (agents on the callers' list reach them from the dashboard).
+            nav.append({"label": "Ma charte", "url": reverse("volunteers:charter")})
+            nav.append({"label": "Mes disponibilités", "url": reverse("volunteers:availability")})
+        if role in access.CALLER_MANAGER_ROLES:
+            nav.append({"label": "Appelant·es", "url": reverse("volunteers:caller_list")})
         nav.append({"label": "Annuaire", "url": reverse("directory:search")})
         if organisation is not None and allowed(access.Perm.CHANGE_SERVICE):
             # Those who keep the organisation's directory entries (access.can_import_directory).

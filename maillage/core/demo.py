@@ -29,6 +29,7 @@ from maillage.core.validators import luhn_is_valid
 from maillage.directory.demo import WEST_OF_RENNES, seed_directory_demo
 from maillage.people.demo import seed_persons
 from maillage.ui.demo import seed_identity_demo
+from maillage.volunteers.demo import seed_callers
 
 DEMO_PASSWORD = "Maillage-demo-2026!"  # noqa: S105 (published demo password, refused outside development)
 DEMO_EMAIL_DOMAIN = "demo.maillage.example"
@@ -296,6 +297,22 @@ def seed_demo(departement: str = DEFAULT_DEMO_DEPARTEMENT) -> list[DemoAccount]:
         partner=users["clic"],
         partner_organisation=partner_organisation,
         seed=territory.seed,
+    )
+    # The callers of the register's campaigns: the volunteer (charter signed, slots, a language) and
+    # the register manager.
+    seed_callers(organisation=home, volunteer=users["benevole"], register_manager=users["registre"])
+    # The register of vulnerable persons of the same organisation: entries, a past crisis and its
+    # campaign, follow-up calls, a sponsorship (maillage.register.demo).
+    from maillage.register.demo import seed_register
+
+    seed_register(
+        organisation=home,
+        manager=users["registre"],
+        volunteer=users["benevole"],
+        seed=territory.seed,
+        phone_prefix=territory.phone_prefix,
+        list_sender=next((n for k, n, *_ in territory.organisations if k == OrganisationKind.DEPARTEMENT), ""),
+        partner_name=next((n for k, n, *_ in territory.organisations if k == OrganisationKind.SAAD), ""),
     )
     return accounts
 

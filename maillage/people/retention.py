@@ -14,7 +14,11 @@ def _years(name: str, default: int) -> datetime.timedelta:
 def _inactive_persons(now):
     from maillage.people.models import Person
 
-    return Person.objects.filter(last_activity_at__lt=now - _years("MAILLAGE_RETENTION_PERSON_YEARS", 2))
+    # A person on the register stays while they are on it (CASF R121-11: until their death or their
+    # request to be removed), however quiet their file: the register's own rule removes the entry first.
+    return Person.objects.filter(last_activity_at__lt=now - _years("MAILLAGE_RETENTION_PERSON_YEARS", 2)).exclude(
+        register_entries__status__in=["pending_consent", "active", "suspended"]
+    )
 
 
 def _old_merge_tombstones(now):

@@ -407,7 +407,16 @@ def _person_merge(actor, organisation, kept_pk, duplicate_pk, choices, versions)
         pks = []
         for row in manager.filter(**{field_name: duplicate}).order_by("pk"):
             setattr(row, field_name, kept)
-            row.save(update_fields=[field_name])
+            try:
+                with transaction.atomic():
+                    row.save(update_fields=[field_name])
+            except IntegrityError:
+                # A row the person may hold once (a current register entry): both files hold one.
+                raise ApplicationError(
+                    "Fusion impossible : les deux fiches ont chacune un élément qui ne peut exister qu'une "
+                    f"fois par personne (« {model._meta.verbose_name} »). Clôturez d'abord celui de l'une "
+                    "des deux fiches."
+                ) from None
             pks.append(row.pk)
         if pks:
             moved.append([model._meta.label, field_name, pks])

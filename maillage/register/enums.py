@@ -70,13 +70,17 @@ class CrisisKind(models.TextChoices):
 
 
 class CrisisLevel(models.IntegerChoices):
-    """The levels of the national heat and cold plans (« plan national canicule », « grand froid »),
-    used for every kind of event: 1 seasonal watch … 4 maximum mobilisation."""
+    """The four levels of the national heatwave plan (« plan national canicule », since 2004; the
+    extreme-cold plan uses the same scale), each tied to a colour of Météo-France's vigilance map:
+    1 « veille saisonnière » (green, from 1 June to 15 September), 2 « avertissement chaleur »
+    (yellow), 3 « alerte canicule » (orange, declared by the prefect: it is the level that activates
+    the register's calls), 4 « mobilisation maximale » (red, declared nationally). Used for every
+    kind of event, hence the words without « chaleur » / « canicule »."""
 
-    WATCH = 1, "Niveau 1 : veille saisonnière"
-    WARNING = 2, "Niveau 2 : avertissement"
-    ALERT = 3, "Niveau 3 : alerte"
-    MAXIMUM = 4, "Niveau 4 : mobilisation maximale"
+    WATCH = 1, "Niveau 1 : veille saisonnière (vigilance verte)"
+    WARNING = 2, "Niveau 2 : avertissement (vigilance jaune)"
+    ALERT = 3, "Niveau 3 : alerte (vigilance orange)"
+    MAXIMUM = 4, "Niveau 4 : mobilisation maximale (vigilance rouge)"
 
 
 class CallPurpose(models.TextChoices):

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "maillage.people",
     "maillage.casework",
     "maillage.register",
+    "maillage.volunteers",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,15 @@ if not MAILLAGE_BASE_URL.startswith(("http://", "https://")):
 MAILLAGE_MERGE_UNDO_DAYS = env_int("MAILLAGE_MERGE_UNDO_DAYS", 7)
 # A form sent twice within this many seconds is handled once (core.idempotency).
 MAILLAGE_FORM_TOKEN_SECONDS = env_int("MAILLAGE_FORM_TOKEN_SECONDS", 600)
+# A list transmitted to the register (register.importing) is refused above this size, before it is read
+# (a list of 20,000 persons is about 2 MB of CSV). Larger uploads still reach Django, which streams a file
+# above FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file: set the web server's body limit above this one.
+REGISTER_IMPORT_MAX_BYTES = env_int("REGISTER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# The preview and the import run in the request (2,000 rows: 20 s to preview, 50 s to import on SQLite, on a
+# loaded machine): past this many rows a list is to be split.
+REGISTER_IMPORT_MAX_ROWS = env_int("REGISTER_IMPORT_MAX_ROWS", 1000)
+# An import's file waits this long between its preview and its confirmation (in the cache), then is gone.
+REGISTER_IMPORT_PREVIEW_SECONDS = 60 * 60
 MAILLAGE_DIRECTORY_SEARCH_INDEX = env_str("MAILLAGE_DIRECTORY_SEARCH_INDEX", "background")
 if MAILLAGE_DIRECTORY_SEARCH_INDEX not in ("background", "sync", "off"):
     raise ImproperlyConfigured("MAILLAGE_DIRECTORY_SEARCH_INDEX : « background », « sync » ou « off ».")
@@ -286,3 +296,17 @@ CACHES = {
         "LOCATION": "maillage_cache",
     }
 }
+
+# Register of vulnerable persons (issue 13): a call not reached is tried again after these delays
+# (minutes, growing), up to REGISTER_MAX_ATTEMPTS tries; then it is « injoignable » and escalates.
+REGISTER_MAX_ATTEMPTS = 3
+REGISTER_RETRY_DELAYS_MINUTES = (60, 180)
+# What follows a call (register.services.orientation, guide VISA « Orienter les personnes »): follow-up
+# calls are due at this hour (local time) on their day, so that they appear on the callers' lists the
+# next morning; level 1 gets a regular contact every REGISTER_REGULAR_CONTACT_DAYS, levels 2 and 3 a
+# friendly call every REGISTER_FRIENDLY_EVERY_DAYS and, while a crisis is in progress, a watch call
+# every REGISTER_WATCH_EVERY_DAYS[kind of crisis] days.
+REGISTER_FOLLOW_UP_HOUR = 9
+REGISTER_REGULAR_CONTACT_DAYS = 30
+REGISTER_FRIENDLY_EVERY_DAYS = 7
+REGISTER_WATCH_EVERY_DAYS = {"heatwave": 1, "cold": 1, "flood": 1, "epidemic": 2, "other": 1}

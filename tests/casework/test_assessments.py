@@ -192,6 +192,58 @@ def test_fragility_screening_levels_and_next_steps(coordinator, changes, level):
     assert DEFAULT_GRID.next_steps[level][0].replace("'", "&#x27;") in body
 
 
+def test_fragility_not_isolated_with_needs_is_level_1_and_keeps_what_was_heard(coordinator):
+    """Guide VISA (seed 003, l. 1064-1081): levels 2 and 3 need isolation. A person who is not
+    isolated but cannot shop and whose health worsens is level 1 (it was level 3 before, the points of
+    the need and the health question reaching the isolation threshold), and the page still says what
+    was heard, with the next steps for the entourage and the attending doctor."""
+    client, membership = coordinator
+    person = PersonFactory(organisation=membership.organisation)
+    answers = {q.key: q.options[0].key for q in DEFAULT_GRID.questions} | {"courses_repas": "non", "sante": "degradee"}
+    response = client.post(
+        reverse("casework:assessment_create", args=[person.pk, "fragilite"]), post_data({}, mode="phone", **answers)
+    )
+    version = AssessmentVersion.objects.get()
+    assert (version.fragility_level, version.fragility_score) == (1, 4)
+    assert version.results["isolated"] is False
+    assert version.results["priority_needs"] == {"courses_repas": "non"}
+    assert version.results["medical_concern"] == {"sante": "degradee"}
+    body = client.get(response["Location"]).content.decode().replace("&#x27;", "'")
+    assert "Suites à donner (niveau 1)" in body
+    assert "Personne isolée</th><td>Non" in body
+    assert "Arrivez-vous à faire vos courses et à préparer vos repas ? — Non" in body
+    assert "Comment va votre santé en ce moment ? — Un problème nouveau ou qui s'aggrave" in body
+    assert "médecin traitant" in body and "signaler à son entourage" in body
+
+
+def test_fragility_screening_scored_under_the_former_rules_reads_as_such(coordinator):
+    """A screening stored before the isolation rule keeps its level and shows no « isolée » row."""
+    client, membership = coordinator
+    person = PersonFactory(organisation=membership.organisation)
+    version = AssessmentVersionFactory(
+        assessment__person=person,
+        assessment__organisation=membership.organisation,
+        assessment__kind="fragility",
+        answers={q.key: q.options[0].key for q in DEFAULT_GRID.questions} | {"mode": "phone"},
+        results={"score": 1, "max_score": 24, "level": 3, "level_label": "Isolement", "next_steps": ["Appeler."]},
+        gir=None,
+        fragility_level=3,
+        fragility_score=1,
+        grid_version="visa-defaut-0123456789",
+    )
+    rows = dict(services.result_rows(version))
+    assert rows["Grille utilisée"] == "Grille du guide VISA (version antérieure)"
+    assert "Personne isolée" not in rows
+    # Compared with a screening under the current rules, the rows only the new one has are shown.
+    answers = {q.key: q.options[0].key for q in DEFAULT_GRID.questions} | {"mode": "phone"}
+    newer = AssessmentVersionFactory(
+        assessment=version.assessment, answers=answers, gir=None, **services.compute_results("fragility", answers)
+    )
+    compared = {row["label"]: row for row in services.versions_compare(version, newer)}
+    assert compared["Personne isolée"]["first"] == "—" and compared["Personne isolée"]["second"] == "Non"
+    assert compared["Personne isolée"]["changed"]
+
+
 def test_fragility_missing_answer_names_the_question(coordinator):
     client, membership = coordinator
     person = PersonFactory(organisation=membership.organisation)

@@ -20,6 +20,10 @@ from tests.core.factories import MembershipFactory, MembershipInvitationFactory,
 from tests.directory.access_matrix_cases import DIRECTORY_PUBLIC, directory_cases
 from tests.people.access_matrix_cases import people_cases
 from tests.register.access_matrix_cases import REGISTER_PUBLIC, register_cases
+from tests.register.access_matrix_crises import crises_cases
+from tests.register.access_matrix_imports import import_cases
+from tests.register.access_matrix_sponsorships import sponsorship_cases
+from tests.volunteers.access_matrix_cases import volunteers_cases
 
 EVERY_ROLE = frozenset(Role)
 OK = 200
@@ -135,6 +139,10 @@ CASES += casework_requests_cases(Case)
 CASES += assessment_cases(Case)
 CASES += care_team_cases(Case)
 CASES += register_cases(Case)
+CASES += crises_cases(Case)
+CASES += import_cases(Case)
+CASES += volunteers_cases(Case)
+CASES += sponsorship_cases(Case)
 
 # URL names outside the matrix on purpose: the technical administration (Django admin) has its own
 # test below; debug-only helpers.

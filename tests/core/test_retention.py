@@ -22,6 +22,8 @@ def test_every_personal_data_rule_is_declared():
         "casework.break_glass.expired",
         "casework.document.retain_until",
         "casework.request.free_text",
+        "register.crisis.ended",
+        "register.entry.removed",
     } <= set(RULES)
     for rule in RULES.values():
         assert rule.description and rule.action in ("delete", "anonymise")

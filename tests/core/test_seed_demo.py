@@ -101,7 +101,8 @@ def test_both_demos_live_in_one_database_each_in_its_departement():
         assert not services.exclude(service_at_locations__location__commune__departement__code=code).exists()
         assert not services.exclude(communes_served__departement__code=code).exists()
         assert services.count() >= 40
-    assert Person.objects.count() == 150  # 3 × 30 in 35, 2 × 30 in 21
+    # 3 × 30 in 35, 2 × 30 in 21, and the 12 more each demo CCAS registers (register.demo).
+    assert Person.objects.count() == 174
     coordinator = User.objects.get(email="coordination@demo.maillage.example")
     assert set(coordinator.memberships.values_list("organisation__name", flat=True)) == {
         "CCAS de Rennes",
@@ -183,7 +184,7 @@ def test_seed_demo_creates_synthetic_persons_in_communes_of_35_once():
     call_command("seed_demo")
     count = Person.objects.count()
     call_command("seed_demo")
-    assert Person.objects.count() == count == 90
+    assert Person.objects.count() == count == 102  # 3 × 30, and 12 more on the CCAS's register
     assert set(Person.objects.values_list("organisation__name", flat=True)) == {
         "CCAS de Rennes",
         "CLIC du Pays de Rennes",
@@ -297,3 +298,21 @@ def test_the_demo_clic_professional_finds_two_files_shared_with_them_by_the_ccas
     for place in places:
         assert reverse("people:detail", args=[place.person.pk]) in page
         assert client.get(reverse("people:detail", args=[place.person.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("clock", ["00:01", "00:30", "07:59", "12:00", "23:59"])
+def test_seed_demo_puts_todays_requests_today_whatever_the_hour(clock):
+    """The reception's first screen shows today's requests even when the demo is seeded just after
+    midnight (Paris time), when « today at 9 h » is still to come."""
+    from unittest import mock
+
+    from maillage.casework.models import Request
+
+    hour, minute = map(int, clock.split(":"))
+    fixed = timezone.make_aware(datetime.datetime.combine(datetime.date(2026, 12, 6), datetime.time(hour, minute)))
+    with mock.patch("django.utils.timezone.now", return_value=fixed):
+        call_command("seed_demo")
+        ccas = Organisation.objects.get(name="CCAS de Rennes")
+        requests = Request.objects.filter(organisation=ccas)
+        assert requests.filter(received_at__date=datetime.date(2026, 12, 6)).count() >= 3
+        assert not requests.filter(received_at__gt=fixed).exists()

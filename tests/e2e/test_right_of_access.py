@@ -23,7 +23,7 @@ from tests.people.test_right_of_access_pdf import visible_problems
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("theme")]
 
 
-def test_coordinator_downloads_the_right_of_access_pdf_written_for_the_person(page, login_as, theme):
+def test_coordinator_downloads_the_right_of_access_pdf_written_for_the_person(page, login_as, theme, tmp_path):
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext est absent : installez le paquet Debian « poppler-utils ».")
     ccas = OrganisationFactory(name="CCAS de Rennes")
@@ -51,7 +51,7 @@ def test_coordinator_downloads_the_right_of_access_pdf_written_for_the_person(pa
     path = download_info.value.path()
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
     flat = " ".join(text.replace("\u00a0", " ").split())
-    subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), f"/tmp/words/droit-acces-{theme}"], check=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(tmp_path / f"droit-acces-{theme}")], check=True)
 
     assert "Vos données : Émile ROUX" in flat
     assert "par le CCAS de Rennes, au titre de votre droit d'accès" in flat

@@ -6,7 +6,7 @@ import hashlib
 from django.db import transaction
 from django.utils import timezone
 
-from maillage.casework import aggir
+from maillage.casework import aggir, fragility
 from maillage.casework.fragility import DEFAULT_GRID, Grid, score
 from maillage.casework.models import Assessment, AssessmentKind, AssessmentVersion
 from maillage.core import access, versioning
@@ -113,11 +113,12 @@ def essential_needs():
 
 
 def grid_version(grid: Grid) -> str:
-    """A stable name for a fragility grid's content: questions, answers, points, flags, thresholds.
-    Stored with each screening so that a score reads right even after the grid changes."""
+    """A stable name for a fragility grid's content: questions, answers, points, flags, thresholds,
+    and the version of the level rules. Stored with each screening so that a score reads right even
+    after the grid or its rules change."""
     text = repr(
-        [(q.key, [(o.key, o.points, sorted(o.flags)) for o in q.options]) for q in grid.questions]
-        + [grid.isolation_threshold, grid.emergency_threshold, grid.medical_not_isolated_level]
+        [(q.key, q.isolation, [(o.key, o.points, sorted(o.flags)) for o in q.options]) for q in grid.questions]
+        + [grid.isolation_threshold, grid.emergency_threshold, fragility.RULES_VERSION]
     )
     prefix = "visa-defaut" if grid is DEFAULT_GRID else "grille"
     return f"{prefix}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
@@ -139,6 +140,9 @@ def compute_results(kind: str, answers: dict) -> dict:
                 "level_label": result.level_label,
                 "next_steps": list(result.next_steps),
                 "drivers": dict(result.drivers),
+                "isolated": result.isolated,
+                "priority_needs": dict(result.priority_needs),
+                "medical_concern": dict(result.medical_concern),
             },
             "fragility_level": result.level,
             "fragility_score": result.total_score,
@@ -316,6 +320,16 @@ def version_rows(version: AssessmentVersion) -> list[tuple[str, str]]:
     return rows
 
 
+def _heard(answers: dict) -> str:
+    """What was heard on the phone, in the grid's words (« Question ? — Réponse », joined), or « Aucun »."""
+    parts = []
+    for question in DEFAULT_GRID.questions:
+        if question.key in answers:
+            option = question.option(answers[question.key])
+            parts.append(f"{question.label} — {option.label if option else answers[question.key]}")
+    return " ; ".join(parts) or "Aucun"
+
+
 def result_rows(version: AssessmentVersion) -> list[tuple[str, str]]:
     kind = version.assessment.kind
     if kind == AssessmentKind.AGGIR:
@@ -324,11 +338,19 @@ def result_rows(version: AssessmentVersion) -> list[tuple[str, str]]:
             (VARIABLE_LABELS[v], aggir_answer(levels.get(v))) for v in aggir.VARIABLES
         ]
     if kind == AssessmentKind.FRAGILITY:
-        return [
-            ("Niveau", f"{version.fragility_level} — {version.results.get('level_label', '')}"),
-            ("Score", f"{version.fragility_score} / {version.results.get('max_score', '')}"),
-            ("Grille utilisée", grid_label(version.grid_version)),
+        results = version.results
+        rows = [
+            ("Niveau", f"{version.fragility_level} — {results.get('level_label', '')}"),
+            ("Score", f"{version.fragility_score} / {results.get('max_score', '')}"),
         ]
+        # Screenings scored before the isolation rule (decision « Les niveaux de la grille de
+        # fragilité suivent le guide VISA ») do not carry what follows: their rows are left out.
+        if "isolated" in results:
+            rows.append(("Personne isolée", "Oui" if results["isolated"] else "Non"))
+            rows.append(("Besoins prioritaires repérés", _heard(results.get("priority_needs", {}))))
+            rows.append(("Potentielle problématique médicale", _heard(results.get("medical_concern", {}))))
+        rows.append(("Grille utilisée", grid_label(version.grid_version)))
+        return rows
     if kind == AssessmentKind.NEEDS:
         counts = version.results.get("counts", {})
         return [(label, str(counts.get(key, 0))) for key, label in NEED_STATUS_CHOICES]
@@ -339,9 +361,13 @@ def versions_compare(first: AssessmentVersion, second: AssessmentVersion) -> lis
     """Two versions of one assessment side by side: each row says whether the answer changed."""
     if first.assessment_id != second.assessment_id:
         raise ApplicationError("On ne compare que deux versions d'une même évaluation.")
-    left = result_rows(first) + version_rows(first)
-    right = dict(result_rows(second) + version_rows(second))
-    rows = [{"label": label, "first": value, "second": right.get(label, "—")} for label, value in left]
+    left_rows = result_rows(first) + version_rows(first)
+    right_rows = result_rows(second) + version_rows(second)
+    left, right = dict(left_rows), dict(right_rows)
+    # A row one version has and the other lacks (a screening scored before the isolation rule has no
+    # « Personne isolée ») is shown too, « — » on the side that lacks it.
+    labels = [label for label, _ in left_rows] + [label for label, _ in right_rows if label not in left]
+    rows = [{"label": label, "first": left.get(label, "—"), "second": right.get(label, "—")} for label in labels]
     for row in rows:
         row["changed"] = row["first"] != row["second"]
     return rows

@@ -25,12 +25,16 @@ __all__ = [
     "calls_assigned_to",
     "campaigns_visible_to",
     "can_manage_register",
+    "can_view_crisis_dashboard",
+    "crises_readable_by",
     "crises_visible_to",
     "entries_visible_to",
     "escalations_visible_to",
     "get_campaign_for",
     "get_crisis_for",
     "get_entry_for",
+    "get_escalation_for",
+    "get_readable_crisis_for",
     "may_take_calls",
 ]
 
@@ -123,7 +127,7 @@ def calls_assigned_to(user: User, organisation: Organisation | None):
         return Call.objects.none()
     return Call.objects.filter(
         assigned_to=user,
-        status=CallStatus.ASSIGNED,
+        status__in=[CallStatus.ASSIGNED, CallStatus.RETRY],
         campaign__organisation=organisation,
         campaign__status=CampaignStatus.OPEN,
         campaign__crisis__ended_at__isnull=True,
@@ -174,3 +178,39 @@ def _int(pk) -> int:
         return int(pk)
     except (TypeError, ValueError):
         raise Http404("Page introuvable.") from None
+
+
+# --- Crises: the director's read-only view (issue 13, point 8) -------------------------------------
+
+
+def can_view_crisis_dashboard(user: User, organisation: Organisation | None) -> bool:
+    """The register manager, and the director (or elected official) of the organisation, read its
+    crises and their live dashboard: counts by commune and by caller, no person named. Only the
+    register manager activates or ends a crisis, sees the alerts (which name persons), handles
+    them and produces the transmission to the prefect."""
+    role = role_in(user, organisation)
+    return role in (Role.REGISTER_MANAGER, Role.DIRECTOR)
+
+
+def crises_readable_by(user: User, organisation: Organisation | None):
+    """The organisation's crises for those who read its crisis dashboard; nothing for anyone else."""
+    from maillage.register.models import Crisis
+
+    if not can_view_crisis_dashboard(user, organisation):
+        return Crisis.objects.none()
+    return Crisis.objects.filter(organisation=organisation)
+
+
+def get_readable_crisis_for(user: User, organisation: Organisation | None, pk):
+    crisis = crises_readable_by(user, organisation).filter(pk=_int(pk)).first()
+    if crisis is None:
+        raise Http404("Crise introuvable.")
+    return crisis
+
+
+def get_escalation_for(user: User, organisation: Organisation | None, pk):
+    """One of the organisation's alerts, for its register manager; 404 otherwise."""
+    escalation = escalations_visible_to(user, organisation).filter(pk=_int(pk)).first()
+    if escalation is None:
+        raise Http404("Alerte introuvable.")
+    return escalation

@@ -47,6 +47,10 @@ class CallCampaign(models.Model):
     max_attempts = models.PositiveSmallIntegerField("nombre d'essais", default=3)
     # Minutes before each new try: growing intervals (issue 13: three tries by default, a setting).
     retry_delays = models.JSONField("délais avant un nouvel essai (minutes)", default=list, blank=True)
+    # The organisation's standing campaign of follow-up calls (« Appels de suivi »): the friendly calls
+    # planned after a call (services.orientation) and the sponsors' calls live there, outside any crisis,
+    # so that closing a crisis campaign does not cancel them. One open at a time, created on demand.
+    standing = models.BooleanField("campagne permanente des appels de suivi", default=False, editable=False)
 
     script_introduction = models.TextField("se présenter", blank=True)
     script_listening = models.TextField("la posture d'écoute", blank=True)
@@ -64,6 +68,13 @@ class CallCampaign(models.Model):
         verbose_name = "campagne d'appels"
         verbose_name_plural = "campagnes d'appels"
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(standing=True, status="open"),
+                name="register_one_open_standing_campaign",
+            )
+        ]
 
     def __str__(self):
         return self.title

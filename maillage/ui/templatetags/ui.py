@@ -9,7 +9,8 @@ Each component is a template per theme, `ui/<theme>/<name>.html` (maillage.ui.th
   `{% ui_search action=url label="Rechercher" %}`, `{% ui_tabs items label="…" %}` (items: dicts of
   label, url, current), `{% ui_field form.field %}`, `{% ui_form form %}`;
 - components with a body, closed by `{% end… %}`: `ui_alert` (kind, title), `ui_callout` (title),
-  `ui_card` (title, href, heading), `ui_table` (caption, caption_hidden), `ui_fieldset` (legend),
+  `ui_card` (title, href, heading), `ui_table` (caption, caption_hidden, id — an htmx refresh gives the
+  focus back to the element of the same id), `ui_fieldset` (legend),
   `ui_button_group`, `ui_summary_list` and `ui_summary_row` (key), `ui_modal` (id, title),
   `ui_grid` and `ui_grid_item` (width: full, half, third, quarter, two-thirds,
   three-quarters), `ui_narrow`;
