@@ -14,6 +14,7 @@ urlpatterns = [
     path("annuaire/", include("maillage.directory.urls")),
     path("registre/import/", include("maillage.register.urls_imports")),
     path("", include("maillage.people.urls")),
+    path("api/v1/", include("maillage.register.api_urls")),  # before the directory's: its last pattern is a 404
     path("api/v1/", include("maillage.directory.api_urls")),
     path("", include("maillage.casework.urls")),
     path("registre/", include("maillage.register.urls")),

@@ -56,7 +56,9 @@ def _operation(endpoint: Endpoint) -> dict:
 
 def openapi_document() -> dict:
     """The OpenAPI 3.1 description, generated from the endpoints and their pydantic schemas."""
-    models = [s.Error, s.ApiIndex, *(e.response for e in ENDPOINTS.values())]
+    from maillage.register import apis as caller_apis  # the callers' API (issue 13), under the same /api/v1
+
+    models = [s.Error, s.ApiIndex, *(e.response for e in ENDPOINTS.values()), *caller_apis.openapi_models()]
     _, definitions = models_json_schema(
         [(m, "serialization") for m in dict.fromkeys(models)], ref_template="#/components/schemas/{model}"
     )
@@ -87,18 +89,25 @@ def openapi_document() -> dict:
     }
     for endpoint in ENDPOINTS.values():
         paths[endpoint.path] = _operation(endpoint)
+    paths.update(caller_apis.openapi_paths("#/components/schemas/Error"))
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "API de l'annuaire Maillage",
+            "title": "API de Maillage",
             "version": API_VERSION,
-            "summary": "Les services publiés de l'annuaire, au format Open Referral HSDS 3.0.",
-            "description": 'Lecture seule, sans authentification. Erreurs : `{"message", "extra"}` en français.',
+            "summary": "Les services publiés de l'annuaire, au format Open Referral HSDS 3.0 ; les appels des "
+            "campagnes du registre, pour l'application des appelants.",
+            "description": "Annuaire (étiquette « annuaire ») : lecture seule, sans authentification. Appels "
+            "(étiquette « appels ») : POST, pour un compte connecté avec son second facteur (cookie de session) "
+            'et le jeton CSRF (en-tête X-CSRFToken). Erreurs : `{"message", "extra"}` en français.',
             "license": {"name": "Licence Ouverte 2.0", "identifier": "etalab-2.0"},
         },
         "servers": [{"url": "/api/v1"}],
         "paths": paths,
-        "components": {"schemas": definitions.get("$defs", {})},
+        "components": {
+            "schemas": definitions.get("$defs", {}),
+            "securitySchemes": caller_apis.SECURITY_SCHEMES,
+        },
     }
 
 

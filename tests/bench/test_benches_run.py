@@ -19,6 +19,11 @@ BENCHES = [
         ["--persons", "300", "--organisations", "3", "--queries", "4", "--events-per-person", "2"],
         ["p95"],
     ),
+    (
+        "register.py",
+        ["--persons", "300", "--callers", "12", "--clients", "4", "--per-client", "3"],
+        ["Répartition : 300 appels", "répartition d'une campagne", "next-call", "tableau de bord", "plancher SQL"],
+    ),
 ]
 
 

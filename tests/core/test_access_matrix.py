@@ -19,6 +19,7 @@ from tests.conftest import login_verified
 from tests.core.factories import MembershipFactory, MembershipInvitationFactory, OrganisationFactory
 from tests.directory.access_matrix_cases import DIRECTORY_PUBLIC, directory_cases
 from tests.people.access_matrix_cases import people_cases
+from tests.register.access_matrix_calls import JSON_API, register_api_cases
 from tests.register.access_matrix_cases import REGISTER_PUBLIC, register_cases
 from tests.register.access_matrix_crises import crises_cases
 from tests.register.access_matrix_imports import import_cases
@@ -50,6 +51,7 @@ class Case:
     allowed_status: tuple = (OK,)
     refused_status: tuple = (404,)
     data: dict = field(default_factory=dict)
+    content_type: str = ""  # a JSON API's body ("application/json"); form data when empty
 
 
 def _own(w):
@@ -143,6 +145,7 @@ CASES += crises_cases(Case)
 CASES += import_cases(Case)
 CASES += volunteers_cases(Case)
 CASES += sponsorship_cases(Case)
+CASES += register_api_cases(Case)
 
 # URL names outside the matrix on purpose: the technical administration (Django admin) has its own
 # test below; debug-only helpers.
@@ -218,6 +221,8 @@ def world(db):
 
 def _request(client, case, kwargs):
     url = reverse(case.name, kwargs=kwargs or None)
+    if case.content_type:
+        return getattr(client, case.method)(url, data=case.data, content_type=case.content_type)
     return getattr(client, case.method)(url, data=case.data)
 
 
@@ -283,7 +288,9 @@ PUBLIC |= REGISTER_PUBLIC
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_anonymous_reaches_only_public_pages(client, world, case):
     response = _request(client, case, case.kwargs(world) if case.kwargs else None)
-    if case.name in PUBLIC:
+    if case.name in JSON_API:  # a JSON API answers 401, not the login page
+        assert response.status_code == 401, case.name
+    elif case.name in PUBLIC:
         assert response.status_code in (200, 302)
         if response.status_code == 302:
             assert response["Location"].startswith(reverse("core:login"))
@@ -302,6 +309,8 @@ def test_password_without_second_factor_reaches_nothing(client, world, case):
     response = _request(client, case, case.kwargs(world) if case.kwargs else None)
     if case.name in {"core:otp_setup", "core:logout"}:
         assert response.status_code in (200, 405)
+    elif case.name in JSON_API:  # a JSON API answers 403, not the second-factor page
+        assert response.status_code == 403, case.name
     else:
         assert response.status_code in (302, 405), case.name
         if response.status_code == 302:

@@ -8,6 +8,7 @@ from openapi_spec_validator import validate
 from maillage.core.models import Commune
 from maillage.directory import api_urls
 from maillage.directory.apis import MAX_PER_PAGE
+from maillage.register import api_urls as register_api_urls
 from tests.core.factories import CommuneFactory, OrganisationFactory
 from tests.directory.factories import (
     PhoneFactory,
@@ -165,15 +166,18 @@ def test_openapi_document_is_valid_and_lists_every_route(client):
     validate(document)
     assert document["openapi"].startswith("3.1")
     routes = set()
-    for pattern in api_urls.urlpatterns:
-        if isinstance(pattern, URLPattern) and pattern.name:
-            kwargs = {"pk": 1} if "<int:pk>" in str(pattern.pattern) else {}
-            path = reverse(f"api:{pattern.name}", kwargs=kwargs).removeprefix("/api/v1")
-            routes.add(path.replace("/1", "/{id}") or "/")
+    # The directory's routes and, under the same /api/v1, the callers' (register.api_urls).
+    for namespace, urls in (("api", api_urls), ("register_api", register_api_urls)):
+        for pattern in urls.urlpatterns:
+            if isinstance(pattern, URLPattern) and pattern.name:
+                kwargs = {"pk": 1} if "<int:pk>" in str(pattern.pattern) else {}
+                path = reverse(f"{namespace}:{pattern.name}", kwargs=kwargs).removeprefix("/api/v1")
+                routes.add(path.replace("/1", "/{id}") or "/")
     assert routes == set(document["paths"])
-    for operation in document["paths"].values():
-        if operation["get"]["tags"] == ["annuaire"]:
-            assert operation["get"]["responses"]["200"]["content"]["application/json"]["example"]
+    for path_item in document["paths"].values():
+        for operation in path_item.values():
+            if operation["tags"] in (["annuaire"], ["appels"]):
+                assert operation["responses"]["200"]["content"]["application/json"]["example"]
 
 
 def test_documentation_page_describes_every_endpoint(client):

@@ -17,6 +17,7 @@ from maillage.register.enums import (
 from maillage.register.models import Call, CallCampaign, Crisis, RegisterEntry, Sponsorship
 from tests.core.factories import MembershipFactory, OrganisationFactory
 from tests.people.factories import PersonAddressFactory, PersonFactory
+from tests.volunteers.factories import CallerProfileFactory, caller
 
 
 class RegisterEntryFactory(DjangoModelFactory):
@@ -75,14 +76,12 @@ class SponsorshipFactory(DjangoModelFactory):
 
     entry = factory.SubFactory(RegisterEntryFactory)
     organisation = factory.LazyAttribute(lambda o: o.entry.organisation)
-    volunteer = factory.LazyAttribute(
-        lambda o: MembershipFactory(organisation=o.organisation, role=Role.VOLUNTEER).user
-    )
+    volunteer = factory.LazyAttribute(lambda o: caller(o.organisation))
     every_days = 7
 
 
 def register_team(organisation=None):
     """A register manager and a volunteer of one organisation: (organisation, manager, volunteer)."""
     manager = MembershipFactory(role=Role.REGISTER_MANAGER, **({"organisation": organisation} if organisation else {}))
-    volunteer = MembershipFactory(role=Role.VOLUNTEER, organisation=manager.organisation)
-    return manager.organisation, manager.user, volunteer.user
+    CallerProfileFactory(user=manager.user, organisation=manager.organisation, signed=True)
+    return manager.organisation, manager.user, caller(manager.organisation)

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from maillage.casework.models import FollowUpTask
 from maillage.core import access
-from maillage.core.enums import OrganisationKind, Role
+from maillage.core.enums import OrganisationKind
 from maillage.directory.taxonomies import ESSENTIAL_NEEDS
 from maillage.register.enums import CallPurpose, CallStatus, CampaignStatus, EntryStatus, Outcome
 from maillage.register.models import Call, CallCampaign, Escalation
 from maillage.register.services import calls, campaigns, entries, orientation
-from tests.core.factories import CommuneFactory, MembershipFactory, OrganisationFactory
+from tests.core.factories import CommuneFactory, OrganisationFactory
 from tests.register.follow_factories import (
     CallFactory,
     CampaignFactory,
@@ -24,6 +24,7 @@ from tests.register.follow_factories import (
     SponsorshipFactory,
     register_team,
 )
+from tests.volunteers.factories import caller
 
 pytestmark = pytest.mark.django_db
 
@@ -242,7 +243,7 @@ def test_a_caller_who_may_no_longer_call_leaves_the_follow_up_in_the_pool(grid_l
 
 def test_a_sponsored_person_gets_the_friendly_call_from_the_sponsor(grid_level):
     s = scenario(in_crisis=False)
-    sponsor = MembershipFactory(organisation=s.organisation, role=Role.VOLUNTEER).user
+    sponsor = caller(s.organisation)
     SponsorshipFactory(entry=s.call.entry, volunteer=sponsor, started_on=NOW.date() - datetime.timedelta(days=30))
     record(s, grid_level, 2)
     friendly = Call.objects.get(follows=s.call, purpose=CallPurpose.FRIENDLY)

@@ -11,6 +11,7 @@ from maillage.register.models import Escalation
 from maillage.register.services import calls, campaigns, entries
 from tests.core.factories import MembershipFactory
 from tests.people.factories import PersonFactory
+from tests.volunteers.factories import caller
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +35,8 @@ def test_self_registration_is_active_and_a_third_party_one_waits_for_consent():
 
 
 def test_three_tries_not_reached_make_the_call_unreachable_and_escalate():
-    membership = MembershipFactory(role=Role.REGISTER_MANAGER)
-    manager, organisation = membership.user, membership.organisation
+    manager = caller(role=Role.REGISTER_MANAGER)
+    organisation = manager.memberships.get().organisation
     entry = _entry(manager, organisation)
     campaign = campaigns.campaign_create(actor=manager, organisation=organisation, title="Canicule", callers=[manager])
     campaigns.campaign_open(actor=manager, campaign=campaign)

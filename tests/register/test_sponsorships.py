@@ -19,6 +19,7 @@ from maillage.register.services import sponsorships as services
 from tests.conftest import login_verified
 from tests.core.factories import MembershipFactory
 from tests.register.follow_factories import RegisterEntryFactory, register_team
+from tests.volunteers.factories import caller
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +87,7 @@ def test_the_sponsor_is_a_volunteer_of_the_organisation(team):
 
 def test_one_sponsor_at_a_time_then_another_after_the_end(team):
     first = create(team)
-    second_volunteer = MembershipFactory(organisation=team[0], role=Role.VOLUNTEER).user
+    second_volunteer = caller(team[0])
     with pytest.raises(ValidationError) as error:
         create(team, volunteer=second_volunteer)
     assert "déjà un parrain" in str(error.value)
@@ -229,7 +230,7 @@ def test_the_volunteer_sees_only_their_sponsored_persons(client, team):
     organisation, manager, volunteer, entry = team
     create(team)
     other_entry = RegisterEntryFactory(organisation=organisation)
-    other_volunteer = MembershipFactory(organisation=organisation, role=Role.VOLUNTEER).user
+    other_volunteer = caller(organisation)
     create(team, entry=other_entry, volunteer=other_volunteer)
     login_verified(client, volunteer)
     body = client.get(reverse("sponsorships:mine")).content.decode()

@@ -42,3 +42,11 @@ def make_caller(*, organisation=None, role=Role.VOLUNTEER, signed=True, **profil
     return CallerProfileFactory(
         user=membership.user, organisation=membership.organisation, signed=signed, **profile_kwargs
     )
+
+
+def caller(organisation=None, role=Role.VOLUNTEER, **membership):
+    """A member of `organisation` who may take calls: the membership, and a caller profile with the
+    charter in force signed. Returns the user."""
+    member = MembershipFactory(role=role, **({"organisation": organisation} if organisation else {}), **membership)
+    CallerProfileFactory(user=member.user, organisation=member.organisation, signed=True)
+    return member.user

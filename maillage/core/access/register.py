@@ -19,7 +19,6 @@ from maillage.core.enums import Role
 from maillage.core.models import Organisation, User
 
 __all__ = [
-    "CALLER_ROLES",
     "CallGrant",
     "call_grant_for",
     "calls_assigned_to",
@@ -30,16 +29,16 @@ __all__ = [
     "crises_visible_to",
     "entries_visible_to",
     "escalations_visible_to",
+    "get_call_for_caller",
     "get_campaign_for",
+    "get_campaign_for_caller",
     "get_crisis_for",
     "get_entry_for",
     "get_escalation_for",
     "get_readable_crisis_for",
     "may_take_calls",
+    "users_who_may_take_calls",
 ]
-
-# Who may take calls: volunteers and the agents who join a campaign.
-CALLER_ROLES = frozenset({Role.VOLUNTEER, Role.REGISTER_MANAGER, Role.RECEPTION_AGENT, Role.COORDINATOR})
 
 CALL_ASSIGNMENT_PATH = "call_assignment"
 
@@ -106,15 +105,24 @@ def escalations_visible_to(user: User, organisation: Organisation | None):
 
 
 def may_take_calls(user: User, organisation: Organisation | None) -> bool:
-    """The user may take calls for the organisation: an active membership there with a calling role
-    (and, once the volunteers' module says so, a signed charter: `volunteers` decides it)."""
-    if role_in(user, organisation) not in CALLER_ROLES:
-        return False
-    try:
-        from maillage.core.access.volunteers import can_take_calls
-    except ImportError:  # pragma: no cover - the volunteers module is not installed
-        return True
+    """The user may take calls for the organisation (`access.can_take_calls`: a calling role, an
+    active caller profile and the charter in force signed)."""
+    from maillage.core.access.volunteers import can_take_calls
+
     return can_take_calls(user, organisation)
+
+
+def users_who_may_take_calls(users, organisation: Organisation | None) -> set[int]:
+    """The ids of those among `users` who may take calls for the organisation (`may_take_calls`),
+    asked in one query for a campaign's hundreds of callers rather than one per caller."""
+    from maillage.volunteers.selectors import callers_for
+
+    if organisation is None:
+        return set()
+    ids = {u.pk for u in users if u.is_authenticated and u.is_active and is_verified_session(u)}
+    if not ids:
+        return set()
+    return set(callers_for(organisation).filter(user_id__in=ids).values_list("user_id", flat=True))
 
 
 def calls_assigned_to(user: User, organisation: Organisation | None):
@@ -132,6 +140,38 @@ def calls_assigned_to(user: User, organisation: Organisation | None):
         campaign__status=CampaignStatus.OPEN,
         campaign__crisis__ended_at__isnull=True,
     )
+
+
+def get_campaign_for_caller(user: User, organisation: Organisation | None, pk):
+    """A campaign of the organisation the user works for, of which they are one of the callers and
+    while they may take calls there (whatever its state: the service says why it gives nothing);
+    404 for an absent campaign and a refused one alike."""
+    from maillage.register.models import CallCampaign
+
+    if organisation is None or not may_take_calls(user, organisation):
+        raise Http404("Campagne introuvable.")
+    campaign = (
+        CallCampaign.objects.filter(pk=_int(pk), organisation=organisation, callers=user)
+        .select_related("crisis", "organisation")
+        .first()
+    )
+    if campaign is None:
+        raise Http404("Campagne introuvable.")
+    return campaign
+
+
+def get_call_for_caller(user: User, organisation: Organisation | None, pk):
+    """A call assigned to the user in the organisation they work for, while they may take calls there,
+    in whatever state (an outcome posted twice is refused by the service, with its reason); it opens no
+    data of the person. 404 for an absent call and another caller's alike."""
+    from maillage.register.models import Call
+
+    if organisation is None or not may_take_calls(user, organisation):
+        raise Http404("Appel introuvable.")
+    call = Call.objects.filter(pk=_int(pk), assigned_to=user, campaign__organisation=organisation).first()
+    if call is None:
+        raise Http404("Appel introuvable.")
+    return call
 
 
 @dataclass(frozen=True, eq=False)

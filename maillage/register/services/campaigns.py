@@ -8,6 +8,7 @@ only if they speak the call's language and are available on the day, and below a
 work (no caller gets more than `FAIR_SHARE_SLACK` times the average while others wait).
 """
 
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,17 +16,26 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from maillage.core import access
 from maillage.core.exceptions import ApplicationError
 from maillage.core.models import Organisation, User
-from maillage.register.enums import CallPurpose, CallStatus, CampaignStatus, EntryStatus
+from maillage.register.enums import REACHED_OUTCOMES, CallPurpose, CallStatus, CampaignStatus, EntryStatus
 from maillage.register.models import Call, CallCampaign, Crisis, RegisterEntry, Sponsorship
 from maillage.register.models.campaigns import SCRIPT_SECTIONS
 
 FAIR_SHARE_SLACK = 1.25
+
+
+class NotACaller(ApplicationError):
+    """The user is not one of the campaign's callers, or may not take calls (the API answers 404)."""
+
+
+class CampaignNotOpen(ApplicationError):
+    """The campaign is in preparation or closed, or its crisis has ended (the API answers 409)."""
+
 
 SELECTION_KEYS = ("priority", "communes", "neighbourhoods")
 
@@ -83,7 +93,7 @@ def campaign_create(
     if callers:
         campaign_set_callers(actor=actor, campaign=campaign, callers=callers)
     now = timezone.now()
-    entries = selected_entries(organisation, selection).values_list("pk", "person_id")
+    entries = selected_entries(organisation, selection).order_by("pk").values_list("pk", "person_id")
     Call.objects.bulk_create(
         [
             Call(campaign=campaign, entry_id=pk, person_id=person_id, purpose=purpose, due_at=now)
@@ -94,10 +104,15 @@ def campaign_create(
     return campaign
 
 
+@transaction.atomic
 def campaign_set_callers(*, actor: User, campaign: CallCampaign, callers) -> CallCampaign:
     """Choose who calls: members of the organisation who may take calls (a signed charter)."""
     _check(actor, campaign.organisation)
-    refused = [u for u in callers if not access.may_take_calls(u, campaign.organisation)]
+    if campaign.status == CampaignStatus.CLOSED:
+        raise ApplicationError("Cette campagne est terminée : ses appelants ne changent plus.")
+    callers = list(callers)
+    allowed = access.users_who_may_take_calls(callers, campaign.organisation)
+    refused = [u for u in callers if u.pk not in allowed]
     if refused:
         names = ", ".join(u.get_full_name() or u.email for u in refused)
         raise ValidationError({"callers": f"Ne peut pas encore appeler (charte non signée ou rôle) : {names}."})
@@ -109,7 +124,7 @@ def campaign_set_callers(*, actor: User, campaign: CallCampaign, callers) -> Cal
 def campaign_open(*, actor: User, campaign: CallCampaign) -> CallCampaign:
     """Open the campaign and dispatch its calls."""
     _check(actor, campaign.organisation)
-    campaign = CallCampaign.objects.select_for_update().get(pk=campaign.pk)
+    given, campaign = campaign, CallCampaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.DRAFT:
         raise ApplicationError("Cette campagne est déjà ouverte ou terminée.")
     if campaign.crisis_id and not campaign.crisis.is_in_progress:
@@ -118,6 +133,7 @@ def campaign_open(*, actor: User, campaign: CallCampaign) -> CallCampaign:
     campaign.opened_at = timezone.now()
     campaign.save()
     dispatch(campaign)
+    given.status, given.opened_at = campaign.status, campaign.opened_at  # the caller's object is current
     return campaign
 
 
@@ -126,11 +142,13 @@ def campaign_close(*, actor: User | None, campaign: CallCampaign) -> CallCampaig
     """Close the campaign: its calls not done are cancelled (no outcome can come after)."""
     if actor is not None:
         _check(actor, campaign.organisation)
+    given, campaign = campaign, CallCampaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status == CampaignStatus.CLOSED:
         raise ApplicationError("Cette campagne est déjà terminée.")
     campaign.status = CampaignStatus.CLOSED
     campaign.closed_at = timezone.now()
     campaign.save()
+    given.status, given.closed_at = campaign.status, campaign.closed_at
     campaign.calls.open().update(status=CallStatus.CANCELLED)
     return campaign
 
@@ -153,21 +171,38 @@ class DispatchReport:
     by_reason: dict = field(default_factory=lambda: defaultdict(int))
 
 
-def caller_infos(campaign: CallCampaign, now=None) -> dict[int, CallerInfo]:
-    """The campaign's callers who may take calls, with their languages and today's availability
-    (from the volunteers' caller profiles when that module is there)."""
-    now = now or timezone.now()
-    users = [u for u in campaign.callers.all() if access.may_take_calls(u, campaign.organisation)]
-    infos = {u.pk: CallerInfo(user_id=u.pk) for u in users}
+def _caller_profiles(organisation: Organisation, user_ids):
+    """The volunteers' caller profiles of these users, when that module is there (else nothing).
+
+    Used of `maillage.volunteers.selectors` (helper `vol`'s module): `callers_for(organisation)`, a
+    queryset of caller profiles (filtered here by `user_id__in`) with a `user_id` and `languages` (ISO
+    639 codes spoken besides French), and `is_available_at(profile, when) -> bool`."""
     try:
         from maillage.volunteers import selectors as volunteer_selectors
     except ImportError:  # pragma: no cover - the volunteers module is not installed
-        return infos
-    for profile in volunteer_selectors.callers_for(campaign.organisation):
-        info = infos.get(profile.user_id)
-        if info is not None:
-            info.languages = frozenset(profile.language_codes())
-            info.available = volunteer_selectors.is_available_on(profile, timezone.localdate(now))
+        return None, []
+    profiles = volunteer_selectors.callers_for(organisation)
+    if hasattr(profiles, "filter"):
+        profiles = profiles.filter(user_id__in=list(user_ids))
+    wanted = set(user_ids)
+    return volunteer_selectors, [p for p in profiles if p.user_id in wanted]
+
+
+def caller_infos(campaign: CallCampaign, now=None, *, users=None) -> dict[int, CallerInfo]:
+    """The campaign's callers who may take calls (or only `users`), with their languages and their
+    availability now (from the volunteers' caller profiles when that module is there; without a
+    profile, French only and available)."""
+    now = now or timezone.now()
+    users = campaign.callers.all() if users is None else users
+    users = list(users)
+    allowed = access.users_who_may_take_calls(users, campaign.organisation)
+    users = [u for u in users if u.pk in allowed]
+    infos = {u.pk: CallerInfo(user_id=u.pk) for u in users}
+    selectors, profiles = _caller_profiles(campaign.organisation, infos)
+    for profile in profiles:
+        info = infos[profile.user_id]
+        info.languages = frozenset(profile.languages or ())
+        info.available = selectors.is_available_at(profile, now)
     return infos
 
 
@@ -175,6 +210,7 @@ def _speaks(info: CallerInfo, language: str) -> bool:
     return not language or language == "fr" or language in info.languages
 
 
+@transaction.atomic
 def dispatch(campaign: CallCampaign, *, now=None) -> DispatchReport:
     """Assign the campaign's unassigned calls (module docstring). Calls no caller can take stay in
     the shared pool, where `next_call` gives them to the first caller who can."""
@@ -188,7 +224,9 @@ def dispatch(campaign: CallCampaign, *, now=None) -> DispatchReport:
     if not calls or not infos:
         report.unassigned = len(calls)
         return report
-    entry_ids = [entry_id for _, entry_id, _ in calls]
+    # The campaign's entries as a subquery, not a list of ids: 20,000 ids would pass SQLite's limit
+    # of bound parameters and cost PostgreSQL a long IN list.
+    entry_ids = campaign.calls.values("entry_id")
     sponsors = dict(
         Sponsorship.objects.filter(entry_id__in=entry_ids, ended_on__isnull=True).values_list(
             "entry_id", "volunteer_id"
@@ -196,21 +234,51 @@ def dispatch(campaign: CallCampaign, *, now=None) -> DispatchReport:
     )
     last_callers = {}
     for entry_id, user_id in (
-        Call.objects.filter(entry_id__in=entry_ids, outcome_by__isnull=False)
+        # « Spoke with »: the person was reached (a try not answered says nothing of who knows them).
+        Call.objects.filter(entry_id__in=entry_ids, outcome_by__isnull=False, outcome__in=REACHED_OUTCOMES)
         .exclude(campaign=campaign)
-        .order_by("entry_id", "outcome_at")
+        .order_by("entry_id", "outcome_at", "pk")
         .values_list("entry_id", "outcome_by")
     ):
         last_callers[entry_id] = user_id  # the latest wins
     known = defaultdict(list)
-    for entry_id, user_id in RegisterEntry.known_by_callers.through.objects.filter(
-        registerentry_id__in=entry_ids
-    ).values_list("registerentry_id", "user_id"):
+    for entry_id, user_id in (
+        RegisterEntry.known_by_callers.through.objects.filter(registerentry_id__in=entry_ids)
+        .order_by("registerentry_id", "user_id")
+        .values_list("registerentry_id", "user_id")
+    ):
         known[entry_id].append(user_id)
+    # Calls already given in this campaign (a second dispatch after callers were added) count.
+    for user_id, count in (
+        campaign.calls.open()
+        .filter(assigned_to__isnull=False)
+        .values_list("assigned_to")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        if user_id in infos:
+            infos[user_id].load = count
 
+    # Unavailable callers get nothing while available ones exist.
     available = [info for info in infos.values() if info.available] or list(infos.values())
-    cap = math.ceil(len(calls) / len(available) * FAIR_SHARE_SLACK)
+    available_ids = {info.user_id for info in available}
+    total = len(calls) + sum(info.load for info in available)
+    cap = math.ceil(total / len(available) * FAIR_SHARE_SLACK)
     assignment: dict[int, list[int]] = defaultdict(list)
+    # The least loaded caller in O(log n): a heap of (load, id), stale entries skipped when popped
+    # (a caller chosen by preference got heavier). For the few calls in another language than
+    # French, the least loaded among its speakers is looked for directly.
+    heap = [(info.load, info.user_id) for info in available]
+    heapq.heapify(heap)
+
+    def least_loaded() -> CallerInfo:
+        while True:
+            load, user_id = heap[0]
+            info = infos[user_id]
+            if load == info.load:
+                return info
+            heapq.heapreplace(heap, (info.load, user_id))
+
     for call_id, entry_id, language in calls:
         chosen = None
         for reason, candidate in (
@@ -219,25 +287,29 @@ def dispatch(campaign: CallCampaign, *, now=None) -> DispatchReport:
             *(("knows", uid) for uid in known.get(entry_id, ())),
         ):
             info = infos.get(candidate)
-            if info and info.available and info.load < cap and _speaks(info, language):
+            if info and info.user_id in available_ids and info.load < cap and _speaks(info, language):
                 chosen = info
                 report.by_reason[reason] += 1
                 break
         if chosen is None:
-            speakers = [i for i in available if _speaks(i, language)]
-            if not speakers:
-                report.unassigned += 1
-                continue
-            chosen = min(speakers, key=lambda i: (i.load, i.user_id))
+            if not language or language == "fr":
+                chosen = least_loaded()
+            else:
+                speakers = [i for i in available if _speaks(i, language)]
+                if not speakers:
+                    report.unassigned += 1
+                    continue
+                chosen = min(speakers, key=lambda i: (i.load, i.user_id))
             report.by_reason["balance"] += 1
         chosen.load += 1
+        heapq.heappush(heap, (chosen.load, chosen.user_id))
         assignment[chosen.user_id].append(call_id)
     now = now or timezone.now()
     for user_id, ids in assignment.items():
         for start in range(0, len(ids), 1000):
-            Call.objects.filter(pk__in=ids[start : start + 1000], status=CallStatus.TO_DO).update(
-                assigned_to_id=user_id, assigned_at=now, status=CallStatus.ASSIGNED
-            )
+            Call.objects.filter(
+                pk__in=ids[start : start + 1000], status=CallStatus.TO_DO, assigned_to__isnull=True
+            ).update(assigned_to_id=user_id, assigned_at=now, status=CallStatus.ASSIGNED)
         report.assigned += len(ids)
     return report
 
@@ -256,11 +328,15 @@ def next_call(*, caller: User, campaign: CallCampaign, now=None) -> Call | None:
     PostgreSQL so that two callers asking at the same moment never get the same call (on SQLite the
     write transaction is taken at its start, IMMEDIATE: callers are served one after the other)."""
     if not access.may_take_calls(caller, campaign.organisation):
-        raise ApplicationError("Vous ne pouvez pas prendre d'appels pour cette structure.")
-    if campaign.status != CampaignStatus.OPEN or (campaign.crisis_id and not campaign.crisis.is_in_progress):
-        raise ApplicationError("Cette campagne n'est pas ouverte.")
+        raise NotACaller("Vous ne pouvez pas prendre d'appels pour cette structure.")
     if not campaign.callers.filter(pk=caller.pk).exists():
-        raise ApplicationError("Vous ne faites pas partie des appelants de cette campagne.")
+        raise NotACaller("Vous ne faites pas partie des appelants de cette campagne.")
+    if campaign.crisis_id and not campaign.crisis.is_in_progress:
+        raise CampaignNotOpen("La crise de cette campagne est levée : il n'y a plus d'appel à passer.")
+    if campaign.status == CampaignStatus.DRAFT:
+        raise CampaignNotOpen("Cette campagne n'est pas encore ouverte.")
+    if campaign.status != CampaignStatus.OPEN:
+        raise CampaignNotOpen("Cette campagne est terminée : il n'y a plus d'appel à passer.")
     now = now or timezone.now()
     own = (
         _due_open(campaign.calls.filter(assigned_to=caller, status__in=[CallStatus.ASSIGNED, CallStatus.RETRY]), now)
@@ -269,7 +345,7 @@ def next_call(*, caller: User, campaign: CallCampaign, now=None) -> Call | None:
     )
     if own is not None:
         return own
-    languages = caller_infos(campaign, now).get(caller.pk, CallerInfo(user_id=caller.pk)).languages
+    languages = caller_infos(campaign, now, users=[caller]).get(caller.pk, CallerInfo(user_id=caller.pk)).languages
     pool = _due_open(campaign.calls.filter(status=CallStatus.TO_DO, assigned_to__isnull=True), now).filter(
         Q(entry__language="") | Q(entry__language="fr") | Q(entry__language__in=languages)
     )
