@@ -102,6 +102,19 @@ def generate(persons: int, callers: int):
         ]
     )
     Membership.objects.bulk_create([Membership(user=u, organisation=organisation, role=Role.VOLUNTEER) for u in users])
+    # Callers with the charter in force signed, speaking French only (volunteers module).
+    from maillage.volunteers import charter
+    from maillage.volunteers.models import CallerProfile
+
+    signed_at = timezone.now()
+    CallerProfile.objects.bulk_create(
+        [
+            CallerProfile(
+                user=u, organisation=organisation, charter_signed_at=signed_at, charter_version=charter.VERSION
+            )
+            for u in [manager, *users]
+        ]
+    )
     last_names = [fake.last_name() for _ in range(3000)]
     first_names = [fake.first_name() for _ in range(600)]
     start = time.perf_counter()

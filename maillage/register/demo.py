@@ -412,6 +412,10 @@ def _follow_ups_after(organisation, manager, volunteer, entries, today) -> None:
     tomorrow = follow_up_moment(timezone.now(), 1)
     open_friendly = list(Call.objects.open().filter(campaign__organisation=organisation, purpose=CallPurpose.FRIENDLY))
     mine = [c for c in open_friendly if c.assigned_to_id == volunteer.pk]
+    if len(mine) < 3:  # however the dispatch shared the campaign, the volunteer has a few tomorrow
+        extra = [c for c in open_friendly if c.assigned_to_id != volunteer.pk][: 3 - len(mine)]
+        Call.objects.filter(pk__in=[c.pk for c in extra]).update(assigned_to=volunteer)
+        mine += extra
     for index, call in enumerate(open_friendly):
         due = tomorrow if call in mine[:4] else follow_up_moment(timezone.now(), 1 + index % 14)
         Call.objects.filter(pk=call.pk).update(due_at=due, created_at=due - datetime.timedelta(days=7))

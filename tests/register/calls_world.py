@@ -1,11 +1,10 @@
 """Builders for the tests of the call services and the caller API: a register manager, callers,
-active entries, a campaign opened and dispatched; and a stand-in for the volunteers module (their
-languages and availability), which is not on main yet.
+active entries, a campaign opened and dispatched; and the callers' languages and availability set
+in their profiles (`FakeVolunteers`).
 
 Not a test module. (Named apart from `factories.py`, which the register's pages may add.)"""
 
-import sys
-import types
+import datetime
 from dataclasses import dataclass, field
 
 from maillage.casework.fragility import DEFAULT_GRID
@@ -76,34 +75,29 @@ def grid_answers(**overrides) -> dict:
 
 
 class FakeVolunteers:
-    """Stands for `maillage.volunteers.selectors` (helper `vol`'s module) with the interface
-    `campaigns.caller_infos` uses: `callers_for(organisation)` giving profiles with `user_id` and
-    `languages`, and `is_available_at(profile, when)`."""
+    """Gives the callers' real profiles (`maillage.volunteers`) the languages and availability a test
+    needs: `languages` maps a user to the language codes they speak besides French; an
+    `unavailable` caller gets one slot on another day than today, so that they are not available
+    now."""
 
     def __init__(self, languages=None, unavailable=()):
-        self.languages = languages or {}  # user pk -> ["ar", …]
-        self.unavailable = {u.pk for u in unavailable}
+        self.languages = languages or {}  # user -> ["ar", …]
+        self.unavailable = list(unavailable)
 
-    def callers_for(self, organisation):
-        from maillage.core.models import Membership
+    def install(self, monkeypatch=None):
+        from django.utils import timezone
 
-        user_ids = Membership.objects.filter(organisation=organisation).values_list("user_id", flat=True)
-        return [types.SimpleNamespace(user_id=pk, languages=self._codes(pk)) for pk in user_ids]
+        from maillage.volunteers.models import AvailabilitySlot, CallerProfile
 
-    def _codes(self, pk):
-        return [code for user, codes in self.languages.items() if user.pk == pk for code in codes]
-
-    def is_available_at(self, profile, when):
-        return profile.user_id not in self.unavailable
-
-    def install(self, monkeypatch):
-        package = types.ModuleType("maillage.volunteers")
-        selectors = types.ModuleType("maillage.volunteers.selectors")
-        selectors.callers_for = self.callers_for
-        selectors.is_available_at = self.is_available_at
-        package.selectors = selectors
-        monkeypatch.setitem(sys.modules, "maillage.volunteers", package)
-        monkeypatch.setitem(sys.modules, "maillage.volunteers.selectors", selectors)
+        for user, codes in self.languages.items():
+            CallerProfile.objects.filter(user=user).update(languages=list(codes))
+        other_day = (timezone.localtime().weekday() + 3) % 7
+        for user in self.unavailable:
+            for profile in CallerProfile.objects.filter(user=user):
+                profile.slots.all().delete()
+                AvailabilitySlot.objects.create(
+                    profile=profile, weekday=other_day, start=datetime.time(9), end=datetime.time(10)
+                )
         return self
 
 
