@@ -21,6 +21,8 @@ urlpatterns = [
     path("crises/", include("maillage.register.urls_crises")),
     path("benevoles/", include("maillage.volunteers.urls")),
     path("parrainages/", include("maillage.register.urls_sponsorships")),
+    path("campagnes/", include("maillage.register.urls_campaigns")),
+    path("appels/", include("maillage.register.urls_calls")),
 ]
 
 handler400 = "maillage.core.views.errors.bad_request"

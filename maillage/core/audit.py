@@ -210,6 +210,7 @@ ACCESS_PATH_PHRASES = {
     "care_team": "au titre de l'équipe autour de la personne",
     "break_glass": "par un accès exceptionnel",
     "sponsorship": "au titre d'un parrainage",
+    "call_assignment": "au titre d'un appel qui lui était attribué",
 }
 CHANGE_NOUNS = {
     AuditLogEntry.Action.CREATE: "Ajout",

@@ -38,6 +38,10 @@ def shell(request):
             nav.append({"label": "Mes disponibilités", "url": reverse("volunteers:availability")})
         if role in access.CALLER_MANAGER_ROLES:
             nav.append({"label": "Appelant·es", "url": reverse("volunteers:caller_list")})
+        if organisation is not None and role in access.CALLER_ROLES and _calls_in_menu(user, organisation, role):
+            nav.append({"label": "Mes appels", "url": reverse("calls:mine")})
+        if organisation is not None and role == Role.REGISTER_MANAGER:
+            nav.append({"label": "Campagnes d'appels", "url": reverse("campaigns:list")})
         nav.append({"label": "Annuaire", "url": reverse("directory:search")})
         if organisation is not None and allowed(access.Perm.CHANGE_SERVICE):
             # Those who keep the organisation's directory entries (access.can_import_directory).
@@ -61,3 +65,14 @@ def shell(request):
         "shell_memberships": getattr(request, "memberships", []),
         "maillage_env": settings.MAILLAGE_ENV,
     }
+
+
+def _calls_in_menu(user, organisation, role) -> bool:
+    """« Mes appels »: for a volunteer; for an agent, while an open campaign counts them among its
+    callers (one query, only for those roles)."""
+    if role == Role.VOLUNTEER:
+        return True  # the page says what to do first (sign the charter) when they may not call yet
+    from maillage.register.enums import CampaignStatus
+    from maillage.register.models import CallCampaign
+
+    return CallCampaign.objects.filter(organisation=organisation, status=CampaignStatus.OPEN, callers=user).exists()

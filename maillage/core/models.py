@@ -296,6 +296,8 @@ class AuditLogEntry(AbstractLogEntry):
             ("organisation", "structure responsable"),
             ("care_team", "équipe autour de la personne"),
             ("break_glass", "accès exceptionnel"),
+            ("call_assignment", "appel attribué"),
+            ("sponsorship", "parrainage"),
         ],
     )
 

@@ -20,6 +20,7 @@ from tests.core.factories import MembershipFactory, MembershipInvitationFactory,
 from tests.directory.access_matrix_cases import DIRECTORY_PUBLIC, directory_cases
 from tests.people.access_matrix_cases import people_cases
 from tests.register.access_matrix_calls import JSON_API, register_api_cases
+from tests.register.access_matrix_campaigns import campaign_cases
 from tests.register.access_matrix_cases import REGISTER_PUBLIC, register_cases
 from tests.register.access_matrix_crises import crises_cases
 from tests.register.access_matrix_imports import import_cases
@@ -146,6 +147,7 @@ CASES += import_cases(Case)
 CASES += volunteers_cases(Case)
 CASES += sponsorship_cases(Case)
 CASES += register_api_cases(Case)
+CASES += campaign_cases(Case)
 
 # URL names outside the matrix on purpose: the technical administration (Django admin) has its own
 # test below; debug-only helpers.

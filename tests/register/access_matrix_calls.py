@@ -5,7 +5,7 @@ matrix creates it just before): the campaign counts every member with a calling 
 callers, and the call is assigned to the role under test when it may take calls. Every other role,
 and everyone on the other organisation's campaign or call, gets 404. Not a test module itself."""
 
-from maillage.core.access.register import CALLER_ROLES
+from maillage.core.access.volunteers import CALLER_ROLES
 from maillage.core.models import Membership
 from maillage.register.enums import CallStatus, CampaignStatus
 from maillage.register.models import Call, CallCampaign

@@ -10,6 +10,6 @@ from maillage.core.access.directory import *  # noqa: F403
 from maillage.core.access.grants import *  # noqa: F403
 from maillage.core.access.people import *  # noqa: F403
 from maillage.core.access.register import *  # noqa: F403
-from maillage.core.access.volunteers import *  # noqa: F403
 from maillage.core.access.sponsorships import *  # noqa: F403
+from maillage.core.access.volunteers import *  # noqa: F403
 from maillage.core.enums import Role  # noqa: F401

@@ -25,6 +25,7 @@ from maillage.core.models import User
 from maillage.directory.taxonomies import ESSENTIAL_NEEDS
 from maillage.register.enums import (
     REACHED_OUTCOMES,
+    CallPurpose,
     CallStatus,
     CampaignStatus,
     EntryStatus,
@@ -221,6 +222,13 @@ def _escalate(call: Call, reason: str, actor: User, now) -> Escalation:
 
 def _apply_to_entry(call: Call, outcome: str, now) -> None:
     entry = call.entry
+    if call.purpose == CallPurpose.CONFIRMATION and outcome == Outcome.REACHED_FINE:
+        # The yearly confirmation: the person, reached, wishes to stay on the register (the call is
+        # the authority here, not a register manager's screen: actor None).
+        from maillage.register.services.entries import entry_confirm
+
+        entry_confirm(actor=None, organisation=entry.organisation, entry=entry, on=timezone.localdate(now))
+        return
     if outcome in _SUSPEND and entry.status == EntryStatus.ACTIVE:
         entry.status = EntryStatus.SUSPENDED
         entry.suspended_reason = _SUSPEND[outcome]

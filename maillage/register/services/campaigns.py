@@ -13,6 +13,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,7 +38,7 @@ class CampaignNotOpen(ApplicationError):
     """The campaign is in preparation or closed, or its crisis has ended (the API answers 409)."""
 
 
-SELECTION_KEYS = ("priority", "communes", "neighbourhoods")
+SELECTION_KEYS = ("priority", "communes", "neighbourhoods", "unconfirmed_months")
 
 
 def _check(actor: User, organisation: Organisation) -> None:
@@ -47,8 +48,12 @@ def _check(actor: User, organisation: Organisation) -> None:
 
 def selected_entries(organisation: Organisation, selection: dict):
     """The active entries a selection names: all, or by priority, communes (INSEE codes of the
-    persons' current addresses) and neighbourhoods."""
+    persons' current addresses) and neighbourhoods; `unconfirmed_months`: only the entries not
+    confirmed for that many months (the yearly confirmation campaign: 12)."""
     qs = RegisterEntry.objects.filter(organisation=organisation, status=EntryStatus.ACTIVE)
+    if selection.get("unconfirmed_months"):
+        since = timezone.localdate() - relativedelta(months=int(selection["unconfirmed_months"]))
+        qs = qs.filter(Q(confirmed_on__isnull=True) | Q(confirmed_on__lte=since))
     if selection.get("priority"):
         qs = qs.filter(priority__lte=int(selection["priority"]))
     if selection.get("communes"):
