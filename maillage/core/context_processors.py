@@ -27,6 +27,9 @@ def shell(request):
             nav.append({"label": "Demandes", "url": reverse("casework:request_list")})
         if role == Role.COORDINATOR:
             nav.append({"label": "Mes suivis", "url": reverse("casework:caseload")})
+        if role == Role.REGISTER_MANAGER:
+            # The register is its manager's alone (access.can_manage_register).
+            nav.append({"label": "Registre", "url": reverse("register:list")})
         if role in (Role.REGISTER_MANAGER, Role.DIRECTOR):  # access.can_view_crisis_dashboard
             nav.append({"label": "Crises", "url": reverse("crises:list")})
         if role == Role.VOLUNTEER:

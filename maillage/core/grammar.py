@@ -99,6 +99,7 @@ LEXICON: dict[str, Noun] = {
     "demande": _F,
     "contact": _M,
     "consentement": _M,
+    "inscription": _F,
     "fiche": _F,
     "accord": _M,
     "révision": _F,

@@ -51,13 +51,26 @@ def person_create(
     Every field is checked before anything is written."""
     if not access.can_create_person(actor, organisation):
         raise ApplicationError("Vous n'avez pas le droit de créer une fiche dans cette structure.")
+    return _person_create(actor=actor, organisation=organisation, data=data, address=address, phone=phone, email=email)
+
+
+@transaction.atomic
+def person_create_from_public_form(
+    *, organisation: Organisation, data: dict, address: dict | None = None, phone: str = "", email: str = ""
+) -> Person:
+    """Create a person from a citizen's public form (the register's ways in): no actor, the calling
+    service authorises (the organisation keeps a register, the form's own checks and rate limit)."""
+    return _person_create(actor=None, organisation=organisation, data=data, address=address, phone=phone, email=email)
+
+
+def _person_create(*, actor, organisation, data, address, phone, email) -> Person:
     person = Person(
         organisation=organisation, created_by=actor, **{k: v for k, v in data.items() if k in PERSON_FIELDS}
     )
     person.full_clean()
     person.save()
     if address and address.get("commune"):  # a commune without a street is an address too
-        person_address_set(actor=actor, organisation=organisation, person=person, **address)
+        _address_set(person=person, **address)
     if phone:
         phone_record = PersonPhone(
             person=person, number=phone, kind=normalise.phone_kind(phone), is_preferred=True, accepts_sms=False
@@ -112,6 +125,20 @@ def person_address_set(
 ) -> PersonAddress:
     """Record the person's new current address; the previous one is kept as a past address."""
     _check_change(actor, organisation, person)
+    return _address_set(
+        person=person,
+        commune=commune,
+        line=line,
+        postal_code=postal_code,
+        complement=complement,
+        housing=housing,
+        since=since,
+    )
+
+
+def _address_set(
+    *, person: Person, commune: Commune, line="", postal_code="", complement="", housing="unknown", since=None
+) -> PersonAddress:
     if postal_code and commune.postal_codes and postal_code not in commune.postal_codes:
         raise ValidationError(
             {

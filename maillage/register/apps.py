@@ -9,10 +9,12 @@ class RegisterConfig(AppConfig):
 
     def ready(self):
         from maillage.register import audit, retention  # noqa: F401  (audit of personal data, retention rules)
+        from maillage.register.dashboard_entries import register_dashboard_panels as register_entries_panels
         from maillage.register.dashboard_sponsorships import register_dashboard_panels
         from maillage.register.panels_crises import register_crisis_panels
 
         register_crisis_panels()
+        register_entries_panels()
         from maillage.register.dashboard import register_dashboard_panels as register_caller_panel
 
         register_caller_panel()

@@ -21,6 +21,7 @@ from tests.directory.access_matrix_cases import DIRECTORY_PUBLIC, directory_case
 from tests.people.access_matrix_cases import people_cases
 from tests.register.access_matrix_calls import JSON_API, register_api_cases
 from tests.register.access_matrix_campaigns import campaign_cases
+from tests.register.access_matrix_cases import REGISTER_PUBLIC, register_cases
 from tests.register.access_matrix_crises import crises_cases
 from tests.register.access_matrix_imports import import_cases
 from tests.register.access_matrix_sponsorships import sponsorship_cases
@@ -140,6 +141,7 @@ CASES += people_cases(Case)
 CASES += casework_requests_cases(Case)
 CASES += assessment_cases(Case)
 CASES += care_team_cases(Case)
+CASES += register_cases(Case)
 CASES += crises_cases(Case)
 CASES += import_cases(Case)
 CASES += volunteers_cases(Case)
@@ -282,6 +284,7 @@ PUBLIC = {
     "ui:logo",
     "ui:contrast_toggle",
 } | DIRECTORY_PUBLIC
+PUBLIC |= REGISTER_PUBLIC
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

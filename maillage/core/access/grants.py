@@ -220,6 +220,21 @@ class PersonGrant:
             condition |= Q(visibility="care_team")
         return Note.objects.filter(person=self.person).filter(condition)
 
+    def keeps_register(self) -> bool:
+        """The user keeps the register of the person's organisation: its register manager, working
+        for it (the grant's path is the organisation's own)."""
+        return self.path == GrantPath.OWN_ORGANISATION and self.role == Role.REGISTER_MANAGER
+
+    def register_entries(self):
+        """The person's entries in the register of the organisation the user works for: only for its
+        register manager, reading the file as that organisation (CASF R121-6: the register is
+        confidential; no other role, path or organisation learns that the person is on it)."""
+        from maillage.register.models import RegisterEntry
+
+        if not self.keeps_register():
+            return RegisterEntry.objects.none()
+        return RegisterEntry.objects.filter(person=self.person, organisation=self.organisation).order_by("-created_at")
+
     # --- The trail ----------------------------------------------------------------------------------
 
     def record(self, request, what: str, obj=None):

@@ -58,6 +58,21 @@ class RegisterEntry(models.Model):
         default="desk",
     )
     import_batch = models.CharField(max_length=40, blank=True, editable=False)
+    # The public forms (register.services.public): what the manager must look at before the entry is
+    # trusted — a file that only resembles the person (« doublon possible »), the details typed in the
+    # form when an existing file was reused (the file itself is never changed by an anonymous form),
+    # and a third party's reason to worry.
+    possible_duplicate = models.BooleanField(
+        "doublon possible",
+        default=False,
+        help_text="La demande ressemble à une autre fiche de la structure : vérifiez avant de l'accepter.",
+    )
+    submitted_details = models.TextField("coordonnées données dans la demande", blank=True)
+    concern = models.TextField(
+        "ce qui inquiète le demandeur",
+        blank=True,
+        help_text="Ce que le tiers a remarqué (isolement, chaleur, absence) ; aucune donnée de santé.",
+    )
 
     # The consent (people.Consent of scope « register »): its date, channel, agent; and the words shown.
     consent = models.ForeignKey(
@@ -67,7 +82,11 @@ class RegisterEntry(models.Model):
     subscribes_to_information = models.BooleanField("souhaite recevoir les informations de la commune", default=False)
 
     legal_category = models.CharField(
-        "qualité au titre de laquelle la personne est inscrite", max_length=20, choices=LegalCategory.choices
+        "qualité au titre de laquelle la personne est inscrite",
+        max_length=20,
+        choices=LegalCategory.choices,
+        blank=True,
+        help_text="Peut rester à préciser sur un signalement ; obligatoire pour une inscription active.",
     )
     isolation_factors = models.JSONField("facteurs d'isolement", default=list, blank=True)
     priority = models.PositiveSmallIntegerField("priorité", choices=Priority.choices, default=Priority.NORMAL)
@@ -133,6 +152,15 @@ class RegisterEntry(models.Model):
     def __str__(self):
         return f"Inscription au registre n° {self.pk}"
 
+    def isolation_labels(self) -> list[str]:
+        labels = dict(IsolationFactor.choices)
+        return [labels[code] for code in self.isolation_factors or [] if code in labels]
+
+    def language_label(self) -> str:
+        from maillage.directory.forms import LANGUAGE_NAMES
+
+        return LANGUAGE_NAMES.get(self.language, self.language) if self.language else "Français"
+
     def clean(self):
         errors = {}
         unknown = set(self.isolation_factors or []) - set(IsolationFactor.values)
@@ -144,5 +172,7 @@ class RegisterEntry(models.Model):
             errors["requested_on"] = "La date de la demande ne peut pas être dans le futur."
         if self.status == EntryStatus.ACTIVE and not self.consent_id and EntrySource.needs_consent(self.source):
             errors["status"] = "Une inscription demandée par un tiers reste en attente jusqu'au consentement."
+        if self.status == EntryStatus.ACTIVE and not self.legal_category:
+            errors["legal_category"] = "Indiquez à quel titre la personne est inscrite (CASF R121-2)."
         if errors:
             raise ValidationError(errors)

@@ -37,6 +37,26 @@ ENTRY_FIELDS = (
     "known_by",
     "home_professionals",
     "home_access",
+    "possible_duplicate",
+    "submitted_details",
+    "concern",
+)
+
+# What the register manager may change on an entry (its page « Modifier »); who asked and how stay as
+# received, and the status changes only through the actions below.
+EDITABLE_FIELDS = (
+    "legal_category",
+    "isolation_factors",
+    "priority",
+    "neighbourhood",
+    "best_times",
+    "prefers_visit",
+    "language",
+    "hearing_difficulty",
+    "known_by",
+    "home_professionals",
+    "home_access",
+    "subscribes_to_information",
 )
 
 ALREADY_REGISTERED = "Cette personne est déjà inscrite au registre (ou son inscription attend son consentement)."
@@ -65,7 +85,8 @@ def _consent(*, person: Person, channel: str, given_by: str, actor: User | None,
         recorded_by=actor,
         note=note[:250],
     )
-    consent.full_clean()
+    # Given online by the person themself (a public form): nobody of the organisation recorded it.
+    consent.full_clean(exclude=["recorded_by"] if actor is None else None)
     consent.save()
     return consent
 
@@ -80,13 +101,17 @@ def entry_register(
     consent_channel: str = "",
     consent_wording: str = "",
     known_by_callers=(),
+    hold_for_check: bool = False,
+    consent_given_on=None,
 ) -> RegisterEntry:
     """Put the person on the organisation's register.
 
     The person's own request, or their legal representative's, carries the consent (`consent_channel`
     says how it was given, `consent_wording` the text shown): the entry is active at once. Any other
     source gives a pending entry, until `entry_record_consent`. A person already on the register (a
-    current entry) is refused with a message that says so."""
+    current entry) is refused with a message that says so. `hold_for_check`: the person's own request
+    stays pending all the same, until the manager has looked (a public form that resembles another
+    file: `possible_duplicate`); the manager then records the consent the form carried."""
     _check(actor, organisation)
     entry = RegisterEntry(
         organisation=organisation,
@@ -96,9 +121,15 @@ def entry_register(
         **{k: v for k, v in data.items() if k in ENTRY_FIELDS},
     )
     entry.full_clean(exclude=["status"])
+    if not entry.legal_category and not EntrySource.needs_consent(entry.source):
+        raise ValidationError({"legal_category": "Indiquez à quel titre la personne est inscrite (CASF R121-2)."})
     if RegisterEntry.objects.current().filter(organisation=organisation, person=person).exists():
         raise ApplicationError(ALREADY_REGISTERED)
-    if not EntrySource.needs_consent(entry.source):
+    if known_by_callers:
+        _check_callers(organisation, known_by_callers)
+    if entry.known_by_id and entry.known_by.person_id != person.pk:
+        raise ValidationError({"known_by": "Choisissez une personne de l'entourage de cette personne."})
+    if not EntrySource.needs_consent(entry.source) and not hold_for_check:
         if not consent_channel:
             raise ValidationError({"consent_channel": "Dites comment la personne a donné son accord."})
         entry.consent = _consent(
@@ -106,7 +137,7 @@ def entry_register(
             channel=consent_channel,
             given_by=_GIVER[entry.source],
             actor=actor,
-            given_on=entry.requested_on,
+            given_on=consent_given_on or entry.requested_on,
         )
         entry.status = EntryStatus.ACTIVE
         entry.activated_on = timezone.localdate()
@@ -148,13 +179,23 @@ def entry_record_consent(
     given_on=None,
     wording: str,
     subscribes_to_information: bool | None = None,
+    duplicate_checked: bool = False,
+    legal_category: str = "",
 ) -> RegisterEntry:
     """Record the person's consent to a pending entry (date, channel, agent, the wording shown): the
-    entry becomes active."""
+    entry becomes active. An entry flagged « doublon possible » needs the manager to say they checked
+    the file (`duplicate_checked`), which lifts the flag."""
     _check(actor, organisation)
     entry = RegisterEntry.objects.select_for_update().get(pk=entry.pk, organisation=organisation)
     if entry.status != EntryStatus.PENDING_CONSENT:
         raise ApplicationError("Cette inscription n'attend pas de consentement.")
+    if entry.possible_duplicate and not duplicate_checked:
+        raise ValidationError(
+            {"duplicate_checked": "Vérifiez que cette fiche n'est pas en double, puis cochez la case."}
+        )
+    entry.possible_duplicate = False
+    if legal_category:
+        entry.legal_category = legal_category
     if not wording.strip():
         raise ValidationError({"wording": "Indiquez le texte présenté à la personne."})
     if given_on and given_on > timezone.localdate():
@@ -235,6 +276,40 @@ def entry_confirm(*, actor: User | None, organisation: Organisation, entry: Regi
     entry.confirmed_on = on or timezone.localdate()
     entry.save()
     return entry
+
+
+@transaction.atomic
+def entry_update(
+    *, actor: User, organisation: Organisation, entry: RegisterEntry, data: dict, known_by_callers=None
+) -> RegisterEntry:
+    """Change what the register knows about the person (legal quality, isolation, how to reach them,
+    who knows them, access to the home). Who asked, the consent and the status are not changed here."""
+    _check(actor, organisation)
+    entry = RegisterEntry.objects.select_for_update().get(pk=entry.pk, organisation=organisation)
+    if entry.status == EntryStatus.REMOVED:
+        raise ApplicationError("Une inscription radiée ne se modifie plus.")
+    for name, value in data.items():
+        if name in EDITABLE_FIELDS:
+            setattr(entry, name, value)
+    if entry.known_by_id and entry.known_by.person_id != entry.person_id:
+        raise ValidationError({"known_by": "Choisissez une personne de l'entourage de cette personne."})
+    entry.full_clean()
+    entry.save()
+    if known_by_callers is not None:
+        _check_callers(organisation, known_by_callers)
+        entry.known_by_callers.set(known_by_callers)
+    if entry.subscribes_to_information and entry.consent_id:
+        _subscribe(entry.person, actor, channel=entry.consent.channel)
+    return entry
+
+
+def _check_callers(organisation: Organisation, callers) -> None:
+    """Callers who know the person: members who may take calls for the organisation."""
+    for user in callers:
+        if not access.may_take_calls(user, organisation):
+            raise ValidationError(
+                {"known_by_callers": f"{user.get_full_name()} ne peut pas prendre d'appels pour cette structure."}
+            )
 
 
 def _cancel_open_calls(entry: RegisterEntry) -> None:
