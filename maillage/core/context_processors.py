@@ -32,6 +32,8 @@ def shell(request):
             nav.append({"label": "Registre", "url": reverse("register:list")})
         if role in (Role.REGISTER_MANAGER, Role.DIRECTOR):  # access.can_view_crisis_dashboard
             nav.append({"label": "Crises", "url": reverse("crises:list")})
+        if organisation is not None and role == Role.REGISTER_MANAGER:
+            nav.append({"label": "Campagnes d'appels", "url": reverse("campaigns:list")})
         if role == Role.VOLUNTEER:
             # A volunteer's own pages as a caller (agents on the callers' list reach them from the dashboard).
             nav.append({"label": "Ma charte", "url": reverse("volunteers:charter")})
@@ -40,8 +42,6 @@ def shell(request):
             nav.append({"label": "Appelant·es", "url": reverse("volunteers:caller_list")})
         if organisation is not None and role in access.CALLER_ROLES and _calls_in_menu(user, organisation, role):
             nav.append({"label": "Mes appels", "url": reverse("calls:mine")})
-        if organisation is not None and role == Role.REGISTER_MANAGER:
-            nav.append({"label": "Campagnes d'appels", "url": reverse("campaigns:list")})
         nav.append({"label": "Annuaire", "url": reverse("directory:search")})
         if organisation is not None and allowed(access.Perm.CHANGE_SERVICE):
             # Those who keep the organisation's directory entries (access.can_import_directory).
