@@ -14,6 +14,7 @@ from tests.core.factories import MembershipFactory, OrganisationFactory
 from tests.e2e.axe import assert_accessible
 from tests.people.factories import PersonFactory
 from tests.register.follow_factories import RegisterEntryFactory
+from tests.volunteers.factories import caller
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("theme")]
 
@@ -21,9 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("theme")]
 def test_the_manager_creates_a_sponsorship_and_the_volunteer_sees_it(page, context, login_as):
     ccas = OrganisationFactory(name="CCAS de Chenôve")
     manager = MembershipFactory(role=Role.REGISTER_MANAGER, organisation=ccas)
-    volunteer = MembershipFactory(
-        role=Role.VOLUNTEER, organisation=ccas, user__first_name="Lucie", user__last_name="Bernard"
-    )
+    volunteer = caller(ccas, user__first_name="Lucie", user__last_name="Bernard")
     person = PersonFactory(organisation=ccas, first_names="Odette", last_name="Marchand")
     RegisterEntryFactory(organisation=ccas, person=person)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
@@ -65,7 +64,7 @@ def test_the_manager_creates_a_sponsorship_and_the_volunteer_sees_it(page, conte
 
     # The volunteer, on a phone: « Mes parrainages » from the dashboard.
     context.clear_cookies()
-    login_as(volunteer.user)
+    login_as(volunteer)
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto("/")
     page.get_by_role("link", name="Voir mes parrainages").click()

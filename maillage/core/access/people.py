@@ -63,7 +63,11 @@ def can_break_glass(user: User, organisation: Organisation | None) -> bool:
 
 def get_person_for(user: User, organisation: Organisation | None, pk, action: str = "view") -> Person:
     """Fetch a person and authorise `action` ("view", "change", "export"); 404 for absent and
-    forbidden alike."""
+    forbidden alike (and for a `pk` that is no number: it may come from a query string)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("Personne introuvable.") from None
     person = Person.objects.select_related("organisation").filter(pk=pk).first()
     allowed = {"view": can_view_person, "change": can_change_person, "export": can_export_person}[action]
     if person is None or not allowed(user, organisation, person):
