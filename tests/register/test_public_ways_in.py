@@ -82,6 +82,7 @@ def test_index_lists_the_keepers(client, organisation):
     OrganisationFactory(name="CCAS sans registre")
     body = client.get(reverse("register:public_index")).content.decode()
     assert "CCAS de Rennes" in body and "CCAS sans registre" not in body
+    assert "au CCAS de Rennes" in body and "à CCAS" not in body  # the link's words for screen readers
 
 
 # --- Online request ----------------------------------------------------------------------------------
