@@ -79,8 +79,8 @@ def _wait(seconds: int) -> str:
 def refusal_message(*, what: str, limit: int, window_seconds: int) -> str:
     """Why the request is refused, in French: what was asked too often, and when to come back."""
     return (
-        f"Trop de demandes : {what} est limité à {limit} demandes en {_duration(window_seconds)} "
-        f"par connexion. Réessayez dans {_wait(retry_after(window_seconds))}."
+        f"Trop de demandes : {limit} demandes au plus en {_duration(window_seconds)} par connexion pour {what}. "
+        f"Réessayez dans {_wait(retry_after(window_seconds))}."
     )
 
 

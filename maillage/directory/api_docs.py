@@ -139,8 +139,22 @@ def docs(request) -> HttpResponse:
         }
         for e in ENDPOINTS.values()
     ]
+    from maillage.register import apis as caller_apis  # the callers' API (issue 13), under the same /api/v1
+
+    caller_endpoints = [
+        {
+            "endpoint": e,
+            "anchor": e.name.replace("_", "-"),
+            "request": e.request_example.model_dump_json(indent=2) if e.request_example else "",
+            "example": e.example.model_dump_json(indent=2),
+            "schema": e.response.__name__,
+            "errors": sorted({**e.errors, **caller_apis.AUTH_ERRORS}.items()),
+        }
+        for e in caller_apis.CALLER_ENDPOINTS.values()
+    ]
     context = {
         "endpoints": endpoints,
+        "caller_endpoints": caller_endpoints,
         "openapi_url": openapi_url,
         "max_per_page": MAX_PER_PAGE,
         "error": s.EXAMPLE_ERROR.model_dump_json(indent=2),

@@ -29,6 +29,7 @@ from maillage.people.models import Person
 from maillage.register import crises_selectors as selectors
 from maillage.register import prefect
 from maillage.register.forms_crises import CrisisActivateForm, CrisisEndForm, EscalationHandleForm, TransmissionForm
+from maillage.register.selectors import entries as entry_selectors
 from maillage.register.services import crises as services
 from maillage.register.sharing import PREFECT_FIELDS, prefect_rows
 
@@ -106,6 +107,7 @@ def crisis_detail(request, pk):
         "can_manage": can_manage,
         "transmissions": list(crisis.transmissions.select_related("produced_by")) if can_manage else [],
         "transmission_form": TransmissionForm() if can_manage and crisis.is_in_progress else None,
+        "without_address": entry_selectors.active_without_address(crisis.organisation) if can_manage else 0,
     }
     return render(request, "register/crises/detail.html", context)
 

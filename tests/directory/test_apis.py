@@ -192,6 +192,11 @@ def test_documentation_page_describes_every_endpoint(client):
     ):
         assert f"GET /api/v1{path}</code>" in page
     assert "openapi.json" in page
+    # The callers' API (register) is on the same page, with its authentication and its errors.
+    for path in ("/campaigns/{id}/next-call", "/calls/{id}/outcome"):
+        assert f"POST /api/v1{path}</code>" in page
+    assert "X-CSRFToken" in page and "Idempotency-Key" in page
+    assert "<td>409</td>" in page and "<td>401</td>" in page
     index = client.get("/api/v1/", HTTP_ACCEPT="application/json").json()
     assert index["openapi_url"].endswith("/api/v1/openapi.json")
 

@@ -40,7 +40,9 @@ def test_public_print_is_limited_per_client_across_sessions(meals, monkeypatch):
     assert response.status_code == 429
     assert response["Retry-After"].isdigit() and int(response["Retry-After"]) > 0
     page = html.unescape(response.content.decode())
-    assert "Trop de demandes : l'impression de la sélection est limité à 10 demandes en 10 minutes" in page
+    assert (
+        "Trop de demandes : 10 demandes au plus en 10 minutes par connexion pour l'impression de la sélection" in page
+    )
     assert "Réessayez dans" in page
     assert Client(REMOTE_ADDR="203.0.113.8").get(url, {"service": meals.pk}).status_code == 200
 
@@ -86,6 +88,8 @@ def test_api_is_limited_per_client_with_the_error_shape(meals):
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     body = response.json()
-    assert body["message"].startswith("Trop de demandes : l'API de l'annuaire est limité à 120 demandes en une minute")
+    assert body["message"].startswith(
+        "Trop de demandes : 120 demandes au plus en une minute par connexion pour l'API de l'annuaire"
+    )
     assert int(body["extra"]["retry_after"]) > 0
     assert Client(REMOTE_ADDR="203.0.113.8").get(url).status_code == 200

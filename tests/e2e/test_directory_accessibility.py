@@ -62,7 +62,7 @@ def test_staff_search_and_service_form(page, login_as, meals):
 
 def test_api_documentation_page(page):
     page.goto("/api/v1/")
-    page.get_by_role("heading", name="API de l'annuaire", level=1).wait_for()
+    page.get_by_role("heading", name="API de Maillage", level=1).wait_for()
     assert_accessible(page, "Documentation de l'API")
 
 

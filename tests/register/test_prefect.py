@@ -176,3 +176,27 @@ def test_bad_format_is_refused(world, client):
     response = client.post(reverse("crises:transmission", args=[world[2].pk]), {"file_format": "xls"})
     assert response.status_code == 302
     assert not PrefectTransmission.objects.exists()
+
+
+def test_entries_without_a_current_address_are_flagged_not_lost(world, client):
+    """A person with no current address cannot be in the prefect's file (no commune): the crisis page
+    says how many, and the register lists them with its « Sans adresse actuelle » filter."""
+    organisation, manager, crisis, rennes, _cesson = world
+    housed = CrisisEntryFactory(organisation=organisation, commune=rennes)
+    homeless = CrisisEntryFactory(organisation=organisation, commune=rennes)
+    homeless.person.addresses.update(is_current=False)
+    gone = CrisisEntryFactory(organisation=organisation, commune=rennes, status=EntryStatus.REMOVED)
+    gone.person.addresses.update(is_current=False)
+    login_verified(client, manager)
+
+    assert [row["last_name"].casefold() for row in prefect_rows(crisis)] == [housed.person.last_name.casefold()]
+    detail = client.get(reverse("crises:detail", args=[crisis.pk])).content.decode()
+    assert "Une inscription active n'a pas d'adresse actuelle : elle ne figure pas" in detail
+
+    listed = client.get(reverse("register:list"), {"status": "active", "no_address": "on"}).content.decode()
+    assert homeless.person.last_name.upper() in listed.upper() and "Sans adresse actuelle" in listed
+    assert housed.person.last_name.upper() not in listed.upper()
+
+    CrisisEntryFactory(organisation=organisation, commune=rennes).person.addresses.update(is_current=False)
+    detail = client.get(reverse("crises:detail", args=[crisis.pk])).content.decode()
+    assert "2 inscriptions actives n'ont pas d'adresse actuelle : elles ne figurent pas" in detail

@@ -48,6 +48,11 @@ class EntryFilterForm(DsfrBaseForm):
     priority = forms.ChoiceField(label="Priorité", required=False, choices=[("", "Toutes")] + Priority.choices)
     commune = forms.ModelChoiceField(label="Commune", required=False, queryset=None, empty_label="Toutes")
     neighbourhood = forms.CharField(label="Quartier", required=False, max_length=100)
+    no_address = forms.BooleanField(
+        label="Sans adresse actuelle",
+        required=False,
+        help_text="Ces personnes ne sont ni dans la transmission au préfet ni dans les campagnes par commune.",
+    )
 
     def __init__(self, *args, communes, **kwargs):
         super().__init__(*args, **kwargs)

@@ -71,10 +71,14 @@ def entry_list(
     priority: str = "",
     commune: Commune | None = None,
     neighbourhood: str = "",
+    no_address: bool = False,
 ):
     """The register's entries the manager asked for: by status, name (the persons' search), priority,
-    commune or neighbourhood; pending consents first, then active, suspended, removed; by name."""
+    commune, neighbourhood or without a current address; pending consents first, then active,
+    suspended, removed; by name."""
     entries = access.entries_visible_to(actor, organisation)
+    if no_address:
+        entries = entries.exclude(person__in=PersonAddress.objects.filter(is_current=True).values("person"))
     if status:
         entries = entries.filter(status=status)
     if priority:
@@ -92,6 +96,17 @@ def entry_list(
         "status_rank", "priority", "person__last_name", "person__first_names", "pk"
     )
     return _with_person_data(entries)
+
+
+def active_without_address(organisation: Organisation) -> int:
+    """How many active entries of living persons have no current address: the prefect's transmission
+    and the campaigns built by commune cannot include them (sharing.prefect_entries)."""
+    return (
+        RegisterEntry.objects.active()
+        .filter(organisation=organisation, person__deceased_on__isnull=True)
+        .exclude(person__in=PersonAddress.objects.filter(is_current=True).values("person"))
+        .count()
+    )
 
 
 def entry_counts(*, actor: User, organisation: Organisation | None) -> dict:

@@ -76,6 +76,7 @@ def entry_list(request):
         priority=filters.get("priority", ""),
         commune=filters.get("commune"),
         neighbourhood=filters.get("neighbourhood", ""),
+        no_address=filters.get("no_address", False),
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     audit.record_search(
