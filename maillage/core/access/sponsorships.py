@@ -21,7 +21,7 @@ def sponsorships_visible_to(user: User, organisation: Organisation | None):
 
     if not can_manage_register(user, organisation):
         return Sponsorship.objects.none()
-    return Sponsorship.objects.filter(organisation=organisation).select_related("entry__person", "volunteer")
+    return Sponsorship.objects.filter(organisation=organisation).select_related("entry__person", "volunteer", "spacing_announced_by")
 
 
 def get_sponsorship_for(user: User, organisation: Organisation | None, pk):
