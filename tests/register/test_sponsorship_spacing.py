@@ -223,6 +223,12 @@ def test_the_sponsors_call_page_shows_the_prompt_and_the_box(client, planned):
     assert "désormais espacés" not in next_body and "annoncé l" not in next_body
 
 
+def test_the_sponsor_sees_the_announcement_ahead_in_my_sponsorships(client, planned):
+    login_verified(client, planned.volunteer)
+    body = client.get(reverse("sponsorships:mine")).content.decode()
+    assert "À annoncer lors du prochain appel : désormais toutes les deux semaines." in body
+
+
 def test_not_reached_with_the_box_ticked_is_refused_on_the_page(client, planned):
     call = open_call(planned)
     login_verified(client, planned.volunteer)
@@ -230,8 +236,9 @@ def test_not_reached_with_the_box_ticked_is_refused_on_the_page(client, planned)
         reverse("calls:detail", args=[call.pk]),
         {"outcome": Outcome.NOT_REACHED, "spacing_announced": "on", "version": call.version},
     )
-    assert "s&#x27;annonce à une personne jointe" in response.content.decode() or "s'annonce à une personne jointe" in (
-        response.content.decode()
+    assert (
+        "s&#x27;annonce à une personne jointe" in response.content.decode()
+        or "s'annonce à une personne jointe" in (response.content.decode())
     )
     assert not CallAttempt.objects.filter(call=call).exists()
 
@@ -282,6 +289,12 @@ def test_the_list_says_when_and_by_whom_the_spacing_was_announced(client, planne
     listing = client.get(reverse("sponsorships:list")).content.decode()
     name = planned.volunteer.get_full_name()
     assert f"Dernier espacement annoncé le {timezone.localdate():%d/%m/%Y} par {name} lors d" in listing
+
+
+def test_the_register_entry_page_shows_the_pending_spacing(client, planned):
+    login_verified(client, planned.created_by)
+    body = client.get(reverse("register:detail", args=[planned.entry.pk])).content.decode()
+    assert "espacement prévu (toutes les deux semaines), à annoncer lors du prochain appel" in body
 
 
 @pytest.mark.parametrize("who", ["another organisation's manager", "reception agent", "the sponsor"])

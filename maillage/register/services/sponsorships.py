@@ -243,10 +243,9 @@ def spacing_prompt(sponsorship: Sponsorship, now: datetime.datetime | None = Non
     """What the sponsor says, in the caller's words."""
     from maillage.core.grammar import long_date
 
-    return (
-        "Annoncez à la personne que les appels seront désormais espacés : "
-        f"{every_days_phrase(sponsorship.pending_every_days)} à partir du {long_date(spacing_starts_on(sponsorship, now))}."
-    )
+    every = every_days_phrase(sponsorship.pending_every_days)
+    starts = long_date(spacing_starts_on(sponsorship, now))
+    return f"Annoncez à la personne que les appels seront désormais espacés : {every} à partir du {starts}."
 
 
 def spacing_announcement_for(call: Call) -> Sponsorship:
@@ -269,9 +268,7 @@ def spacing_announcement_for(call: Call) -> Sponsorship:
     return sponsorship
 
 
-def record_spacing_announced(
-    *, sponsorship: Sponsorship, call: Call, by: User, now: datetime.datetime
-) -> Sponsorship:
+def record_spacing_announced(*, sponsorship: Sponsorship, call: Call, by: User, now: datetime.datetime) -> Sponsorship:
     """The sponsor announced the pending spacing during `call`, reached: the new interval is the
     sponsorship's, so that the next call, planned right after (orientation.plan_follow_ups), comes
     with it."""
