@@ -45,6 +45,7 @@ from maillage.directory.apis import error_response
 from maillage.register.enums import CallPurpose, CallStatus, Outcome
 from maillage.register.services import calls as call_services
 from maillage.register.services import campaigns as campaign_services
+from maillage.register.services import sponsorships as sponsorship_services
 
 API_RATE_LIMIT = 120
 API_RATE_WINDOW = 60
@@ -116,6 +117,14 @@ class CampaignRef(Schema):
     title: str
 
 
+class SpacingToAnnounce(Schema):
+    """A sponsor's friendly call: the spacing of the calls that the manager planned, to announce."""
+
+    every_days: int = Field(description="La nouvelle fréquence : un appel tous les N jours.")
+    starting_on: datetime.date = Field(description="Le premier appel espacé, si l'annonce est faite aujourd'hui.")
+    text: str = Field(description="Ce que l'appelant annonce, en français.")
+
+
 class NextCall(Schema):
     id: str = Field(description="Identifiant de l'appel, pour /calls/{id}/outcome.")
     version: int = Field(description="À renvoyer avec l'issue : une version dépassée est refusée (409).")
@@ -127,6 +136,11 @@ class NextCall(Schema):
     due_at: datetime.datetime = Field(description="À passer à partir de (heure de Paris).")
     sheet: CallSheet
     guide: list[ScriptSection] = Field(description="Le guide d'entretien de la campagne, section par section.")
+    spacing_to_announce: SpacingToAnnounce | None = Field(
+        None,
+        description="Un espacement des appels à annoncer pendant cet appel (parrainage) ; l'issue le confirme "
+        "avec spacing_announced.",
+    )
 
 
 class OutcomeIn(Schema):
@@ -144,6 +158,11 @@ class OutcomeIn(Schema):
         "le niveau 4 alerte le gestionnaire du registre.",
     )
     danger: bool = Field(False, description="Un danger constaté : alerte immédiate du gestionnaire du registre.")
+    spacing_announced: bool = Field(
+        False,
+        description="L'espacement des appels (spacing_to_announce de next-call) a été annoncé à la personne, "
+        "jointe : la nouvelle fréquence s'applique à partir de l'appel suivant. Sans objet, refusé (400).",
+    )
     version: int = Field(description="La version de l'appel lue avec next-call.")
 
 
@@ -396,7 +415,19 @@ def next_call(request, pk):
             due_at=call.due_at,
             sheet=CallSheet.model_validate(grant.sheet()),
             guide=[ScriptSection(title=title, text=text) for title, text in campaign.script_sections()],
+            spacing_to_announce=_spacing_to_announce(call),
         )
+    )
+
+
+def _spacing_to_announce(call) -> SpacingToAnnounce | None:
+    sponsorship = sponsorship_services.spacing_to_announce(call)
+    if sponsorship is None:
+        return None
+    return SpacingToAnnounce(
+        every_days=sponsorship.pending_every_days,
+        starting_on=sponsorship_services.spacing_starts_on(sponsorship),
+        text=sponsorship_services.spacing_prompt(sponsorship),
     )
 
 
@@ -448,6 +479,7 @@ def call_outcome(request, pk):
             note=body.note,
             fragility_answers=body.fragility_answers or None,
             danger=body.danger,
+            spacing_announced=body.spacing_announced,
             version=body.version,
             idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
         )

@@ -3,7 +3,7 @@ about forty entries (active, pending consent from a transmitted list and from a 
 suspended, one removed), a past crisis with its evaluation campaign and outcomes (reached, needs
 found, retries, unreachable, escalations handled and one still open for the dashboard), the
 follow-up calls and tasks the outcomes created, friendly calls due tomorrow for the demo volunteer,
-and one sponsorship with the demo volunteer.
+and one sponsorship with the demo volunteer (a spacing of its calls to announce tomorrow).
 
 Written through the services (they check the rules) with dates in the past; synthetic (Faker
 fr_FR, real communes). The crisis ended six weeks ago: its data stays until the retention task
@@ -451,3 +451,7 @@ def _follow_ups_after(organisation, manager, volunteer, entries, today) -> None:
     Call.objects.open().filter(entry=entry, purpose=CallPurpose.FRIENDLY).update(due_at=tomorrow)
     sponsorship.started_on = today - datetime.timedelta(days=35)
     sponsorship.save(update_fields=["started_on"])
+    # Five weeks on, the manager plans fortnightly calls: tomorrow's call announces it.
+    sponsorship_services.sponsorship_change_frequency(
+        actor=manager, organisation=organisation, sponsorship=sponsorship, every_days=14
+    )

@@ -195,8 +195,15 @@ class OutcomeForm(DsfrBaseForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, spacing: bool = False, **kwargs):
+        """`spacing`: the sponsor has a spacing of the calls to announce during this call."""
         super().__init__(*args, **kwargs)
+        if spacing:
+            self.fields["spacing_announced"] = forms.BooleanField(
+                label="J'ai annoncé l'espacement des appels",
+                required=False,
+                help_text="Seulement si la personne est jointe. Sinon, l'annonce sera à faire lors du prochain appel.",
+            )
         for question in DEFAULT_GRID.questions:
             self.fields[GRID_PREFIX + question.key] = forms.ChoiceField(
                 label=question.label,

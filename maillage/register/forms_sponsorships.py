@@ -85,11 +85,12 @@ class SponsorshipFrequencyForm(DsfrBaseForm):
         error_messages=SponsorshipCreateForm.base_fields["every_days"].error_messages,
     )
     spacing_announced_on = forms.DateField(
-        label="La personne a été prévenue le",
+        label="La personne a déjà été prévenue le (facultatif)",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=(
-            "Pour espacer les appels seulement : le jour où le parrain ou la marraine l'a annoncé à la personne."
+            "Pour espacer les appels seulement, si la personne a été prévenue autrement qu'au téléphone. "
+            "Laissez vide : l'annonce sera faite lors du prochain appel."
         ),
         error_messages={"invalid": "Indiquez une date valide, par exemple 05/12/2026."},
     )

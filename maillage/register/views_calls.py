@@ -25,6 +25,7 @@ from maillage.register.forms_campaigns import OutcomeForm
 from maillage.register.models import Call, CallCampaign
 from maillage.register.services.calls import call_record_outcome
 from maillage.register.services.campaigns import next_call
+from maillage.register.services.sponsorships import every_days_phrase, spacing_prompt, spacing_to_announce
 
 
 def _caller_only(request) -> None:
@@ -93,7 +94,8 @@ def call_detail(request, pk):
             return redirect("calls:mine")
         raise
     call = grant.call
-    form = OutcomeForm(request.POST or None, initial={"version": call.version})
+    spacing = spacing_to_announce(call)
+    form = OutcomeForm(request.POST or None, initial={"version": call.version}, spacing=spacing is not None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -106,6 +108,7 @@ def call_detail(request, pk):
                 fragility_answers=data.get("fragility_answers") or None,
                 danger=bool(data.get("danger")),
                 version=data["version"],
+                spacing_announced=bool(data.get("spacing_announced")),
             )
         except ValidationError as exc:
             add_validation_errors(form, exc)
@@ -126,6 +129,7 @@ def call_detail(request, pk):
         "form": form,
         "language_name": _language(call.entry.language),
         "previous_tries": call.tries.count(),
+        "spacing_prompt": spacing_prompt(spacing) if spacing is not None else "",
     }
     return render(request, "register/calls/detail.html", context)
 
@@ -209,6 +213,14 @@ def outcome_messages(call: Call) -> list[tuple[int, str]]:
     if escalations:
         reasons = ", ".join(EscalationReason(r).label.lower() for r in escalations)
         out.append((messages.WARNING, f"Alerte transmise au gestionnaire du registre ({reasons})."))
+    announced = call.entry.sponsorships.filter(spacing_announced_call=call).first()
+    if announced is not None:
+        out.append(
+            (
+                messages.SUCCESS,
+                f"Espacement annoncé : désormais un appel {every_days_phrase(announced.every_days)}.",
+            )
+        )
     follow = Call.objects.filter(follows=call, assigned_to_id=call.outcome_by_id).first()
     if follow is not None:
         out.append(

@@ -1,5 +1,6 @@
 """Sponsorship pages (« parrainages »): the register manager's list, creation, change of frequency
-and end; the volunteer's « Mes parrainages ». Every list of persons is a line in the trail
+(a spacing is planned, then announced by the sponsor during a call), cancellation of a planned
+spacing, and end; the volunteer's « Mes parrainages ». Every list of persons is a line in the trail
 (`audit.record_search`), every sponsorship opened one line about its person (`audit.record_access`)."""
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from maillage.core.forms import add_validation_errors
 from maillage.people.models import Person
 from maillage.register.forms_sponsorships import SponsorshipCreateForm, SponsorshipFrequencyForm
 from maillage.register.services import sponsorships as services
+from maillage.register.services.sponsorships import every_days_phrase
 
 ACCESS_PATH = "organisation"
 
@@ -34,15 +36,16 @@ def _manager_only(request) -> None:
         raise Http404("Page introuvable.")
 
 
-def every_days_phrase(days: int) -> str:
-    """« tous les jours », « toutes les semaines », « tous les 10 jours »."""
-    if days == 1:
-        return "tous les jours"
-    if days == 7:
-        return "toutes les semaines"
-    if days == 14:
-        return "toutes les deux semaines"
-    return f"tous les {days} jours"
+def _announced_by(sponsorship) -> str:
+    """« par Marie Durand lors d'un appel », « indiqué par Paul Martin »: how the last announcement
+    of a spacing was recorded."""
+    if sponsorship.spacing_announced_on is None:
+        return ""
+    who = sponsorship.spacing_announced_by
+    name = (who.get_full_name() or who.email) if who is not None else ""
+    if sponsorship.spacing_announced_call_id:
+        return f"par {name} lors d'un appel" if name else "lors d'un appel"
+    return f"indiqué par {name}" if name else ""
 
 
 def _rows(sponsorships):
@@ -55,6 +58,10 @@ def _rows(sponsorships):
                 "person": sponsorship.entry.person,
                 "every": every_days_phrase(sponsorship.every_days),
                 "next_call_on": timezone.localdate(call.due_at) if call else None,
+                "pending": (
+                    every_days_phrase(sponsorship.pending_every_days) if sponsorship.pending_every_days else ""
+                ),
+                "announced_by": _announced_by(sponsorship),
             }
         )
     return rows
@@ -130,19 +137,57 @@ def sponsorship_frequency(request, pk):
             ),
         )
         if done is not None:
-            messages.success(
-                request,
-                f"Fréquence changée : un appel {every_days_phrase(done.every_days)} pour "
-                f"{sponsorship.entry.person.full_name}.",
-            )
+            if done.pending_every_days is not None:
+                messages.success(
+                    request,
+                    f"Espacement prévu : un appel {every_days_phrase(done.pending_every_days)} pour "
+                    f"{sponsorship.entry.person.full_name}. {_sponsor(done)} l'annoncera lors du prochain appel ; "
+                    "la nouvelle fréquence s'appliquera ensuite.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Fréquence changée : un appel {every_days_phrase(done.every_days)} pour "
+                    f"{sponsorship.entry.person.full_name}.",
+                )
             return redirect("sponsorships:list")
     context = {
         "form": form,
         "sponsorship": sponsorship,
         "person": sponsorship.entry.person,
         "every": every_days_phrase(sponsorship.every_days),
+        "pending": every_days_phrase(sponsorship.pending_every_days) if sponsorship.pending_every_days else "",
+        "announced_by": _announced_by(sponsorship),
     }
     return render(request, "register/sponsorships/frequency.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["POST"])
+def sponsorship_cancel_spacing(request, pk):
+    """Cancel a planned spacing (a button of the list and of the frequency page)."""
+    _manager_only(request)
+    sponsorship = access.get_sponsorship_for(request.user, request.organisation, pk)
+    if sponsorship.ended_on is not None:
+        raise Http404("Parrainage terminé.")
+    person = sponsorship.entry.person
+    audit.record_access(request, person, what="Parrainage : espacement annulé", access_path=ACCESS_PATH)
+    try:
+        services.sponsorship_cancel_spacing(
+            actor=request.user, organisation=request.organisation, sponsorship=sponsorship
+        )
+    except ApplicationError as exc:
+        messages.info(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Espacement annulé : les appels à {person.full_name} restent au rythme actuel, un appel "
+            f"{every_days_phrase(sponsorship.every_days)}.",
+        )
+    return redirect("sponsorships:list")
+
+
+def _sponsor(sponsorship) -> str:
+    return sponsorship.volunteer.get_full_name() or "Le parrain ou la marraine"
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,7 +1,8 @@
 """A sponsorship, as the register manager then the volunteer use it: the manager pairs a registered
-person with a volunteer from the dashboard; spacing the calls is refused until the person was told;
-the volunteer sees the person's name and the next call in « Mes parrainages », on a phone-sized
-screen too. axe on each page."""
+person with a volunteer from the dashboard and plans a spacing of the calls; the volunteer sees the
+person's name and the next call in « Mes parrainages », on a phone-sized screen too, and their call
+page prompts them to announce the spacing; once announced, the new frequency is the sponsorship's.
+axe on each page."""
 
 import datetime
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from maillage.core.enums import Role
+from maillage.register.models import Call, Sponsorship
 from tests.core.factories import MembershipFactory, OrganisationFactory
 from tests.e2e.axe import assert_accessible
 from tests.people.factories import PersonFactory
@@ -51,16 +53,16 @@ def test_the_manager_creates_a_sponsorship_and_the_volunteer_sees_it(page, conte
     expect(row).to_contain_text("toutes les semaines")
     expect(row).to_contain_text(f"{tomorrow:%d/%m/%Y}")
 
-    # Spacing the calls: refused until the day the person was told is given.
+    # Spacing the calls: planned, to be announced by the sponsor during the next call.
     row.get_by_role("link", name="Changer la fréquence").click()
     assert_accessible(page, "Fréquence des appels")
     page.get_by_label("Un appel tous les (jours)").fill("14")
     page.get_by_role("button", name="Changer la fréquence").click()
-    expect(page.get_by_text("Avant d'espacer les appels, la personne doit en être prévenue").first).to_be_visible()
-    page.get_by_label("La personne a été prévenue le").fill(f"{timezone.localdate():%Y-%m-%d}")
-    page.get_by_role("button", name="Changer la fréquence").click()
-    expect(page.get_by_text("Fréquence changée")).to_be_visible()
-    expect(page.get_by_role("row", name="Odette MARCHAND")).to_contain_text("toutes les deux semaines")
+    expect(page.get_by_text("Espacement prévu : un appel toutes les deux semaines")).to_be_visible()
+    row = page.get_by_role("row", name="Odette MARCHAND")
+    expect(row).to_contain_text("toutes les semaines")
+    expect(row).to_contain_text("Espacement prévu : toutes les deux semaines, à annoncer lors du prochain appel.")
+    assert_accessible(page, "Parrainages, espacement prévu")
 
     # The volunteer, on a phone: « Mes parrainages » from the dashboard.
     context.clear_cookies()
@@ -73,3 +75,21 @@ def test_the_manager_creates_a_sponsorship_and_the_volunteer_sees_it(page, conte
     expect(row).to_contain_text(f"{tomorrow:%d/%m/%Y}")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert_accessible(page, "Mes parrainages (téléphone)")
+
+    # The sponsor's call, on the phone: the announcement to make, and its box.
+    call = Call.objects.open().get(entry__person=person)
+    page.goto(f"/appels/{call.pk}/")
+    prompt = page.get_by_text("Annoncez à la personne que les appels seront désormais espacés")
+    expect(prompt).to_be_visible()
+    expect(prompt).to_contain_text("toutes les deux semaines à partir du")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(page, "Appel de parrainage, espacement à annoncer (téléphone)")
+    page.get_by_role("radio", name="Jointe, tout va bien").check(force=True)
+    page.get_by_role("checkbox", name="J'ai annoncé l'espacement des appels").check(force=True)
+    page.get_by_role("button", name="Enregistrer l'issue").click()
+    expect(page.get_by_text("Espacement annoncé : désormais un appel toutes les deux semaines.")).to_be_visible()
+    sponsorship = Sponsorship.objects.get(entry__person=person)
+    assert sponsorship.every_days == 14 and sponsorship.pending_every_days is None
+    assert sponsorship.spacing_announced_by == volunteer
+    following = Call.objects.open().get(entry__person=person)
+    assert timezone.localdate(following.due_at) == timezone.localdate() + datetime.timedelta(days=14)

@@ -26,6 +26,14 @@ def sponsorship_cases(Case):  # noqa: N803 — the matrix's Case class, passed i
             method="post",
             allowed_status=(400,),
         ),
+        Case(
+            "sponsorships:cancel_spacing",
+            kwargs=_sponsorship("own"),
+            other_kwargs=_sponsorship("other"),
+            allowed=MANAGER,
+            method="post",
+            allowed_status=(302,),
+        ),
         Case("sponsorships:end", kwargs=_sponsorship("own"), other_kwargs=_sponsorship("other"), allowed=MANAGER),
         Case(
             "sponsorships:end",

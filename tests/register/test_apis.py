@@ -64,8 +64,10 @@ def test_next_call_gives_the_call_its_minimal_sheet_and_the_guide_and_logs_the_o
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {
-        "id", "version", "campaign", "purpose", "purpose_label", "attempts", "max_attempts", "due_at", "sheet", "guide"
+        "id", "version", "campaign", "purpose", "purpose_label", "attempts", "max_attempts", "due_at", "sheet",
+        "guide", "spacing_to_announce",
     }  # fmt: skip
+    assert body["spacing_to_announce"] is None  # an evaluation call announces nothing
     assert (body["id"], body["version"], body["attempts"], body["max_attempts"]) == (str(call.pk), 1, 0, 3)
     assert body["campaign"] == {"id": str(campaign.pk), "title": campaign.title}
     assert set(body["sheet"]) == SHEET_KEYS

@@ -68,6 +68,8 @@ def test_the_demo_register_past_campaign_follow_ups_and_sponsorship(demo, client
     login_verified(client, volunteer)
     page = client.get(reverse("sponsorships:mine")).content.decode()
     assert sponsorship.entry.person.full_name in page and f"{tomorrow:%d/%m/%Y}" in page
+    assert sponsorship.pending_every_days == 14  # tomorrow's call announces the spacing
+    assert "À annoncer lors du prochain appel" in page
     client.logout()
     login_verified(client, User.objects.get(email=f"registre@{DEMO_EMAIL_DOMAIN}"))
     assert sponsorship.entry.person.full_name in client.get(reverse("sponsorships:list")).content.decode()

@@ -21,7 +21,9 @@ def sponsorships_visible_to(user: User, organisation: Organisation | None):
 
     if not can_manage_register(user, organisation):
         return Sponsorship.objects.none()
-    return Sponsorship.objects.filter(organisation=organisation).select_related("entry__person", "volunteer")
+    return Sponsorship.objects.filter(organisation=organisation).select_related(
+        "entry__person", "volunteer", "spacing_announced_by"
+    )
 
 
 def get_sponsorship_for(user: User, organisation: Organisation | None, pk):
@@ -45,4 +47,4 @@ def sponsorships_of_volunteer(user: User, organisation: Organisation | None):
         return Sponsorship.objects.none()
     return Sponsorship.objects.filter(
         organisation=organisation, volunteer=user, ended_on__isnull=True, entry__status=EntryStatus.ACTIVE
-    ).select_related("entry__person")
+    ).select_related("entry__person", "spacing_announced_by")

@@ -214,8 +214,28 @@ class Sponsorship(models.Model):
     started_on = models.DateField("depuis le", default=timezone.localdate)
     ended_on = models.DateField("jusqu'au", null=True, blank=True)
     every_days = models.PositiveSmallIntegerField("un appel tous les (jours)", default=7)
-    # Before calls become less frequent, the person is told (and agrees): the date it was done.
+    # Spacing the calls out is prepared with the person (guide VISA): the manager plans a larger
+    # interval (pending), the sponsor announces it during their next friendly call, and the interval
+    # applies from the call after. The last announcement: when, who recorded it, during which call.
+    pending_every_days = models.PositiveSmallIntegerField(
+        "espacement prévu : un appel tous les (jours)", null=True, blank=True
+    )
+    pending_since = models.DateTimeField("espacement prévu le", null=True, blank=True)
+    pending_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     spacing_announced_on = models.DateField("espacement annoncé à la personne le", null=True, blank=True)
+    spacing_announced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="annonce enregistrée par",
+    )
+    spacing_announced_call = models.ForeignKey(
+        "register.Call", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.CharField("précisions", max_length=250, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
@@ -234,3 +254,7 @@ class Sponsorship(models.Model):
     def clean(self):
         if self.every_days < 1 or self.every_days > 90:
             raise ValidationError({"every_days": "La fréquence va d'un appel par jour à un appel tous les 90 jours."})
+        if self.pending_every_days is not None and not self.every_days < self.pending_every_days <= 90:
+            raise ValidationError(
+                {"every_days": "Un espacement prévu va au-delà de la fréquence actuelle, jusqu'à 90 jours."}
+            )

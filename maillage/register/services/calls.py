@@ -123,6 +123,7 @@ def call_record_outcome(
     version: int | None = None,
     idempotency_key: str = "",
     on_behalf_of: User | None = None,
+    spacing_announced: bool = False,
     now: datetime.datetime | None = None,
 ) -> Call:
     """Record one try of `call` (module docstring). `on_behalf_of`: the register manager types in
@@ -166,6 +167,20 @@ def call_record_outcome(
             if isinstance(detail, dict):
                 detail = " ; ".join(f"{key} : {text}" for key, text in detail.items())
             raise ValidationError({"fragility_answers": f"Grille incomplète ou invalide : {detail}."}) from None
+    announced = None
+    if spacing_announced:
+        from maillage.register.services.sponsorships import spacing_announcement_for
+
+        if outcome not in REACHED_OUTCOMES:
+            raise ValidationError(
+                {
+                    "spacing_announced": (
+                        "L'espacement des appels s'annonce à une personne jointe : décochez la case, il sera "
+                        "à annoncer lors du prochain appel."
+                    )
+                }
+            )
+        announced = spacing_announcement_for(call)
 
     CallAttempt.objects.create(
         call=call, by=caller, at=now, outcome=outcome, note=note or "", idempotency_key=idempotency_key or ""
@@ -203,6 +218,10 @@ def call_record_outcome(
     if danger:
         _escalate(call, EscalationReason.DANGER, actor, now)
     _apply_to_entry(call, outcome, now)
+    if announced is not None and call.entry.status == EntryStatus.ACTIVE:
+        from maillage.register.services.sponsorships import record_spacing_announced
+
+        record_spacing_announced(sponsorship=announced, call=call, by=caller, now=now)
     from maillage.register.services.orientation import plan_follow_ups
 
     plan_follow_ups(call=call, actor=actor, now=now)

@@ -9,8 +9,14 @@ sa ville, en charge d'assurer un lien sur le long-terme »).
   morning), assigned to the sponsor. `sponsorship_schedule_calls` runs daily (register.tasks) and
   creates the next call where none is open; an outcome recorded on a sponsored call plans the next
   one at once (orientation.plan_follow_ups).
-- Calls become less frequent only once the person has been told: the manager records the day the
-  sponsor announced it (`spacing_announced_on`); without it the service refuses (docs/decisions.md).
+- Calls become less frequent only once the person has been told (guide VISA: « si la fréquence des
+  appels doit être diminuée, il est important de le préparer avec les personnes appelées »). The
+  manager plans the spacing (`sponsorship_change_frequency` with a larger interval: a *pending*
+  change); the sponsor's next friendly call shows the announcement to make, and a reached outcome with
+  « annoncé » ticked records it (`record_spacing_announced`, from `calls.call_record_outcome`): the
+  new interval plans the call after. Not reached, or not ticked: the prompt stays on the next call.
+  The manager may cancel the pending change, or, when the person was told otherwise (in person), give
+  the day it was done: the interval applies at once.
 """
 
 import datetime
@@ -118,6 +124,44 @@ def sponsorship_end(
     return sponsorship
 
 
+def every_days_phrase(days: int) -> str:
+    """« tous les jours », « toutes les semaines », « tous les 10 jours »."""
+    if days == 1:
+        return "tous les jours"
+    if days == 7:
+        return "toutes les semaines"
+    if days == 14:
+        return "toutes les deux semaines"
+    return f"tous les {days} jours"
+
+
+def _locked_running(actor: User, organisation: Organisation, sponsorship: Sponsorship) -> Sponsorship:
+    _check(actor, organisation)
+    sponsorship = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
+    if sponsorship.organisation_id != organisation.pk:
+        raise ApplicationError("Ce parrainage n'est pas celui de votre structure.")
+    if sponsorship.ended_on is not None:
+        raise ApplicationError("Ce parrainage est terminé.")
+    return sponsorship
+
+
+def _clear_pending(sponsorship: Sponsorship) -> None:
+    sponsorship.pending_every_days = None
+    sponsorship.pending_since = None
+    sponsorship.pending_by = None
+
+
+_FREQUENCY_FIELDS = [
+    "every_days",
+    "pending_every_days",
+    "pending_since",
+    "pending_by",
+    "spacing_announced_on",
+    "spacing_announced_by",
+    "spacing_announced_call",
+]
+
+
 @transaction.atomic
 def sponsorship_change_frequency(
     *,
@@ -126,40 +170,115 @@ def sponsorship_change_frequency(
     sponsorship: Sponsorship,
     every_days,
     spacing_announced_on: datetime.date | None = None,
+    now: datetime.datetime | None = None,
 ) -> Sponsorship:
-    """Change how often the sponsor calls. Calls become less frequent only once the person has been
-    told: `spacing_announced_on` is the day the sponsor announced it (required then, not in the
-    future, not before the sponsorship). More frequent calls need no announcement."""
-    _check(actor, organisation)
-    sponsorship = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
-    if sponsorship.organisation_id != organisation.pk:
-        raise ApplicationError("Ce parrainage n'est pas celui de votre structure.")
-    if sponsorship.ended_on is not None:
-        raise ApplicationError("Ce parrainage est terminé.")
+    """Change how often the sponsor calls.
+
+    - More frequent (or the same): applies at once; a pending spacing is dropped.
+    - Less frequent, `spacing_announced_on` not given: a *pending* change — the interval stays until
+      the sponsor announces it during a call reached (`record_spacing_announced`).
+    - Less frequent, `spacing_announced_on` given (the person was told otherwise, e.g. in person; not
+      in the future, not before the sponsorship): applies at once, the actor recorded as who said so.
+    """
+    now = now or timezone.now()
+    sponsorship = _locked_running(actor, organisation, sponsorship)
     every_days = _validate_every_days(every_days)
+    if every_days > sponsorship.every_days and spacing_announced_on is None:
+        sponsorship.pending_every_days = every_days
+        sponsorship.pending_since = now
+        sponsorship.pending_by = actor
+        sponsorship.full_clean(validate_constraints=False)
+        sponsorship.save(update_fields=_FREQUENCY_FIELDS)
+        return sponsorship
     if every_days > sponsorship.every_days:
-        if spacing_announced_on is None:
-            raise ValidationError(
-                {
-                    "spacing_announced_on": (
-                        "Avant d'espacer les appels, la personne doit en être prévenue : indiquez le jour où "
-                        "son parrain ou sa marraine le lui a annoncé."
-                    )
-                }
-            )
-        if spacing_announced_on > timezone.localdate():
+        if spacing_announced_on > timezone.localdate(now):
             raise ValidationError({"spacing_announced_on": "Cette date ne peut pas être dans le futur."})
         if spacing_announced_on < sponsorship.started_on:
             raise ValidationError({"spacing_announced_on": "Cette date ne peut pas précéder le début du parrainage."})
         sponsorship.spacing_announced_on = spacing_announced_on
+        sponsorship.spacing_announced_by = actor
+        sponsorship.spacing_announced_call = None
+    _clear_pending(sponsorship)
     sponsorship.every_days = every_days
     sponsorship.full_clean(validate_constraints=False)
-    sponsorship.save(update_fields=["every_days", "spacing_announced_on"])
-    # The open call not yet due follows the new frequency.
+    sponsorship.save(update_fields=_FREQUENCY_FIELDS)
+    # The open call not yet tried follows the new frequency.
     open_call = _open_call(sponsorship)
     if open_call is not None and open_call.attempts == 0:
-        open_call.due_at = _next_due(sponsorship, timezone.now())
+        open_call.due_at = _next_due(sponsorship, now)
         open_call.save(update_fields=["due_at"])
+    return sponsorship
+
+
+@transaction.atomic
+def sponsorship_cancel_spacing(*, actor: User, organisation: Organisation, sponsorship: Sponsorship) -> Sponsorship:
+    """The manager drops the pending spacing: the sponsor has nothing to announce, the interval stays."""
+    sponsorship = _locked_running(actor, organisation, sponsorship)
+    if sponsorship.pending_every_days is None:
+        raise ApplicationError("Aucun espacement des appels n'est prévu pour ce parrainage.")
+    _clear_pending(sponsorship)
+    sponsorship.save(update_fields=["pending_every_days", "pending_since", "pending_by"])
+    return sponsorship
+
+
+def spacing_to_announce(call: Call) -> Sponsorship | None:
+    """The running sponsorship whose pending spacing this call is to announce: a friendly call, still
+    open, assigned to the sponsor. None otherwise (another caller, a watch or crisis call)."""
+    if call.purpose != CallPurpose.FRIENDLY or not call.is_open or call.assigned_to_id is None:
+        return None
+    return Sponsorship.objects.filter(
+        entry_id=call.entry_id,
+        ended_on__isnull=True,
+        volunteer_id=call.assigned_to_id,
+        pending_every_days__isnull=False,
+    ).first()
+
+
+def spacing_starts_on(sponsorship: Sponsorship, now: datetime.datetime | None = None) -> datetime.date:
+    """The day of the first spaced call, if the announcement is made today."""
+    return timezone.localdate(now or timezone.now()) + datetime.timedelta(days=sponsorship.pending_every_days)
+
+
+def spacing_prompt(sponsorship: Sponsorship, now: datetime.datetime | None = None) -> str:
+    """What the sponsor says, in the caller's words."""
+    from maillage.core.grammar import long_date
+
+    every = every_days_phrase(sponsorship.pending_every_days)
+    starts = long_date(spacing_starts_on(sponsorship, now))
+    return f"Annoncez à la personne que les appels seront désormais espacés : {every} à partir du {starts}."
+
+
+def spacing_announcement_for(call: Call) -> Sponsorship:
+    """The sponsorship (locked) whose pending spacing the caller says they announced during `call`,
+    checked before anything is written (`calls.call_record_outcome`). A ValidationError when there
+    is nothing to announce: the manager cancelled it meanwhile, or the call is not the sponsor's
+    friendly call."""
+    sponsorship = spacing_to_announce(call)
+    if sponsorship is not None:
+        sponsorship = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
+    if sponsorship is None or sponsorship.pending_every_days is None:
+        raise ValidationError(
+            {
+                "spacing_announced": (
+                    "Aucun espacement des appels n'est à annoncer lors de cet appel (le gestionnaire du registre "
+                    "l'a peut-être annulé) : décochez la case."
+                )
+            }
+        )
+    return sponsorship
+
+
+def record_spacing_announced(*, sponsorship: Sponsorship, call: Call, by: User, now: datetime.datetime) -> Sponsorship:
+    """The sponsor announced the pending spacing during `call`, reached: the new interval is the
+    sponsorship's, so that the next call, planned right after (orientation.plan_follow_ups), comes
+    with it."""
+    sponsorship.every_days = sponsorship.pending_every_days
+    _clear_pending(sponsorship)
+    sponsorship.spacing_announced_on = timezone.localdate(now)
+    sponsorship.spacing_announced_by = by
+    sponsorship.spacing_announced_call = call
+    sponsorship.full_clean(validate_constraints=False)
+    sponsorship.save(update_fields=_FREQUENCY_FIELDS)
     return sponsorship
 
 

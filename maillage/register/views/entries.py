@@ -37,6 +37,7 @@ from maillage.register.models import RegisterEntry
 from maillage.register.selectors import entries as selectors
 from maillage.register.services import entries as services
 from maillage.register.services.public import entry_request_public
+from maillage.register.services.sponsorships import every_days_phrase
 
 PATH = "organisation"
 PAGE_SIZE = 50
@@ -116,7 +117,13 @@ def entry_detail(request, pk):
     _record(request, entry, "Inscription au registre")
     person = entry.person
     relations = list(person.relations.all())
+    sponsorship = entry.sponsorships.filter(ended_on__isnull=True).select_related("volunteer").first()
     context = {
+        "sponsorship": sponsorship,
+        "sponsorship_every": every_days_phrase(sponsorship.every_days) if sponsorship else "",
+        "sponsorship_pending": (
+            every_days_phrase(sponsorship.pending_every_days) if sponsorship and sponsorship.pending_every_days else ""
+        ),
         "entry": entry,
         "person": person,
         "current_address": next((a for a in person.addresses.all() if a.is_current), None),
