@@ -14,6 +14,7 @@ from maillage.people.forms import BirthDateField
 from maillage.people.models import validate_birth_date
 from maillage.register.enums import EntrySource, EntryStatus, IsolationFactor, LegalCategory, Priority
 from maillage.register.models import RegisterEntry
+from maillage.register.services.entries import EDITABLE_FIELDS
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CALL_LANGUAGES = [("", "Français")] + [(code, name) for code, name in LANGUAGES if code != "fr"]
@@ -90,20 +91,8 @@ class _EntryFieldsMixin:
             self.fields["known_by_callers"].label_from_instance = lambda user: user.get_full_name()
 
 
-ENTRY_CONTACT_FIELDS = [
-    "legal_category",
-    "isolation_factors",
-    "priority",
-    "neighbourhood",
-    "best_times",
-    "prefers_visit",
-    "language",
-    "hearing_difficulty",
-    "known_by",
-    "home_professionals",
-    "home_access",
-    "subscribes_to_information",
-]
+# The fields the manager writes on an entry, in the services' order (the page « Modifier »).
+ENTRY_CONTACT_FIELDS = list(EDITABLE_FIELDS)
 
 
 class EntryEditForm(_EntryFieldsMixin, DsfrBaseForm, forms.ModelForm):
