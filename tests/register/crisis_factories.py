@@ -6,7 +6,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from tests.core.factories import CommuneFactory, UserFactory
+from tests.core.factories import CommuneFactory, OrganisationFactory, UserFactory
 from tests.people.factories import PersonAddressFactory, PersonPhoneFactory
 from tests.register import factories as base
 
@@ -50,3 +50,13 @@ class CallFactory(base.CallFactory):
 
 class EscalationFactory(base.EscalationFactory):
     call = factory.SubFactory(CallFactory)
+
+
+def rennes_and_cesson():
+    """An organisation serving Rennes and Cesson-Sévigné, and its register manager:
+    (organisation, manager, rennes, cesson)."""
+    organisation = OrganisationFactory()
+    rennes = CommuneFactory(code="35238", name="Rennes")
+    cesson = CommuneFactory(code="35051", name="Cesson-Sévigné")
+    organisation.communes_served.set([rennes, cesson])
+    return organisation, base.register_manager(organisation).user, rennes, cesson
