@@ -3,10 +3,12 @@ import contextlib
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm as _DsfrBaseForm
 
 from maillage.core import emails, ratelimit
 from maillage.core.enums import Role
+from maillage.core.exceptions import ApplicationError
 from maillage.core.models import AuditLogEntry, Commune, Organisation
 from maillage.core.validators import NoControlCharactersValidator
 from maillage.ui import themes
@@ -21,6 +23,19 @@ def add_validation_errors(form, exc) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def run_service(form, call):
+    """Run a service (`call`, a function of no argument) for a bound form: what the service refuses
+    (`ValidationError`, `ApplicationError`) goes on the form, beside the field it concerns. Returns what the
+    service returns, or None when it refused."""
+    try:
+        return call()
+    except ValidationError as exc:
+        add_validation_errors(form, exc)
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+    return None
 
 
 class DsfrBaseForm(_DsfrBaseForm):

@@ -11,6 +11,7 @@ from maillage.core.versioning import VersionedFormMixin
 from maillage.core.widgets import Select
 from maillage.directory import selectors
 from maillage.directory.enums import AccessibilityFeature, FeeKind, OfferKind, Proximity, ServiceStatus, Weekday
+from maillage.directory.languages import LANGUAGE_NAMES, LANGUAGES
 from maillage.directory.models import Service, Taxonomy
 from maillage.directory.services import SERVICE_FIELDS
 
@@ -105,38 +106,6 @@ class CommunesField(forms.CharField):
             raise forms.ValidationError(problems)
         return communes
 
-
-# The languages most spoken by the people French social services receive, with their French names
-# (codes ISO 639-1, or ISO 639-3 where there is none: fsl is the French sign language).
-LANGUAGES = [
-    ("fr", "Français"),
-    ("fsl", "Langue des signes française (LSF)"),
-    ("en", "Anglais"),
-    ("ar", "Arabe"),
-    ("kab", "Kabyle"),
-    ("es", "Espagnol"),
-    ("pt", "Portugais"),
-    ("it", "Italien"),
-    ("de", "Allemand"),
-    ("br", "Breton"),
-    ("ro", "Roumain"),
-    ("pl", "Polonais"),
-    ("ru", "Russe"),
-    ("uk", "Ukrainien"),
-    ("tr", "Turc"),
-    ("fa", "Persan (farsi, dari)"),
-    ("ps", "Pachto"),
-    ("zh", "Chinois"),
-    ("vi", "Vietnamien"),
-    ("ta", "Tamoul"),
-    ("wo", "Wolof"),
-    ("bm", "Bambara"),
-    ("ln", "Lingala"),
-    ("sq", "Albanais"),
-    ("hy", "Arménien"),
-    ("ka", "Géorgien"),
-]
-LANGUAGE_NAMES = dict(LANGUAGES)
 
 WEEKDAY_SHORT = {day.value: day.label for day in Weekday}
 SPANS = (1, 2)

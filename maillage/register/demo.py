@@ -251,29 +251,18 @@ def seed_register(
     # Pending consent: two from the département's transmitted list, one reported by a relative.
     for index, person in enumerate(pending):
         if index < 2:
-            data = _entry_data(
-                person,
-                rng,
-                fake,
-                neighbourhoods,
-                today,
-                EntrySource.DEPARTEMENT_LIST,
-                received_via="import",
-                requester_name=list_sender,
-            )
+            source, asked = EntrySource.DEPARTEMENT_LIST, {"received_via": "import", "requester_name": list_sender}
         else:
-            data = _entry_data(
-                person,
-                rng,
-                fake,
-                neighbourhoods,
-                today,
+            source, asked = (
                 EntrySource.THIRD_PARTY,
-                received_via="report",
-                requester_name=fake.name_female(),
-                requester_relationship="fille",
-                requester_contact=f"+336{rng.randint(10000000, 99999999)}",
+                {
+                    "received_via": "report",
+                    "requester_name": fake.name_female(),
+                    "requester_relationship": "fille",
+                    "requester_contact": f"+336{rng.randint(10000000, 99999999)}",
+                },
             )
+        data = _entry_data(person, rng, fake, neighbourhoods, today, source, **asked)
         data["requested_on"] = today - datetime.timedelta(days=rng.randint(3, 20))
         entry_services.entry_register(actor=manager, organisation=organisation, person=person, data=data)
 

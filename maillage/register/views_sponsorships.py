@@ -4,7 +4,6 @@ spacing, and end; the volunteer's « Mes parrainages ». Every list of persons i
 (`audit.record_search`), every sponsorship opened one line about its person (`audit.record_access`)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,23 +11,13 @@ from django.views.decorators.http import require_http_methods
 
 from maillage.core import access, audit, grammar
 from maillage.core.exceptions import ApplicationError
-from maillage.core.forms import add_validation_errors
+from maillage.core.forms import run_service
 from maillage.people.models import Person
 from maillage.register.forms_sponsorships import SponsorshipCreateForm, SponsorshipFrequencyForm
 from maillage.register.services import sponsorships as services
 from maillage.register.services.sponsorships import every_days_phrase
 
 ACCESS_PATH = "organisation"
-
-
-def _run(form, call):
-    try:
-        return call()
-    except ValidationError as exc:
-        add_validation_errors(form, exc)
-    except ApplicationError as exc:
-        form.add_error(None, exc.message)
-    return None
 
 
 def _manager_only(request) -> None:
@@ -90,7 +79,7 @@ def sponsorship_create(request):
     form = SponsorshipCreateForm(request.POST if request.method == "POST" else None, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        sponsorship = _run(
+        sponsorship = run_service(
             form,
             lambda: services.sponsorship_create(
                 actor=request.user,
@@ -126,7 +115,7 @@ def sponsorship_frequency(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = _run(
+        done = run_service(
             form,
             lambda: services.sponsorship_change_frequency(
                 actor=request.user,

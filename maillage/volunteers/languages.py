@@ -1,29 +1,32 @@
 """The languages a caller may speak besides French (French is implied: every caller speaks it).
 
-The codes are the directory's (ISO 639-1, or ISO 639-3 where there is none: ``fsl`` is the French sign
-language), so that a person's language, a service's and a caller's can be matched one day; the labels
-are French."""
+The codes and the labels are the directory's (ISO 639-1, or ISO 639-3 where there is none: ``fsl`` is the
+French sign language), so that a person's language, a service's and a caller's can be matched one day."""
 
-LANGUAGES: tuple[tuple[str, str], ...] = (
-    ("fsl", "Langue des signes française (LSF)"),
-    ("en", "Anglais"),
-    ("ar", "Arabe"),
-    ("kab", "Kabyle"),
-    ("es", "Espagnol"),
-    ("pt", "Portugais"),
-    ("it", "Italien"),
-    ("de", "Allemand"),
-    ("br", "Breton"),
-    ("ro", "Roumain"),
-    ("pl", "Polonais"),
-    ("ru", "Russe"),
-    ("uk", "Ukrainien"),
-    ("tr", "Turc"),
-    ("fa", "Persan (farsi, dari)"),
-    ("zh", "Chinois"),
-    ("vi", "Vietnamien"),
-    ("wo", "Wolof"),
-)
+from maillage.directory.languages import LANGUAGES as SPOKEN
+
+# The directory's languages a caller may declare, in its order.
+_CALLER_CODES = {
+    "fsl",
+    "en",
+    "ar",
+    "kab",
+    "es",
+    "pt",
+    "it",
+    "de",
+    "br",
+    "ro",
+    "pl",
+    "ru",
+    "uk",
+    "tr",
+    "fa",
+    "zh",
+    "vi",
+    "wo",
+}
+LANGUAGES: tuple[tuple[str, str], ...] = tuple((code, name) for code, name in SPOKEN if code in _CALLER_CODES)
 LANGUAGE_NAMES: dict[str, str] = dict(LANGUAGES)
 
 

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 
 from maillage.casework.fragility import DEFAULT_GRID
 from maillage.core.enums import Role
-from maillage.people.enums import ConsentChannel
-from maillage.register.enums import EntrySource, LegalCategory
-from maillage.register.services import campaigns, entries
-from tests.core.factories import MembershipFactory, OrganisationFactory
+from tests.core.factories import OrganisationFactory
 from tests.people.factories import PersonFactory
+from tests.register.factories import open_call_campaign, register_manager, register_through_services
+from tests.volunteers.factories import CallerProfileFactory, make_caller
 
 
 @dataclass
@@ -25,48 +24,26 @@ class World:
 
 def world(callers: int = 2, role=Role.VOLUNTEER) -> World:
     organisation = OrganisationFactory()
-    manager = MembershipFactory(organisation=organisation, role=Role.REGISTER_MANAGER).user
+    manager = register_manager(organisation).user
     return World(organisation, manager, [caller(organisation, role) for _ in range(callers)])
 
 
 def caller(organisation, role=Role.VOLUNTEER):
-    user = MembershipFactory(organisation=organisation, role=role).user
-    may_call(user, organisation)
-    return user
+    """A member who may take calls (the charter signed), French only."""
+    return make_caller(organisation=organisation, role=role, languages=[]).user
 
 
 def may_call(user, organisation):
-    """Once the volunteers module is there, taking calls needs a caller profile with the charter
-    signed (French only: no other language); before it, the role is enough."""
-    try:
-        from tests.volunteers.factories import CallerProfileFactory
-    except ImportError:
-        return
+    """Taking calls needs a caller profile with the charter signed (French only: no other language)."""
     CallerProfileFactory(user=user, organisation=organisation, signed=True, languages=[])
 
 
 def entry(w: World, **data):
-    person = PersonFactory(organisation=w.organisation)
-    known_by = data.pop("known_by_callers", ())
-    return entries.entry_register(
-        actor=w.manager,
-        organisation=w.organisation,
-        person=person,
-        data={"source": EntrySource.SELF, "legal_category": LegalCategory.AGED_65, **data},
-        consent_channel=ConsentChannel.ORAL,
-        known_by_callers=known_by,
-    )
+    return register_through_services(w.manager, w.organisation, PersonFactory(organisation=w.organisation), **data)
 
 
 def open_campaign(w: World, callers=None, **kwargs):
-    campaign = campaigns.campaign_create(
-        actor=w.manager,
-        organisation=w.organisation,
-        title=kwargs.pop("title", "Canicule de juillet"),
-        callers=w.callers if callers is None else callers,
-        **kwargs,
-    )
-    return campaigns.campaign_open(actor=w.manager, campaign=campaign)
+    return open_call_campaign(w.manager, w.organisation, w.callers if callers is None else callers, **kwargs)
 
 
 def grid_answers(**overrides) -> dict:

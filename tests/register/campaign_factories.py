@@ -1,17 +1,15 @@
 """Factories of the campaign and caller pages' tests: a register with entries (persons with an
-address and a phone), a campaign built and opened through the services."""
+address and a phone), a campaign built and opened through the services (tests/register/factories.py)."""
 
 from maillage.core.enums import Role
-from maillage.people.enums import ConsentChannel
-from maillage.register.enums import EntrySource, LegalCategory
-from maillage.register.services import campaigns, entries
 from tests.core.factories import MembershipFactory, OrganisationFactory
 from tests.people.factories import PersonAddressFactory, PersonFactory, PersonPhoneFactory
+from tests.register import factories as base
 from tests.volunteers.factories import CallerProfileFactory
 
 
 def manager_of(organisation=None):
-    return MembershipFactory(organisation=organisation or OrganisationFactory(), role=Role.REGISTER_MANAGER)
+    return base.register_manager(organisation or OrganisationFactory())
 
 
 def volunteer_of(organisation, *, signed=True):
@@ -27,13 +25,7 @@ def registered_person(manager, *, last_name=None, **data):
     person = PersonFactory(organisation=organisation, **({"last_name": last_name} if last_name else {}))
     PersonAddressFactory(person=person, is_current=True)
     PersonPhoneFactory(person=person)
-    return entries.entry_register(
-        actor=manager,
-        organisation=organisation,
-        person=person,
-        data={"source": EntrySource.SELF, "legal_category": LegalCategory.AGED_65, **data},
-        consent_channel=ConsentChannel.ORAL,
-    )
+    return base.register_through_services(manager, organisation, person, **data)
 
 
 def open_campaign(manager, callers, *, persons=1, title="Canicule de juillet", **kwargs):
@@ -41,7 +33,4 @@ def open_campaign(manager, callers, *, persons=1, title="Canicule de juillet", *
     organisation = manager.memberships.get().organisation
     for _ in range(persons):
         registered_person(manager)
-    campaign = campaigns.campaign_create(
-        actor=manager, organisation=organisation, title=title, callers=callers, **kwargs
-    )
-    return campaigns.campaign_open(actor=manager, campaign=campaign)
+    return base.open_call_campaign(manager, organisation, callers, title=title, **kwargs)

@@ -1,31 +1,18 @@
 """Factories for the crises' tests: entries, crises, campaigns, calls and alerts made directly (the
-calls' services, written elsewhere, create them in real life)."""
+calls' services, written elsewhere, create them in real life). Built on tests/register/factories.py."""
 
 import datetime
 
 import factory
 from django.utils import timezone
-from factory.django import DjangoModelFactory
 
-from maillage.register.enums import CallPurpose, CallStatus, CampaignStatus, EntrySource, EntryStatus, LegalCategory
-from maillage.register.models import Call, CallCampaign, Crisis, Escalation, RegisterEntry
 from tests.core.factories import CommuneFactory, OrganisationFactory, UserFactory
-from tests.people.factories import PersonAddressFactory, PersonFactory, PersonPhoneFactory
+from tests.people.factories import PersonAddressFactory, PersonPhoneFactory
+from tests.register import factories as base
 
 
-class CrisisEntryFactory(DjangoModelFactory):
+class CrisisEntryFactory(base.ActiveEntryFactory):
     """An active entry of a person living in `commune` (a current address there, one phone)."""
-
-    class Meta:
-        model = RegisterEntry
-        skip_postgeneration_save = True
-
-    organisation = factory.SubFactory(OrganisationFactory)
-    person = factory.LazyAttribute(lambda o: PersonFactory(organisation=o.organisation))
-    status = EntryStatus.ACTIVE
-    source = EntrySource.SELF
-    legal_category = LegalCategory.AGED_65
-    activated_on = factory.LazyFunction(timezone.localdate)
 
     @factory.post_generation
     def commune(self, create, extracted, **kwargs):
@@ -35,52 +22,41 @@ class CrisisEntryFactory(DjangoModelFactory):
             PersonPhoneFactory(person=self.person)
 
 
-class CrisisFactory(DjangoModelFactory):
-    class Meta:
-        model = Crisis
-        skip_postgeneration_save = True
+class CrisisFactory(base.CrisisFactory):
+    """A heatwave at level 3, activated yesterday."""
 
-    organisation = factory.SubFactory(OrganisationFactory)
-    kind = "heatwave"
     level = 3
     activated_by = factory.SubFactory(UserFactory)
     started_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
 
-    @factory.post_generation
-    def communes(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.communes.set(extracted)
 
-
-class CampaignFactory(DjangoModelFactory):
-    class Meta:
-        model = CallCampaign
+class CampaignFactory(base.CallCampaignFactory):
+    """A campaign of a crisis (of the crisis's organisation)."""
 
     organisation = factory.LazyAttribute(lambda o: o.crisis.organisation)
     crisis = factory.SubFactory(CrisisFactory)
     title = factory.Sequence(lambda n: f"Appels canicule {n}")
-    purpose = CallPurpose.EVALUATION
-    status = CampaignStatus.OPEN
     script_introduction = "Bonjour, je vous appelle de la part de la mairie."
 
 
-class CallFactory(DjangoModelFactory):
-    class Meta:
-        model = Call
+class CallFactory(base.CallFactory):
+    """A call to do, of a crisis's campaign, to a person with an address and a phone."""
+
+    class Params:
+        entry_factory = CrisisEntryFactory
 
     campaign = factory.SubFactory(CampaignFactory)
-    entry = factory.LazyAttribute(lambda o: CrisisEntryFactory(organisation=o.campaign.organisation))
-    person = factory.LazyAttribute(lambda o: o.entry.person)
-    purpose = CallPurpose.EVALUATION
-    status = CallStatus.TO_DO
 
 
-class EscalationFactory(DjangoModelFactory):
-    class Meta:
-        model = Escalation
-
+class EscalationFactory(base.EscalationFactory):
     call = factory.SubFactory(CallFactory)
-    organisation = factory.LazyAttribute(lambda o: o.call.campaign.organisation)
-    entry = factory.LazyAttribute(lambda o: o.call.entry)
-    reason = "unreachable"
-    raised_by = factory.SubFactory(UserFactory)
+
+
+def rennes_and_cesson():
+    """An organisation serving Rennes and Cesson-Sévigné, and its register manager:
+    (organisation, manager, rennes, cesson)."""
+    organisation = OrganisationFactory()
+    rennes = CommuneFactory(code="35238", name="Rennes")
+    cesson = CommuneFactory(code="35051", name="Cesson-Sévigné")
+    organisation.communes_served.set([rennes, cesson])
+    return organisation, base.register_manager(organisation).user, rennes, cesson

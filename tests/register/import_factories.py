@@ -5,13 +5,10 @@ import datetime
 import io
 
 import factory
-from factory.django import DjangoModelFactory
 
-from maillage.core.enums import Role
-from maillage.register.enums import EntrySource, LegalCategory
-from maillage.register.models import RegisterEntry
-from tests.core.factories import CommuneFactory, MembershipFactory
+from tests.core.factories import CommuneFactory
 from tests.people.factories import PersonFactory
+from tests.register import factories as base
 
 HEADER = [
     "Nom",
@@ -30,17 +27,12 @@ HEADER = [
 ]
 
 
-class ImportedEntryFactory(DjangoModelFactory):
+class ImportedEntryFactory(base.ActiveEntryFactory):
     """A register entry (minimal: the import's tests need entries already on the register)."""
-
-    class Meta:
-        model = RegisterEntry
 
     person = factory.SubFactory(PersonFactory)
     organisation = factory.SelfAttribute("person.organisation")
-    source = EntrySource.SELF
-    status = "active"
-    legal_category = LegalCategory.AGED_65
+    activated_on = None
 
 
 def communes():
@@ -53,8 +45,7 @@ def communes():
 
 
 def manager(organisation=None, **kwargs):
-    extra = {"organisation": organisation} if organisation else {}
-    return MembershipFactory(role=Role.REGISTER_MANAGER, **extra, **kwargs)
+    return base.register_manager(organisation, **kwargs)
 
 
 def row(**values) -> list:

@@ -12,23 +12,20 @@ from maillage.register import crises_selectors as selectors
 from maillage.register.enums import CallStatus
 from maillage.register.services import crises as services
 from tests.conftest import login_verified
-from tests.core.factories import CommuneFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.core.factories import MembershipFactory, UserFactory
 from tests.register.crisis_factories import (
     CallFactory,
     CampaignFactory,
     CrisisEntryFactory,
     CrisisFactory,
     EscalationFactory,
+    rennes_and_cesson,
 )
 
 
 @pytest.fixture
 def world(db):
-    organisation = OrganisationFactory()
-    rennes = CommuneFactory(code="35238", name="Rennes")
-    cesson = CommuneFactory(code="35051", name="Cesson-Sévigné")
-    organisation.communes_served.set([rennes, cesson])
-    manager = MembershipFactory(organisation=organisation, role=Role.REGISTER_MANAGER).user
+    organisation, manager, rennes, cesson = rennes_and_cesson()
     crisis = CrisisFactory(organisation=organisation, communes=[rennes, cesson])
     campaign = CampaignFactory(crisis=crisis)
     return organisation, manager, crisis, campaign, rennes, cesson

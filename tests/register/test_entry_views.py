@@ -207,6 +207,18 @@ def test_entry_page_shows_point_one_and_is_logged(client, manager, organisation)
 # --- Registration by the manager -------------------------------------------------------------------
 
 
+def _registration(person, **fields) -> dict:
+    """What « Inscrire » posts for a person who asks themself, at the desk, today."""
+    return {
+        "personne": person.pk,
+        "source": "self",
+        "requested_on": timezone.localdate().isoformat(),
+        "received_via": "desk",
+        "legal_category": "aged_65",
+        **fields,
+    }
+
+
 def test_manager_registers_a_person_by_phone_with_consent(client, manager, organisation):
     person = PersonFactory(organisation=organisation, last_name="Inscrite")
     url = reverse("register:create") + f"?personne={person.pk}"
@@ -215,18 +227,14 @@ def test_manager_registers_a_person_by_phone_with_consent(client, manager, organ
     assert organisation.name in page.content.decode()
     response = client.post(
         reverse("register:create"),
-        {
-            "personne": person.pk,
-            "source": "self",
-            "requested_on": timezone.localdate().isoformat(),
-            "received_via": "desk",
-            "legal_category": "aged_65",
-            "isolation_factors": ["lives_alone", "few_visits"],
-            "priority": "1",
-            "consent_given": "on",
-            "consent_channel": "oral",
-            "subscribes_to_information": "on",
-        },
+        _registration(
+            person,
+            isolation_factors=["lives_alone", "few_visits"],
+            priority="1",
+            consent_given="on",
+            consent_channel="oral",
+            subscribes_to_information="on",
+        ),
     )
     entry = RegisterEntry.objects.get(person=person)
     assert response.status_code == 302
@@ -238,17 +246,7 @@ def test_manager_registers_a_person_by_phone_with_consent(client, manager, organ
 
 def test_manager_registration_without_consent_box_names_the_field(client, manager, organisation):
     person = PersonFactory(organisation=organisation)
-    response = client.post(
-        reverse("register:create"),
-        {
-            "personne": person.pk,
-            "source": "self",
-            "requested_on": timezone.localdate().isoformat(),
-            "received_via": "desk",
-            "legal_category": "aged_65",
-            "priority": "2",
-        },
-    )
+    response = client.post(reverse("register:create"), _registration(person, priority="2"))
     assert response.status_code == 200
     form = response.context["form"]
     assert "consent_given" in form.errors and "consent_channel" in form.errors

@@ -45,8 +45,8 @@ def boss(place):
     return manager()
 
 
-def preview(membership, content, name="liste.csv", source=DEPARTEMENT, decisions=None):
-    return list_preview(
+def _through(service, membership, content, name="liste.csv", source=DEPARTEMENT, decisions=None):
+    return service(
         actor=membership.user,
         organisation=membership.organisation,
         source=source,
@@ -56,15 +56,12 @@ def preview(membership, content, name="liste.csv", source=DEPARTEMENT, decisions
     )
 
 
-def run(membership, content, name="liste.csv", source=DEPARTEMENT, decisions=None):
-    return list_import(
-        actor=membership.user,
-        organisation=membership.organisation,
-        source=source,
-        name=name,
-        content=content,
-        decisions=decisions,
-    )
+def preview(membership, content, **kwargs):
+    return _through(list_preview, membership, content, **kwargs)
+
+
+def run(membership, content, **kwargs):
+    return _through(list_import, membership, content, **kwargs)
 
 
 def login(client, membership):

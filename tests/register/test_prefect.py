@@ -7,7 +7,6 @@ import io
 import pytest
 from django.urls import reverse
 
-from maillage.core.enums import Role
 from maillage.core.models import AuditLogEntry
 from maillage.people.enums import LegalProtection, RelationKind
 from maillage.register.enums import EntryStatus
@@ -15,9 +14,8 @@ from maillage.register.models import PrefectTransmission
 from maillage.register.services import crises as services
 from maillage.register.sharing import PREFECT_HEADERS, prefect_rows
 from tests.conftest import login_verified
-from tests.core.factories import CommuneFactory, MembershipFactory, OrganisationFactory
 from tests.people.factories import RelationFactory
-from tests.register.crisis_factories import CrisisEntryFactory, CrisisFactory
+from tests.register.crisis_factories import CrisisEntryFactory, CrisisFactory, rennes_and_cesson
 
 EXPECTED_HEADERS = [
     "Nom",
@@ -37,11 +35,7 @@ EXPECTED_HEADERS = [
 
 @pytest.fixture
 def world(db):
-    organisation = OrganisationFactory()
-    rennes = CommuneFactory(code="35238", name="Rennes")
-    cesson = CommuneFactory(code="35051", name="Cesson-Sévigné")
-    organisation.communes_served.set([rennes, cesson])
-    manager = MembershipFactory(organisation=organisation, role=Role.REGISTER_MANAGER).user
+    organisation, manager, rennes, cesson = rennes_and_cesson()
     crisis = CrisisFactory(organisation=organisation, communes=[rennes])
     return organisation, manager, crisis, rennes, cesson
 

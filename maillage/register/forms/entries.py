@@ -14,6 +14,7 @@ from maillage.people.forms import BirthDateField
 from maillage.people.models import validate_birth_date
 from maillage.register.enums import EntrySource, EntryStatus, IsolationFactor, LegalCategory, Priority
 from maillage.register.models import RegisterEntry
+from maillage.register.services.entries import EDITABLE_FIELDS
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CALL_LANGUAGES = [("", "Français")] + [(code, name) for code, name in LANGUAGES if code != "fr"]
@@ -95,20 +96,8 @@ class _EntryFieldsMixin:
             self.fields["known_by_callers"].label_from_instance = lambda user: user.get_full_name()
 
 
-ENTRY_CONTACT_FIELDS = [
-    "legal_category",
-    "isolation_factors",
-    "priority",
-    "neighbourhood",
-    "best_times",
-    "prefers_visit",
-    "language",
-    "hearing_difficulty",
-    "known_by",
-    "home_professionals",
-    "home_access",
-    "subscribes_to_information",
-]
+# The fields the manager writes on an entry, in the services' order (the page « Modifier »).
+ENTRY_CONTACT_FIELDS = list(EDITABLE_FIELDS)
 
 
 class EntryEditForm(_EntryFieldsMixin, DsfrBaseForm, forms.ModelForm):
@@ -257,7 +246,27 @@ WHO_CHOICES = [
 ]
 
 
-class PublicRequestForm(DsfrBaseForm):
+class _PersonAtHomeMixin:
+    """A person named on a public form: the commune they live in (among `communes`), their birth date
+    and phone checked as a person's file checks them."""
+
+    def __init__(self, *args, communes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes
+        self.fields["commune"].label_from_instance = commune_label
+        refresh_dsfr(self)
+
+    def clean_birth_date(self):
+        value = self.cleaned_data.get("birth_date")
+        if value:
+            validate_birth_date(value)
+        return value
+
+    def clean_phone(self):
+        return _phone(self.cleaned_data.get("phone", ""), "phone")
+
+
+class PublicRequestForm(_PersonAtHomeMixin, DsfrBaseForm):
     """Register oneself or a relative (online; also the paper form's layout)."""
 
     who = forms.ChoiceField(
@@ -317,21 +326,6 @@ class PublicRequestForm(DsfrBaseForm):
         help_text="Obligatoire pour vous inscrire vous-même ou en tant que représentant légal. Pour un proche, "
         "le service lui demandera son accord.",
     )
-
-    def __init__(self, *args, communes, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = communes
-        self.fields["commune"].label_from_instance = commune_label
-        refresh_dsfr(self)
-
-    def clean_birth_date(self):
-        value = self.cleaned_data.get("birth_date")
-        if value:
-            validate_birth_date(value)
-        return value
-
-    def clean_phone(self):
-        return _phone(self.cleaned_data.get("phone", ""), "phone")
 
     def clean_contact_phone(self):
         return _phone(self.cleaned_data.get("contact_phone", ""), "contact_phone")
@@ -441,7 +435,7 @@ REPORTER_KINDS = [
 ]
 
 
-class ThirdPartyReportForm(DsfrBaseForm):
+class ThirdPartyReportForm(_PersonAtHomeMixin, DsfrBaseForm):
     """A neighbour, a pharmacist, a partner reports someone who worries them."""
 
     reporter_kind = forms.ChoiceField(label="Vous êtes", choices=REPORTER_KINDS, widget=forms.RadioSelect)
@@ -465,21 +459,6 @@ class ThirdPartyReportForm(DsfrBaseForm):
         help_text="Ce que vous avez remarqué : elle vit seule, ne sort plus, son logement est très chaud… "
         "N'écrivez rien sur sa santé.",
     )
-
-    def __init__(self, *args, communes, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = communes
-        self.fields["commune"].label_from_instance = commune_label
-        refresh_dsfr(self)
-
-    def clean_birth_date(self):
-        value = self.cleaned_data.get("birth_date")
-        if value:
-            validate_birth_date(value)
-        return value
-
-    def clean_phone(self):
-        return _phone(self.cleaned_data.get("phone", ""), "phone")
 
     def clean(self):
         cleaned = super().clean()

@@ -18,30 +18,6 @@ from maillage.people.models import Consent, Person
 from maillage.register.enums import CallStatus, EntrySource, EntryStatus
 from maillage.register.models import RegisterEntry
 
-ENTRY_FIELDS = (
-    "source",
-    "requester_name",
-    "requester_contact",
-    "requester_relationship",
-    "requested_on",
-    "received_via",
-    "subscribes_to_information",
-    "legal_category",
-    "isolation_factors",
-    "priority",
-    "neighbourhood",
-    "best_times",
-    "prefers_visit",
-    "language",
-    "hearing_difficulty",
-    "known_by",
-    "home_professionals",
-    "home_access",
-    "possible_duplicate",
-    "submitted_details",
-    "concern",
-)
-
 # What the register manager may change on an entry (its page « Modifier »); who asked and how stay as
 # received, and the status changes only through the actions below.
 EDITABLE_FIELDS = (
@@ -57,6 +33,20 @@ EDITABLE_FIELDS = (
     "home_professionals",
     "home_access",
     "subscribes_to_information",
+)
+
+# What a registration writes: who asked and how, then the fields above, then what the public forms add.
+ENTRY_FIELDS = (
+    "source",
+    "requester_name",
+    "requester_contact",
+    "requester_relationship",
+    "requested_on",
+    "received_via",
+    *EDITABLE_FIELDS,
+    "possible_duplicate",
+    "submitted_details",
+    "concern",
 )
 
 ALREADY_REGISTERED = "Cette personne est déjà inscrite au registre (ou son inscription attend son consentement)."

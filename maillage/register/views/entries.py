@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from maillage.core import access, audit, grammar
 from maillage.core.exceptions import ApplicationError
-from maillage.core.forms import add_validation_errors
+from maillage.core.forms import add_validation_errors, run_service
 from maillage.people import selectors as people_selectors
 from maillage.people.enums import ConsentChannel, ConsentGiver, RelationKind
 from maillage.people.forms import PersonSearchForm
@@ -164,8 +164,9 @@ def entry_create(request):
     form = EntryCreateForm(request.POST or None, initial=initial, person=person, callers=callers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            entry = services.entry_register(
+        entry = run_service(
+            form,
+            lambda: services.entry_register(
                 actor=request.user,
                 organisation=request.organisation,
                 person=person,
@@ -175,12 +176,9 @@ def entry_create(request):
                 if not EntrySource.needs_consent(data["source"])
                 else "",
                 known_by_callers=list(data["known_by_callers"]),
-            )
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+            ),
+        )
+        if entry is not None:
             message = (
                 f"L'inscription {grammar.de(person.full_name)} au registre est active."
                 if entry.status == EntryStatus.ACTIVE
@@ -229,19 +227,17 @@ def entry_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.entry_update(
+        done = run_service(
+            form,
+            lambda: services.entry_update(
                 actor=request.user,
                 organisation=request.organisation,
                 entry=entry,
                 data={k: data[k] for k in services.EDITABLE_FIELDS if k in data},
                 known_by_callers=list(data["known_by_callers"]),
-            )
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+            ),
+        )
+        if done is not None:
             return _done(request, entry, "L'inscription est mise à jour.")
     return render(request, "register/entries/edit.html", {"entry": entry, "form": form})
 
@@ -270,15 +266,13 @@ def entry_consent(request, pk):
         needs_category=not entry.legal_category,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.entry_record_consent(
+        done = run_service(
+            form,
+            lambda: services.entry_record_consent(
                 actor=request.user, organisation=request.organisation, entry=entry, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+            ),
+        )
+        if done is not None:
             return _done(
                 request,
                 entry,
@@ -293,15 +287,13 @@ def entry_suspend(request, pk):
     _record(request, entry, "Formulaire : suspendre l'inscription au registre")
     form = SuspendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.entry_suspend(
+        done = run_service(
+            form,
+            lambda: services.entry_suspend(
                 actor=request.user, organisation=request.organisation, entry=entry, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+            ),
+        )
+        if done is not None:
             return _done(request, entry, "L'inscription est suspendue : la personne ne sera pas appelée.")
     return render(
         request,
@@ -331,19 +323,17 @@ def entry_remove(request, pk):
     form = RemoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.entry_remove(
+        done = run_service(
+            form,
+            lambda: services.entry_remove(
                 actor=request.user,
                 organisation=request.organisation,
                 entry=entry,
                 reason=data["reason"],
                 at_persons_request=data["at_persons_request"] == "yes",
-            )
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+            ),
+        )
+        if done is not None:
             return _done(request, entry, "L'inscription est radiée. La fiche de la personne reste dans la structure.")
     back_url = reverse("register:detail", args=[entry.pk])
     context = {
