@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from maillage.core import audit, checks, lookups  # noqa: F401  (registers audited models and checks)
+        # Registers audited models, checks, and the rate limits' retention rule.
+        from maillage.core import audit, checks, lookups, ratelimit  # noqa: F401
 
         lookups.register()

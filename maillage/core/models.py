@@ -347,3 +347,24 @@ class RetentionRun(models.Model):
 
     def __str__(self):
         return f"{self.rule} : {self.count} le {self.ran_at:%d/%m/%Y}"
+
+
+# --- Rate limits ---------------------------------------------------------------------------------
+
+
+class RateLimitCount(models.Model):
+    """How many events one rate-limit key had in its current window (core.ratelimit): one row per
+    key, counted up in one statement (an upsert), its window restarted when a new one begins. The
+    key is a digest: no address nor e-mail is stored. Rows of past windows go by the retention rule
+    « core.ratelimit.counts »."""
+
+    key = models.CharField("clé (empreinte)", max_length=64, primary_key=True)
+    window_start = models.BigIntegerField("début de la fenêtre (secondes)")
+    count = models.PositiveIntegerField("demandes dans la fenêtre")
+    expires_at = models.DateTimeField("fin de la fenêtre", db_index=True)
+
+    class Meta:
+        verbose_name = "compteur de limitation des demandes"
+
+    def __str__(self):
+        return f"{self.count} demandes"

@@ -271,7 +271,8 @@ def caller_endpoint(endpoint: CallerEndpoint):
             response = _guard(request)
             if response is None:
                 try:
-                    response = view(request, *args, **kwargs)
+                    with access.caller_checks_once():
+                        response = view(request, *args, **kwargs)
                 except Http404:
                     response = error_response(404, "Introuvable, ou pas pour vous.")
             response["Cache-Control"] = "no-store, private"

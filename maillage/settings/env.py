@@ -68,4 +68,20 @@ def env_database(name: str, default: str) -> dict:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+        return config
+    pool_size = env_int("DATABASE_POOL_SIZE", 0)
+    if pool_size < 0:
+        raise ImproperlyConfigured(
+            f"La variable d'environnement DATABASE_POOL_SIZE vaut « {pool_size} » : attendu 0 (pas de pool) "
+            "ou le nombre de connexions que chaque processus partage entre ses fils."
+        )
+    if pool_size:
+        # A pool shared by the threads of one process (gunicorn --threads, ASGI): each request takes
+        # a connection and gives it back at its end; Django refuses persistent connections with it.
+        config["CONN_MAX_AGE"] = 0
+        config["CONN_HEALTH_CHECKS"] = False
+        config["OPTIONS"] = {
+            **config.get("OPTIONS", {}),
+            "pool": {"min_size": min(2, pool_size), "max_size": pool_size, "timeout": 10},
+        }
     return config

@@ -133,3 +133,16 @@ def test_generated_keys_pass_the_entropy_check():
         assert secret_key_weakness(secrets.token_urlsafe(50)) == ""
     assert secret_key_weakness(GOOD_KEY) == ""
     assert "caractères différents" in secret_key_weakness("ab" * 40)
+
+
+def test_a_postgresql_pool_is_asked_by_its_size_and_replaces_persistent_connections(monkeypatch):
+    url = "postgres://maillage@127.0.0.1:5432/maillage"
+    assert "pool" not in env.env_database("X_DB", url).get("OPTIONS", {})  # by default: persistent connections
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "20")
+    config = env.env_database("X_DB", url)
+    assert config["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 20, "timeout": 10}
+    assert config["CONN_MAX_AGE"] == 0
+    assert "pool" not in env.env_database("X_DB", "sqlite:///x").get("OPTIONS", {})  # SQLite: no pool
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "-1")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_POOL_SIZE"):
+        env.env_database("X_DB", url)

@@ -14,6 +14,7 @@ from maillage.core.enums import Role
 from maillage.core.models import AuditLogEntry
 from maillage.register.enums import CallStatus, EscalationReason, Outcome
 from maillage.register.models import Call, CallAttempt, Escalation
+from maillage.register.services import calls as call_services
 from maillage.register.services import campaigns
 from tests.conftest import login_verified
 from tests.core.factories import MembershipFactory
@@ -260,6 +261,46 @@ def test_a_post_without_the_csrf_token_is_refused(setup):
         reverse("register_api:next_call", kwargs={"pk": campaign.pk}), headers={"X-CSRFToken": token}
     )
     assert response.status_code == 200
+
+
+# --- Cost of a request ----------------------------------------------------------------------------------
+
+# What one next-call request reads and writes, once the session is signed in (decision « perf »): the
+# session, the user, their second factor, their memberships (middlewares); the rate limit (one upsert);
+# the caller's profile (asked once per request, however many rules ask); the campaign; in one
+# transaction the caller's place in the campaign and their next call; the call's grant; the access
+# line; the sheet (address with its commune, the latest needs, phones, e-mails, relations). It was 31.
+NEXT_CALL_QUERIES = 18
+
+
+def test_a_next_call_request_costs_a_fixed_number_of_queries(django_assert_num_queries):
+    w = cw.world(callers=1)
+    for _ in range(2):
+        entry = cw.entry(w)
+        PersonAddressFactory(person=entry.person, is_current=True)
+        PersonPhoneFactory(person=entry.person)
+    campaign = cw.open_campaign(w, crisis=cw.crisis(w))
+    client = _client(w.callers[0])
+    first = _next(client, campaign)
+    assert first.status_code == 200
+    call = Call.objects.get(pk=first.json()["id"])
+    call_services.call_record_outcome(actor=w.callers[0], call=call, outcome=Outcome.REACHED_FINE)
+    with django_assert_num_queries(NEXT_CALL_QUERIES):
+        second = _next(client, campaign)
+    assert second.status_code == 200 and second.json()["id"] != first.json()["id"]
+    assert second.json()["sheet"]["identity"]["last_name"]
+    assert AuditLogEntry.objects.filter(action=AuditLogEntry.Action.ACCESS, actor=w.callers[0]).count() == 2
+
+
+def test_a_charter_withdrawn_between_two_requests_refuses_the_next_one(setup):
+    """The caller's profile is read once per request, never kept from one request to the next."""
+    from maillage.volunteers.models import CallerProfile
+
+    w, campaign = setup
+    client = _client(w.callers[0])
+    assert _next(client, campaign).status_code == 200
+    CallerProfile.objects.filter(user=w.callers[0]).update(is_active=False)
+    assert _next(client, campaign).status_code == 404
 
 
 # --- OpenAPI --------------------------------------------------------------------------------------------

@@ -270,3 +270,23 @@ def test_next_call_is_refused(case, error, message):
     with pytest.raises(error, match=message):
         campaigns.next_call(caller=caller, campaign=campaign)
     assert list(Call.objects.values_list("pk", "status", "assigned_to")) == before
+
+
+def test_opening_a_large_campaign_refreshes_the_calls_statistics_on_postgresql(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """Without it PostgreSQL plans `next_call` as if the campaign had no calls, until autovacuum."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from maillage.register.services import campaigns as campaign_services
+
+    monkeypatch.setattr(campaign_services, "ANALYZE_FROM_CALLS", 2)
+    w = cw.world(callers=1)
+    for _ in range(2):
+        cw.entry(w)
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        campaign = cw.open_campaign(w)
+    analyzed = [q["sql"] for q in queries if q["sql"].startswith("ANALYZE")]
+    assert campaign.calls.count() == 2
+    assert analyzed == (['ANALYZE "register_call"'] if connection.vendor == "postgresql" else [])

@@ -185,8 +185,14 @@ class CallGrant:
     path: str = CALL_ASSIGNMENT_PATH
 
     def sheet(self):
+        from django.db.models import Prefetch, prefetch_related_objects
+
+        from maillage.people.models import PersonAddress
         from maillage.register.sharing import caller_sheet
 
+        # The address with its commune in one query (the sheet reads both).
+        addresses = Prefetch("addresses", queryset=PersonAddress.objects.select_related("commune"))
+        prefetch_related_objects([self.call.person], addresses)
         return caller_sheet(self.call)
 
     def record(self, request, what: str):

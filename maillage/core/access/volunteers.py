@@ -10,6 +10,9 @@ VISA: the commune organises the calls and answers for what callers see). So:
   accounts and roles (making someone a volunteer), not who hears the persons of the register.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.http import Http404
 
 from maillage.core.access.base import role_in
@@ -23,6 +26,7 @@ __all__ = [
     "can_be_caller",
     "can_manage_callers",
     "can_take_calls",
+    "caller_checks_once",
     "caller_profiles_visible_to",
     "get_caller_profile_for",
     "get_own_slot_for",
@@ -47,12 +51,39 @@ def can_take_calls(user: User, organisation: Organisation | None) -> bool:
     """May be given a call of `organisation` now: an active membership there with a caller role,
     an active caller profile there, and the charter in force signed (an older version does not count:
     a new version is signed again before the next call)."""
+    answers = _CALLER_CHECKS.get()
+    memo_key = (getattr(user, "pk", None), getattr(organisation, "pk", None))
+    if answers is not None and memo_key in answers:
+        return answers[memo_key]
+    answer = _can_take_calls(user, organisation)
+    if answers is not None:
+        answers[memo_key] = answer
+    return answer
+
+
+def _can_take_calls(user: User, organisation: Organisation | None) -> bool:
     if not can_be_caller(user, organisation):
         return False
     profile = CallerProfile.objects.filter(user=user, organisation=organisation, is_active=True).first()
     if profile is None:
         return False
     return profile.has_signed_current_charter
+
+
+_CALLER_CHECKS: ContextVar[dict | None] = ContextVar("maillage_caller_checks", default=None)
+
+
+@contextmanager
+def caller_checks_once():
+    """Within it — one request of the callers' API — `can_take_calls` reads the caller's profile once
+    per user and organisation, however many rules ask (the campaign's lookup, `next_call`, the
+    call's grant asked it three times). Each request starts with no answer: a charter withdrawn
+    counts from the next request. Outside it every call reads again."""
+    token = _CALLER_CHECKS.set({})
+    try:
+        yield
+    finally:
+        _CALLER_CHECKS.reset(token)
 
 
 def can_manage_callers(user: User, organisation: Organisation | None) -> bool:

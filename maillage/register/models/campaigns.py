@@ -142,6 +142,18 @@ class Call(models.Model):
         indexes = [
             models.Index(fields=["campaign", "status", "due_at"]),
             models.Index(fields=["assigned_to", "status", "due_at"]),
+            # `next_call` (decision « perf »): a caller's due calls in a campaign, in order, then the
+            # shared pool's — only the open calls are in these, read straight in their order.
+            models.Index(
+                fields=["campaign", "assigned_to", "due_at", "id"],
+                condition=models.Q(status__in=["assigned", "retry"]),
+                name="register_call_own_due",
+            ),
+            models.Index(
+                fields=["campaign", "due_at", "id"],
+                condition=models.Q(status="to_do", assigned_to__isnull=True),
+                name="register_call_pool_due",
+            ),
         ]
 
     def __str__(self):

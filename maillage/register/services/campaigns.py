@@ -138,8 +138,26 @@ def campaign_open(*, actor: User, campaign: CallCampaign) -> CallCampaign:
     campaign.opened_at = timezone.now()
     campaign.save()
     dispatch(campaign)
+    if campaign.calls.count() >= ANALYZE_FROM_CALLS:
+        transaction.on_commit(_refresh_call_statistics)
     given.status, given.opened_at = campaign.status, campaign.opened_at  # the caller's object is current
     return campaign
+
+
+#: From this many calls opened at once, PostgreSQL's statistics of the calls' table are refreshed.
+ANALYZE_FROM_CALLS = 500
+
+
+def _refresh_call_statistics():
+    """PostgreSQL plans a query from its statistics of the table, refreshed by autovacuum a minute or
+    more after a change. Right after a campaign of 20,000 calls opens they still say the campaign has
+    none, and `next_call` read the campaign's calls one by one to find the caller's (8 ms instead of
+    0.1), just when all the callers start (decision « perf »). ANALYZE reads a sample, locks nobody."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Call._meta.db_table)}")
 
 
 @transaction.atomic
