@@ -101,9 +101,9 @@ ISOLATED = DOING_WELL | {VIT_SEUL: "Oui", CONTACTS: "Moins d'une fois par semain
 ISOLATED_AND_UNWELL = ISOLATED | {SANTE: "Un problème nouveau ou qui s'aggrave"}
 
 
-def test_a_heatwave_from_the_register_to_the_retention_of_its_calls(page, context, login_as, monkeypatch):
+def test_a_heatwave_from_the_register_to_the_retention_of_its_calls(page, context, login_as, monkeypatch, tmp_path):
     clock = ServerClock(monkeypatch)
-    # A Monday morning (today's date in Paris at 10:00): calls are made in the daytime.
+    # Today at 10:00, Paris time: the calls are made in the daytime.
     day_one = timezone.localdate()
     clock.set(at_local(day_one, 10))
 
@@ -198,12 +198,12 @@ def test_a_heatwave_from_the_register_to_the_retention_of_its_calls(page, contex
     page.goto("/registre/import/")
     assert_accessible(page, "Import d'une liste")
     page.get_by_label("Liste transmise par la CAF").check(force=True)
-    transmitted = csv_bytes(
-        [row(nom="Riou", prenom="Jeanne", date="20/06/1939", adresse="2 rue Nantaise", cp="35000", commune="Rennes")]
+    transmitted = tmp_path / "liste-caf.csv"
+    jeanne = row(
+        nom="Riou", prenom="Jeanne", date="20/06/1939", adresse="2 rue Nantaise", cp="35000", commune="Rennes"
     )
-    page.get_by_label("Fichier de la liste").set_input_files(
-        files=[{"name": "liste-caf.csv", "mimeType": "text/csv", "buffer": transmitted}]
-    )
+    transmitted.write_bytes(csv_bytes([jeanne]))
+    page.get_by_label("Fichier de la liste").set_input_files(str(transmitted))
     submit(page, "Voir l'aperçu")
     expect(page.get_by_role("heading", level=1)).to_have_text("Aperçu de l'import")
     assert_accessible(page, "Aperçu de l'import")
@@ -299,6 +299,8 @@ def test_a_heatwave_from_the_register_to_the_retention_of_its_calls(page, contex
     expect(page.get_by_text("Appel enregistré : la personne va bien.")).to_be_visible()
 
     yvonne, marcel, louis = (entries[name] for name in ("GUILLOU", "LE GOFF", "TANGUY"))
+    first_calls = Call.objects.filter(campaign=campaign, entry__in=[yvonne, marcel])
+    assert dict(first_calls.values_list("entry", "fragility_level")) == {yvonne.pk: 2, marcel.pk: 3}
     # Level 2: a friendly call every week in the standing campaign, and a watch call tomorrow.
     friendly = Call.objects.get(entry=yvonne, purpose=CallPurpose.FRIENDLY)
     assert friendly.campaign.standing and friendly.assigned_to == volunteer
@@ -383,5 +385,7 @@ def test_a_heatwave_from_the_register_to_the_retention_of_its_calls(page, contex
 
     log_in(manager)
     page.goto(f"/crises/{crisis.pk}/")
-    expect(page.get_by_text(re.compile(r"Données de la crise\s*Détruites le"))).to_be_visible()
+    expect(page.locator("main")).to_contain_text(re.compile(r"Données de la crise\s*Détruites le"))
+    expect(page.get_by_text("5 appels, dont 3 terminés et 2 annulés à la levée ; 1 alerte.")).to_be_visible()
+    expect(page.get_by_text("Aucun appel pour cette crise")).to_have_count(0)
     assert_accessible(page, "Crise dont les données sont détruites")
