@@ -299,7 +299,7 @@ def test_a_heatwave_from_the_register_to_the_retention_of_its_calls(page, contex
     expect(page.get_by_text("Appel enregistré : la personne va bien.")).to_be_visible()
 
     yvonne, marcel, louis = (entries[name] for name in ("GUILLOU", "LE GOFF", "TANGUY"))
-    first_calls = Call.objects.filter(campaign=campaign, entry__in=[yvonne, marcel])
+    first_calls = Call.objects.filter(campaign=campaign, purpose=CallPurpose.EVALUATION, entry__in=[yvonne, marcel])
     assert dict(first_calls.values_list("entry", "fragility_level")) == {yvonne.pk: 2, marcel.pk: 3}
     # Level 2: a friendly call every week in the standing campaign, and a watch call tomorrow.
     friendly = Call.objects.get(entry=yvonne, purpose=CallPurpose.FRIENDLY)
