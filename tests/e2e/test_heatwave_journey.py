@@ -347,6 +347,17 @@ def test_a_heatwave_from_the_register_to_the_retention_of_its_calls(page, contex
     submit(page, "Enregistrer la suite donnée")
     expect(page.get_by_text("Aucune alerte à traiter.")).to_be_visible()
 
+    # The level 3 task waits in Marcel's file: put him in touch with the CLIC of his commune.
+    page.goto("/registre/")
+    page.get_by_role("link", name="Marcel LE GOFF").click()
+    page.get_by_role("link", name="Fiche de la personne").click()
+    assert_accessible(page, "Fiche de la personne")
+    page.get_by_role("link", name="Notes et tâches").click()
+    expect(
+        page.get_by_text(re.compile(r"Mise en relation avec le CLIC.*\(CLIC Noé de Rennes\)")).first
+    ).to_be_visible()
+    assert_accessible(page, "Notes et tâches")
+
     # --- Step 6: the next morning, the follow-up calls are there for the volunteer ------------------
     clock.set(at_local(day_one + datetime.timedelta(days=1), 9, 5))
     log_in(volunteer, PHONE)
