@@ -366,6 +366,8 @@ def test_a_heatwave_from_the_register_to_the_retention_of_its_calls(page, contex
     expect(heatwave).to_contain_text("2 appels à faire maintenant")
     expect(heatwave.get_by_role("link", name="Yvonne GUILLOU", exact=True)).to_be_visible()
     expect(heatwave.get_by_role("link", name="Marcel LE GOFF", exact=True)).to_be_visible()
+    # The weekly friendly calls (levels 2 and 3) are there too, for later.
+    expect(page.get_by_role("region", name="Appels de suivi")).to_contain_text("2 autres appels prévus plus tard")
     assert_accessible(page, "Mes appels, le lendemain")
     open_call("Yvonne GUILLOU")
     expect(page.get_by_text("Appel de vigilance")).to_be_visible()
