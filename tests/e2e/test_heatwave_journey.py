@@ -1,4 +1,4 @@
-"""Issue 13, « Done when », in one journey through the browser, as new users live it.
+"""Issue 13, "Done when", in one journey through the browser, as new users live it.
 
 A register manager registers four persons (one on the public form for herself, one reported by a
 neighbour whose consent the manager then records, one typed back from the paper form, one from an
@@ -312,7 +312,7 @@ def test_a_heatwave_from_the_register_to_the_retention_of_its_calls(page, contex
     assert not FollowUpTask.objects.filter(person=yvonne.person, title__startswith=REFERRAL_TASK).exists()
 
     # Louis does not answer: tried again after 60 then 180 minutes (the server's clock moved), the
-    # third try without an answer makes him « injoignable » and escalates at once.
+    # third try without an answer marks him unreachable and escalates at once.
     open_call("Louis TANGUY")
     expect(page.locator("a[href='tel:+33299654321']")).to_be_visible()
     page.get_by_role("radio", name="Pas de réponse", exact=True).check(force=True)
