@@ -115,8 +115,11 @@ def crisis_detail(request, pk):
 
 
 def _purged_summary(crisis) -> str:
-    """« 3 appels, dont 2 terminés et 1 annulé à la levée ; 1 alerte. »: the counts the retention kept."""
+    """« 3 appels, dont 2 terminés et 1 annulé à la levée ; 1 alerte. »: the counts the retention kept
+    (nothing for a crisis that had no call: the page then says so)."""
     kept = selectors.purged_counts(crisis)
+    if not kept["calls"]:
+        return ""
     return (
         f"{plural(kept['calls'], 'appel')}, dont {plural(kept['done'], 'terminé')} et "
         f"{plural(kept['cancelled'], 'annulé')} à la levée ; {plural(kept['alerts'], 'alerte')}."

@@ -161,3 +161,22 @@ def test_a_purged_crisis_page_shows_the_counts_kept_not_an_empty_crisis(db, clie
     assert "Aucun appel pour cette crise" not in page
     assert "3 appels, dont 2 terminés et 1 annulé à la levée ; 1 alerte." in page
     assert "seuls ces nombres restent" in page
+
+
+def test_a_purged_crisis_without_calls_still_says_it_had_none(db, client):
+    from django.urls import reverse
+
+    from maillage.core.enums import Role
+    from tests.conftest import login_verified
+    from tests.core.factories import MembershipFactory
+
+    crisis = CrisisFactory(
+        started_at=timezone.now() - relativedelta(months=6), ended_at=timezone.now() - relativedelta(months=4)
+    )
+    CampaignFactory(crisis=crisis)
+    login_verified(client, MembershipFactory(organisation=crisis.organisation, role=Role.REGISTER_MANAGER).user)
+    apply_retention()
+    crisis.refresh_from_db()
+    assert crisis.purged_at is not None
+    page = client.get(reverse("crises:detail", args=[crisis.pk])).content.decode()
+    assert "Aucun appel pour cette crise." in page and "0 appel" not in page
