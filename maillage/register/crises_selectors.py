@@ -118,6 +118,17 @@ def open_escalations(escalations, crisis: Crisis | None = None):
     return open_ones.select_related("entry__person", "call__campaign", "raised_by").order_by("raised_at", "pk")
 
 
+def purged_counts(crisis) -> dict:
+    """What the retention kept of a purged crisis's calls (retention.crisis_purge): its campaigns'
+    frozen counts, summed."""
+    totals = dict.fromkeys(("calls", "done", "cancelled", "alerts", "tries"), 0)
+    for selection in crisis.campaigns.values_list("selection", flat=True):
+        frozen = (selection or {}).get("purged_counts") or {}
+        for key in totals:
+            totals[key] += int(frozen.get(key) or 0)
+    return totals
+
+
 def crisis_summaries(crises) -> dict[int, dict]:
     """For a few crises (the dashboard panel), their calls' totals and open alerts: two queries."""
     ids = [c.pk for c in crises]

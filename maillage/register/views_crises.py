@@ -24,6 +24,7 @@ from maillage.core import access
 from maillage.core.audit import record_access, record_search, shown_count
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import add_validation_errors
+from maillage.core.grammar import count as plural
 from maillage.core.ids import parse_id
 from maillage.people.models import Person
 from maillage.register import crises_selectors as selectors
@@ -104,12 +105,25 @@ def crisis_detail(request, pk):
         "communes": list(crisis.communes.all()),
         "campaigns": list(crisis.campaigns.order_by("created_at", "pk")),
         "counts": summary,
+        "purged_summary": _purged_summary(crisis) if crisis.purged_at else "",
         "can_manage": can_manage,
         "transmissions": list(crisis.transmissions.select_related("produced_by")) if can_manage else [],
         "transmission_form": TransmissionForm() if can_manage and crisis.is_in_progress else None,
         "without_address": entry_selectors.active_without_address(crisis.organisation) if can_manage else 0,
     }
     return render(request, "register/crises/detail.html", context)
+
+
+def _purged_summary(crisis) -> str:
+    """« 3 appels, dont 2 terminés et 1 annulé à la levée ; 1 alerte. »: the counts the retention kept
+    (nothing for a crisis that had no call: the page then says so)."""
+    kept = selectors.purged_counts(crisis)
+    if not kept["calls"]:
+        return ""
+    return (
+        f"{plural(kept['calls'], 'appel')}, dont {plural(kept['done'], 'terminé')} et "
+        f"{plural(kept['cancelled'], 'annulé')} à la levée ; {plural(kept['alerts'], 'alerte')}."
+    )
 
 
 @require_http_methods(["GET", "POST"])

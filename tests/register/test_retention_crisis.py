@@ -140,3 +140,43 @@ def test_a_quiet_file_stays_while_the_person_is_on_the_register(db):
     apply_retention(now=NOW)  # the removed entry goes first …
     apply_retention(now=NOW)  # … then the quiet file, under its own rule
     assert not Person.objects.filter(pk=entry.person_id).exists()
+
+
+def test_a_purged_crisis_page_shows_the_counts_kept_not_an_empty_crisis(db, client):
+    """After the purge, the crisis's page says how many calls and alerts there were (the counts the
+    retention kept), not « Aucun appel pour cette crise »."""
+    from django.urls import reverse
+
+    from maillage.core.enums import Role
+    from tests.conftest import login_verified
+    from tests.core.factories import MembershipFactory
+
+    crisis = _crisis_with_data(timezone.now() - relativedelta(months=4))
+    CallFactory(campaign=crisis.campaigns.get(), status=CallStatus.CANCELLED)
+    manager = MembershipFactory(organisation=crisis.organisation, role=Role.REGISTER_MANAGER).user
+    login_verified(client, manager)
+    apply_retention()
+    assert not Call.objects.filter(campaign__crisis=crisis).exists()
+    page = client.get(reverse("crises:detail", args=[crisis.pk])).content.decode()
+    assert "Aucun appel pour cette crise" not in page
+    assert "3 appels, dont 2 terminés et 1 annulé à la levée ; 1 alerte." in page
+    assert "seuls ces nombres restent" in page
+
+
+def test_a_purged_crisis_without_calls_still_says_it_had_none(db, client):
+    from django.urls import reverse
+
+    from maillage.core.enums import Role
+    from tests.conftest import login_verified
+    from tests.core.factories import MembershipFactory
+
+    crisis = CrisisFactory(
+        started_at=timezone.now() - relativedelta(months=6), ended_at=timezone.now() - relativedelta(months=4)
+    )
+    CampaignFactory(crisis=crisis)
+    login_verified(client, MembershipFactory(organisation=crisis.organisation, role=Role.REGISTER_MANAGER).user)
+    apply_retention()
+    crisis.refresh_from_db()
+    assert crisis.purged_at is not None
+    page = client.get(reverse("crises:detail", args=[crisis.pk])).content.decode()
+    assert "Aucun appel pour cette crise." in page and "0 appel" not in page
