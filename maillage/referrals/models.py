@@ -63,7 +63,11 @@ class Referral(models.Model):
     status = models.CharField("état", max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT)
     outcome = models.CharField("issue", max_length=16, choices=ReferralOutcome.choices, blank=True)
     redirected_from = models.OneToOneField(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="redirected_to",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="redirected_to",
         verbose_name="réorientation de",
     )
     created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
@@ -93,10 +97,16 @@ class Referral(models.Model):
 
     def clean(self):
         errors = {}
-        if self.to_service_id and self.to_organisation_id and self.to_service.organisation_id != self.to_organisation_id:
+        if (
+            self.to_service_id
+            and self.to_organisation_id
+            and self.to_service.organisation_id != self.to_organisation_id
+        ):
             errors["to_organisation"] = "La structure partenaire est celle du service choisi."
         if self.to_organisation_id and self.to_organisation_id == self.from_organisation_id:
-            errors["to_service"] = "Choisissez le service d'une autre structure : une orientation va vers un partenaire."
+            errors["to_service"] = (
+                "Choisissez le service d'une autre structure : une orientation va vers un partenaire."
+            )
         unknown = [code for code in self.needs or [] if code not in NEED_CODES]
         if unknown:
             errors["needs"] = "Un besoin choisi n'existe pas dans la liste des dix besoins essentiels."

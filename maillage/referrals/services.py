@@ -100,7 +100,9 @@ def referral_create(
     ReferralEvent.objects.create(
         referral=referral, actor=actor, organisation=organisation, from_status="", to_status=ReferralStatus.DRAFT
     )
-    return referral_transition(actor=actor, organisation=organisation, referral=referral, to_status=ReferralStatus.SENT)
+    return referral_transition(
+        actor=actor, organisation=organisation, referral=referral, to_status=ReferralStatus.SENT
+    )
 
 
 def side_of(referral: Referral, organisation: Organisation | None) -> Side | None:
@@ -162,8 +164,10 @@ def referral_transition(
             raise ValidationError({"redirect_to": "Choisissez un autre service que celui-ci pour réorienter."})
         if redirect_to.organisation_id == referral.from_organisation_id:
             raise ValidationError(
-                {"redirect_to": "Ce service est celui de la structure qui a orienté la personne : refusez plutôt, "
-                 "avec le motif."}
+                {
+                    "redirect_to": "Ce service est celui de la structure qui a orienté la personne : refusez plutôt, "
+                    "avec le motif."
+                }
             )
         _check_service(redirect_to, referral.from_organisation)
     now = timezone.now()
@@ -254,7 +258,9 @@ def referral_send_draft(
             channel=consent_channel,
         )
         referral.save(update_fields=["consent", "updated_at"])
-    return referral_transition(actor=actor, organisation=organisation, referral=referral, to_status=ReferralStatus.SENT)
+    return referral_transition(
+        actor=actor, organisation=organisation, referral=referral, to_status=ReferralStatus.SENT
+    )
 
 
 # --- Notifications: the other side hears of each change, without any personal data ---------------

@@ -43,7 +43,9 @@ def _referral_events(*, grant, before, limit):
                 date=event.at,
                 title=title,
                 summary=summary,
-                author=_name(event.actor) if event.organisation_id == grant.organisation.pk else event.organisation.name,
+                author=_name(event.actor)
+                if event.organisation_id == grant.organisation.pk
+                else event.organisation.name,
                 url=_url("referrals:sent_detail", referral.pk),
                 key=f"referral-event-{event.pk}",
                 kind_label="Orientation",

@@ -221,7 +221,7 @@ def test_timeline_ignores_a_malformed_cursor(member_client, coordinator, person,
 
 # --- Registration of the sources ----------------------------------------------------------------
 
-EVERY_KIND = {"request", "contact", "care_team", "consent", "assessment", "plan", "note", "document"}
+EVERY_KIND = {"request", "contact", "care_team", "consent", "assessment", "plan", "note", "document", "referral"}
 
 
 def test_every_source_is_registered_at_start_up_before_any_url_is_imported():

@@ -28,7 +28,10 @@ def _world(status):
     Referral.objects.filter(pk=referral.pk).update(sender=sender)
     referral.refresh_from_db()
     partner = MembershipFactory(organisation=referral.to_organisation, role=Role.PARTNER).user
-    return referral, {Side.SENDER: (sender, referral.from_organisation), Side.RECEIVER: (partner, referral.to_organisation)}
+    return referral, {
+        Side.SENDER: (sender, referral.from_organisation),
+        Side.RECEIVER: (partner, referral.to_organisation),
+    }
 
 
 def _extra(to_status):
@@ -204,9 +207,17 @@ def test_redirection_ends_the_referral_and_prepares_a_draft_for_the_sender():
     referral.refresh_from_db()
     new = referral.redirected_to
     assert referral.status == ReferralStatus.REDIRECTED
-    assert (new.status, new.to_service, new.to_organisation) == (ReferralStatus.DRAFT, elsewhere, elsewhere.organisation)
+    assert (new.status, new.to_service, new.to_organisation) == (
+        ReferralStatus.DRAFT,
+        elsewhere,
+        elsewhere.organisation,
+    )
     assert new.consent is None  # another partner: the person is asked again
-    assert (new.person, new.reason, new.from_organisation) == (referral.person, referral.reason, referral.from_organisation)
+    assert (new.person, new.reason, new.from_organisation) == (
+        referral.person,
+        referral.reason,
+        referral.from_organisation,
+    )
 
 
 @pytest.mark.django_db
@@ -243,7 +254,11 @@ def test_sending_the_redirection_draft_records_the_new_consent():
     referral, actors = _world(ReferralStatus.RECEIVED)
     partner, partner_org = actors[Side.RECEIVER]
     services.referral_transition(
-        actor=partner, organisation=partner_org, referral=referral, to_status="redirected", redirect_to=ServiceFactory()
+        actor=partner,
+        organisation=partner_org,
+        referral=referral,
+        to_status="redirected",
+        redirect_to=ServiceFactory(),
     )
     draft = Referral.objects.get(redirected_from=referral)
     sender, sender_org = actors[Side.SENDER]
