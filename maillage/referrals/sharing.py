@@ -98,6 +98,18 @@ def preview(person, type_code: str) -> list[tuple[str, str]]:
     return rows
 
 
+def preview_by_type(person) -> dict:
+    """For the sender's form: every field a referral may share, as the file holds it today, and for
+    each type the names of the fields it shares."""
+    full = minimal_record(person)
+    return {
+        "rows": [(label, display(name, full[name])) for name, label in FIELD_LABELS.items()],
+        "types": [
+            (t.label, ", ".join(FIELD_LABELS[name].lower() for name in t.fields)) for t in REFERRAL_TYPES.values()
+        ],
+    }
+
+
 def display(name: str, value) -> str:
     """One shared field as text (the partner's page and the sender's preview say the same)."""
     if value in (None, "", []):

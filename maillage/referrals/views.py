@@ -97,11 +97,7 @@ def referral_create(request, person_pk):
                 f"Orientation envoyée à {service.name} ({service.organisation.name}). Vous suivrez sa réponse ici.",
             )
             return redirect("referrals:sent_detail", referral.pk)
-    chosen_type = form.data.get("referral_type") if form.is_bound else None
-    previews = [
-        (t.label, sharing.preview(person, t.code), t.code == chosen_type) for t in sharing.REFERRAL_TYPES.values()
-    ]
-    context = {"person": person, "service": service, "form": form, "previews": previews}
+    context = {"person": person, "service": service, "form": form, "preview": sharing.preview_by_type(person)}
     return render(request, "referrals/create.html", context, status=400 if form.errors else 200)
 
 
