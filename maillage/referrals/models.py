@@ -77,6 +77,8 @@ class Referral(models.Model):
     started_at = models.DateTimeField("commencée le", null=True, blank=True)
     ended_at = models.DateTimeField("terminée le", null=True, blank=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    # The last day the partner was reminded that the referral waits for an answer (tasks.py).
+    reminded_on = models.DateField("relancée le", null=True, blank=True, editable=False)
 
     objects = ReferralQuerySet.as_manager()
 

@@ -320,10 +320,18 @@ def received_detail(request, pk):
     grant = access.referral_grant_for(request, pk)
     referral = grant.referral
     if referral.status == ReferralStatus.SENT:
-        services.referral_transition(
-            actor=request.user, organisation=request.organisation, referral=referral, to_status=ReferralStatus.RECEIVED
-        )
+        try:
+            services.referral_transition(
+                actor=request.user,
+                organisation=request.organisation,
+                referral=referral,
+                to_status=ReferralStatus.RECEIVED,
+            )
+        except ApplicationError:
+            pass  # a colleague opened it a moment before, or the sender cancelled it in between
         referral.refresh_from_db()
+        if referral.status not in OPEN_FOR_PARTNER:
+            raise Http404("Orientation introuvable.")
     grant.record(request, "Orientation reçue")
     shared = grant.shared()
     context = {
