@@ -2,6 +2,7 @@
 the referral, cancel it, send a redirection's draft) and the partner's (inbox, the referral's shared
 set, its answers). Every page reading a person writes its opening, with its grant's path."""
 
+import contextlib
 import datetime
 
 from django.conf import settings
@@ -320,15 +321,14 @@ def received_detail(request, pk):
     grant = access.referral_grant_for(request, pk)
     referral = grant.referral
     if referral.status == ReferralStatus.SENT:
-        try:
+        # A colleague may have opened it a moment before, or the sender cancelled it in between.
+        with contextlib.suppress(ApplicationError):
             services.referral_transition(
                 actor=request.user,
                 organisation=request.organisation,
                 referral=referral,
                 to_status=ReferralStatus.RECEIVED,
             )
-        except ApplicationError:
-            pass  # a colleague opened it a moment before, or the sender cancelled it in between
         referral.refresh_from_db()
         if referral.status not in OPEN_FOR_PARTNER:
             raise Http404("Orientation introuvable.")
