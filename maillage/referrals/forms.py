@@ -97,27 +97,51 @@ class DeclineForm(DsfrBaseForm):
 
 
 class RedirectForm(DsfrBaseForm):
+    """The service to redirect to: validated against every published service of another organisation
+    than the sender's, but offered as the few a search found (a département holds tens of thousands)."""
+
     redirect_to = forms.ModelChoiceField(
         label="Service vers lequel réorienter",
         queryset=Service.objects.none(),
-        help_text="Un service publié dans l'annuaire. La structure qui a orienté la personne vérifiera avec "
-        "elle avant d'envoyer.",
-        error_messages={"required": "Choisissez le service vers lequel réorienter la personne."},
+        widget=forms.RadioSelect,
+        help_text="La structure qui a orienté la personne vérifiera avec elle avant d'envoyer.",
+        error_messages={"required": "Cherchez puis choisissez le service vers lequel réorienter la personne."},
     )
     note = forms.CharField(
         label="Pourquoi ce service", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    SHOWN = 20
+
     def __init__(self, *args, referral=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["redirect_to"].queryset = (
+        self.candidates = (
             Service.objects.filter(status=ServiceStatus.PUBLISHED, organisation__is_active=True)
             .exclude(pk=referral.to_service_id)
             .exclude(organisation_id=referral.from_organisation_id)
             .select_related("organisation")
-            .order_by("name")
+            .order_by("name", "pk")
         )
+        self.fields["redirect_to"].queryset = self.candidates
         self.fields["redirect_to"].label_from_instance = lambda s: f"{s.name} — {s.organisation.name}"
+
+    def offer(self, query: str) -> None:
+        """Before rendering: offer only the services matching `query` (and the one already chosen)."""
+        from django.db.models import Q
+
+        query = (query or "").strip()
+        chosen = self.data.get("redirect_to") if self.is_bound else None
+        condition = (
+            Q(pk__in=[])
+            if not query
+            else (
+                Q(name__icontains=query) | Q(alternate_name__icontains=query) | Q(organisation__name__icontains=query)
+            )
+        )
+        ids = list(self.candidates.filter(condition).values_list("pk", flat=True)[: self.SHOWN])
+        if chosen and str(chosen).isdigit():
+            ids.append(int(chosen))
+        self.fields["redirect_to"].queryset = self.candidates.filter(pk__in=ids)
 
 
 class CloseForm(DsfrBaseForm):

@@ -378,7 +378,10 @@ def respond(request, pk, action):
             if done.status in OPEN_FOR_PARTNER:
                 return redirect("referrals:received_detail", referral.pk)
             return redirect("referrals:inbox")
-    context = {"referral": referral, "form": form, "title": title, "action": action}
+    query = request.GET.get("q", "")[:120]
+    if isinstance(form, forms.RedirectForm):
+        form.offer(query)
+    context = {"referral": referral, "form": form, "title": title, "action": action, "query": query}
     return render(request, "referrals/respond.html", context, status=400 if form.errors else 200)
 
 

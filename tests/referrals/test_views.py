@@ -262,3 +262,34 @@ def test_a_closed_referral_cannot_be_cancelled(client, referral):
     assert "a été clôturée : on ne peut pas l'annuler" in html.unescape(response.content.decode())
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.CLOSED
+
+
+def test_the_partner_redirects_to_a_service_it_searches_and_the_sender_sends_the_draft(client, referral):
+    elsewhere = ServiceFactory(name="Épicerie solidaire du Blosne")
+    ServiceFactory(name="Transport solidaire")
+    _partner(client, referral)
+    client.get(_detail(referral))
+    url = reverse("referrals:respond", args=[referral.pk, "reorienter"])
+    page = client.get(url, {"q": "blosne"}).content.decode()
+    assert "Épicerie solidaire du Blosne" in page and "Transport solidaire" not in page
+    response = client.post(url, {"redirect_to": elsewhere.pk, "note": "Plus adaptée."})
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    draft = referral.redirected_to
+    assert (referral.status, draft.status, draft.to_service) == (
+        ReferralStatus.REDIRECTED,
+        ReferralStatus.DRAFT,
+        elsewhere,
+    )
+    sender = MembershipFactory(organisation=referral.from_organisation, role=Role.RECEPTION_AGENT)
+    login_verified(client, sender.user)
+    page = client.get(reverse("referrals:sent_detail", args=[referral.pk])).content.decode()
+    assert "Le partenaire propose un autre service" in page
+    send = reverse("referrals:send_draft", args=[draft.pk])
+    assert client.post(send, {"consent_given_by": "person", "consent_channel": "oral"}).status_code == 400
+    draft.refresh_from_db()
+    assert draft.status == ReferralStatus.DRAFT
+    response = client.post(send, {"consent_given": "on", "consent_given_by": "person", "consent_channel": "oral"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == ReferralStatus.SENT and draft.consent.partner == elsewhere.organisation
