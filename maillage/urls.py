@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include("maillage.register.api_urls")),  # before the directory's: its last pattern is a 404
     path("api/v1/", include("maillage.directory.api_urls")),
     path("", include("maillage.casework.urls")),
+    path("", include("maillage.referrals.urls")),
     path("registre/", include("maillage.register.urls")),
     path("crises/", include("maillage.register.urls_crises")),
     path("benevoles/", include("maillage.volunteers.urls")),

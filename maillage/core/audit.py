@@ -211,6 +211,7 @@ ACCESS_PATH_PHRASES = {
     "break_glass": "par un accès exceptionnel",
     "sponsorship": "au titre d'un parrainage",
     "call_assignment": "au titre d'un appel qui lui était attribué",
+    "referral": "au titre d'une orientation adressée à sa structure",
 }
 CHANGE_NOUNS = {
     AuditLogEntry.Action.CREATE: "Ajout",

@@ -42,6 +42,8 @@ def shell(request):
             nav.append({"label": "Appelant·es", "url": reverse("volunteers:caller_list")})
         if organisation is not None and role in access.CALLER_ROLES and _calls_in_menu(user, organisation, role):
             nav.append({"label": "Mes appels", "url": reverse("calls:mine")})
+        if organisation is not None and role in access.REFERRAL_INBOX_ROLES:  # access.can_use_referral_inbox
+            nav.append({"label": "Orientations reçues", "url": reverse("referrals:inbox")})
         nav.append({"label": "Annuaire", "url": reverse("directory:search")})
         if organisation is not None and allowed(access.Perm.CHANGE_SERVICE):
             # Those who keep the organisation's directory entries (access.can_import_directory).

@@ -299,6 +299,7 @@ class AuditFilterForm(DsfrBaseForm):
             ("organisation", "La structure responsable"),
             ("care_team", "L'équipe autour de la personne"),
             ("break_glass", "Un accès exceptionnel (recherches, ouvertures et consultations)"),
+            ("referral", "Une orientation reçue d'une autre structure"),
         ],
     )
     subject = forms.IntegerField(

@@ -298,6 +298,7 @@ class AuditLogEntry(AbstractLogEntry):
             ("break_glass", "accès exceptionnel"),
             ("call_assignment", "appel attribué"),
             ("sponsorship", "parrainage"),
+            ("referral", "orientation reçue"),
         ],
     )
 

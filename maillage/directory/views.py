@@ -66,6 +66,7 @@ def service_detail(request, pk):
         "service": service,
         "terms": selectors.term_groups(service),
         "can_change": access.can_change_service(request.user, service),
+        "orient_from": _orienting_organisation(request, False),
         "public": False,
         "back_url": _back_url(request, public=False),
     }
@@ -135,6 +136,15 @@ def service_verify(request, pk):
     return redirect("directory:service_detail", pk=service.pk)
 
 
+def _orienting_organisation(request, public: bool):
+    """The organisation the user orients persons for from the directory (a role that changes its
+    persons' files: access.can_refer_person), or None: the public pages orient nobody."""
+    organisation = getattr(request, "organisation", None)
+    if public or not access.has_perm(request.user, organisation, access.Perm.CHANGE_PERSON):
+        return None
+    return organisation
+
+
 def _search(request, scope: access.ServiceScope, *, public: bool):
     form = SearchForm(request.GET)
     filters = SearchFilters.from_form(form.filters())
@@ -156,6 +166,8 @@ def _search(request, scope: access.ServiceScope, *, public: bool):
     context["active_filters"] = sum(1 for name in PANEL_FILTERS if cleaned.get(name) not in (None, "", False))
     # « Aller aux résultats », among the page's skip links (ui/<theme>/skiplinks.html).
     context["page_skiplinks"] = [("#liste-resultats", "Aller aux résultats")]
+    # « Orienter une personne » on each partner's result (referrals, issue 14).
+    context["orient_from"] = _orienting_organisation(request, public)
     if request.htmx:
         return render(request, "directory/includes/_results.html", context)
     return render(request, "directory/search.html", context)
@@ -182,6 +194,7 @@ def public_service_detail(request, pk):
         "service": service,
         "terms": selectors.term_groups(service),
         "can_change": False,
+        "orient_from": None,
         "public": True,
         "back_url": _back_url(request, public=True),
     }

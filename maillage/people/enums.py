@@ -64,6 +64,9 @@ class ConsentScope(models.TextChoices):
     SHARING = "sharing", "Partage avec un partenaire nommé"
     REGISTER = "register", "Inscription au registre des personnes vulnérables"
     INFORMATION = "information", "Recevoir des informations (lettre, prévention)"
+    # Only the set of one referral, to the partner named (referrals.sharing): never the care team's
+    # whole-file sharing that SHARING opens (core.access.grants).
+    REFERRAL = "referral", "Orientation vers un partenaire nommé (informations de l'orientation seulement)"
 
 
 class ConsentChannel(models.TextChoices):

@@ -203,7 +203,10 @@ class ConsentForm(DsfrBaseForm):
         "un consentement au partage nomme le partenaire."
     )
 
-    scope = forms.ChoiceField(label="Objet du consentement", choices=ConsentScope.choices)
+    # A referral's consent is recorded with the referral itself (referrals.services), never here.
+    scope = forms.ChoiceField(
+        label="Objet du consentement", choices=[c for c in ConsentScope.choices if c[0] != ConsentScope.REFERRAL]
+    )
     partner = forms.ModelChoiceField(
         label="Partenaire (pour un partage)",
         required=False,

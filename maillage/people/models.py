@@ -343,9 +343,9 @@ class Consent(models.Model):
         return label
 
     def clean(self):
-        if self.scope == ConsentScope.SHARING and not self.partner_id:
+        if self.scope in (ConsentScope.SHARING, ConsentScope.REFERRAL) and not self.partner_id:
             raise ValidationError({"partner": "Un consentement au partage nomme le partenaire."})
-        if self.scope != ConsentScope.SHARING and self.partner_id:
+        if self.scope not in (ConsentScope.SHARING, ConsentScope.REFERRAL) and self.partner_id:
             raise ValidationError({"partner": "Seul un consentement au partage nomme un partenaire."})
         if self.given_on and self.given_on > timezone.localdate():
             raise ValidationError({"given_on": "La date de recueil ne peut pas être dans le futur."})

@@ -139,6 +139,7 @@ def person_detail(request, pk):
         "can_log_request": access.can_log_request(request.user, request.organisation)
         and grant.allows(access.Part.REQUESTS),
         "can_merge": access.can_merge_person(request.user, request.organisation, person),
+        "can_refer": access.can_refer_person(request.user, request.organisation, person),
         # The register's status, to its manager only (grant.keeps_register).
         "keeps_register": grant.keeps_register(),
         "register_entries": list(grant.register_entries()),

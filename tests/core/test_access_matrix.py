@@ -19,6 +19,7 @@ from tests.conftest import login_verified
 from tests.core.factories import MembershipFactory, MembershipInvitationFactory, OrganisationFactory
 from tests.directory.access_matrix_cases import DIRECTORY_PUBLIC, directory_cases
 from tests.people.access_matrix_cases import people_cases
+from tests.referrals.access_matrix_cases import referral_cases
 from tests.register.access_matrix_calls import JSON_API, register_api_cases
 from tests.register.access_matrix_campaigns import campaign_cases
 from tests.register.access_matrix_cases import REGISTER_PUBLIC, register_cases
@@ -148,6 +149,7 @@ CASES += volunteers_cases(Case)
 CASES += sponsorship_cases(Case)
 CASES += register_api_cases(Case)
 CASES += campaign_cases(Case)
+CASES += referral_cases(Case)
 
 # URL names outside the matrix on purpose: the technical administration (Django admin) has its own
 # test below; debug-only helpers.

@@ -292,9 +292,25 @@ def request_detail(request, pk):
     context = {
         "done": done,
         "can_change": access.can_change_request(request.user, request.organisation, done),
+        "referral_url": _referral_offer(request, done),
         **_print_links(list(done.services_given.all())),
     }
     return render(request, "casework/request_detail.html", context)
+
+
+def _referral_offer(request, done) -> str:
+    """« Orientée vers un partenaire » becomes a referral (issue 14): the address of the referral
+    form for that person and that service, when the user may orient the person and the service
+    has no referral of the person from this organisation yet; "" otherwise."""
+    from maillage.referrals.selectors import has_referral_to
+
+    if not (done.oriented_to_id and done.person_id):
+        return ""
+    if not access.can_refer_person(request.user, request.organisation, done.person):
+        return ""
+    if has_referral_to(person=done.person, organisation=request.organisation, service=done.oriented_to):
+        return ""
+    return reverse("referrals:create", args=[done.person_id]) + f"?service={done.oriented_to_id}"
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,6 +9,7 @@ from maillage.core.access.casework import *  # noqa: F403
 from maillage.core.access.directory import *  # noqa: F403
 from maillage.core.access.grants import *  # noqa: F403
 from maillage.core.access.people import *  # noqa: F403
+from maillage.core.access.referrals import *  # noqa: F403
 from maillage.core.access.register import *  # noqa: F403
 from maillage.core.access.sponsorships import *  # noqa: F403
 from maillage.core.access.volunteers import *  # noqa: F403

@@ -171,6 +171,16 @@ class PersonGrant:
             return qs.none()
         return self._none_unless(Part.REQUESTS, qs)
 
+    def referrals(self):
+        """Referrals are an organisation's activity: each organisation reads those it sent (the
+        partner reads a referral through its own grant, `access.referral_grant_for`)."""
+        from maillage.referrals.models import Referral
+
+        qs = Referral.objects.filter(person=self.person, from_organisation=self.organisation)
+        if not self.reads_own_activity:
+            return qs.none()
+        return self._none_unless(Part.REQUESTS, qs)
+
     def contacts(self):
         from maillage.casework.models import Contact
 

@@ -1,0 +1,156 @@
+from django import forms
+
+from maillage.core.forms import DsfrBaseForm
+from maillage.directory.enums import ServiceStatus
+from maillage.directory.models import Service
+from maillage.directory.taxonomies import ESSENTIAL_NEEDS
+from maillage.people.enums import ConsentChannel, ConsentGiver
+from maillage.referrals.enums import ReferralOutcome, ReferralUrgency
+from maillage.referrals.sharing import REFERRAL_TYPE_CHOICES, REFERRAL_TYPES
+
+CONSENT_LABEL = (
+    "La personne (ou son représentant légal) a accepté que ces informations, et seulement elles, soient "
+    "transmises à ce partenaire"
+)
+
+
+class ConsentFieldsMixin(forms.Form):
+    consent_given = forms.BooleanField(
+        label=CONSENT_LABEL,
+        required=True,
+        error_messages={
+            "required": "Cochez la case une fois que la personne a accepté ce partage : il est obligatoire."
+        },
+    )
+    consent_given_by = forms.ChoiceField(label="Accord donné par", choices=ConsentGiver.choices)
+    consent_channel = forms.ChoiceField(label="Comment", choices=ConsentChannel.choices)
+
+
+class ReferralForm(ConsentFieldsMixin, DsfrBaseForm):
+    referral_type = forms.ChoiceField(
+        label="Type d'orientation",
+        choices=REFERRAL_TYPE_CHOICES,
+        widget=forms.RadioSelect,
+        help_text="Le type décide des informations transmises (voir ci-dessous).",
+    )
+    reason = forms.CharField(
+        label="Motif de l'orientation",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Ce que la personne demande et pourquoi ce service. Pas d'information de santé.",
+    )
+    needs = forms.MultipleChoiceField(
+        label="Besoins concernés", required=False, choices=ESSENTIAL_NEEDS, widget=forms.CheckboxSelectMultiple
+    )
+    urgency = forms.ChoiceField(label="Urgence", choices=ReferralUrgency.choices, initial=ReferralUrgency.NORMAL)
+    agreed_with_person = forms.CharField(
+        label="Ce qui a été convenu avec la personne",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Par exemple : le partenaire l'appelle le matin ; sa fille sera présente au premier rendez-vous.",
+    )
+    documents = forms.ModelMultipleChoiceField(
+        label="Documents à joindre",
+        required=False,
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Cochez un à un les documents utiles au partenaire ; aucun n'est joint sans être coché.",
+    )
+
+    field_order = [
+        "referral_type", "reason", "needs", "urgency", "agreed_with_person", "documents",
+        "consent_given", "consent_given_by", "consent_channel",
+    ]  # fmt: skip
+
+    def __init__(self, *args, documents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].queryset = documents
+        self.fields["documents"].label_from_instance = lambda d: f"{d.title} ({d.get_kind_display().lower()})"
+        if not documents.exists():
+            del self.fields["documents"]
+        self.type_help = [(t.label, t.help_text) for t in REFERRAL_TYPES.values()]
+
+
+class ConsentForm(ConsentFieldsMixin, DsfrBaseForm):
+    pass
+
+
+class ServiceSearchForm(DsfrBaseForm):
+    q = forms.CharField(label="Nom du service ou de la structure", max_length=120, required=False)
+
+
+class NoteForm(DsfrBaseForm):
+    note = forms.CharField(
+        label="Précisions (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DeclineForm(DsfrBaseForm):
+    note = forms.CharField(
+        label="Motif du refus",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="La structure qui a orienté la personne le lira. Pas d'information de santé.",
+        error_messages={"required": "Indiquez le motif du refus : la structure qui a orienté la personne le lira."},
+    )
+
+
+class RedirectForm(DsfrBaseForm):
+    """The service to redirect to: validated against every published service of another organisation
+    than the sender's, but offered as the few a search found (a département holds tens of thousands)."""
+
+    redirect_to = forms.ModelChoiceField(
+        label="Service vers lequel réorienter",
+        queryset=Service.objects.none(),
+        widget=forms.RadioSelect,
+        help_text="La structure qui a orienté la personne vérifiera avec elle avant d'envoyer.",
+        error_messages={"required": "Cherchez puis choisissez le service vers lequel réorienter la personne."},
+    )
+    note = forms.CharField(
+        label="Pourquoi ce service", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    SHOWN = 20
+
+    def __init__(self, *args, referral=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = (
+            Service.objects.filter(status=ServiceStatus.PUBLISHED, organisation__is_active=True)
+            .exclude(pk=referral.to_service_id)
+            .exclude(organisation_id=referral.from_organisation_id)
+            .select_related("organisation")
+            .order_by("name", "pk")
+        )
+        self.fields["redirect_to"].queryset = self.candidates
+        self.fields["redirect_to"].label_from_instance = lambda s: f"{s.name} — {s.organisation.name}"
+
+    def offer(self, query: str) -> None:
+        """Before rendering: offer only the services matching `query` (and the one already chosen)."""
+        from django.db.models import Q
+
+        query = (query or "").strip()
+        chosen = self.data.get("redirect_to") if self.is_bound else None
+        condition = (
+            Q(pk__in=[])
+            if not query
+            else (
+                Q(name__icontains=query) | Q(alternate_name__icontains=query) | Q(organisation__name__icontains=query)
+            )
+        )
+        ids = list(self.candidates.filter(condition).values_list("pk", flat=True)[: self.SHOWN])
+        if chosen and str(chosen).isdigit():
+            ids.append(int(chosen))
+        self.fields["redirect_to"].queryset = self.candidates.filter(pk__in=ids)
+
+
+class CloseForm(DsfrBaseForm):
+    outcome = forms.ChoiceField(
+        label="Issue",
+        choices=ReferralOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez l'issue de l'orientation pour la clôturer."},
+    )
+    note = forms.CharField(
+        label="Précisions (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

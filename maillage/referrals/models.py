@@ -1,0 +1,140 @@
+"""Referrals (« orientations »): a person oriented to a partner's service, from sending to outcome
+(issue 14). The lifecycle is a table in `lifecycle.py`; every change goes through
+`services.referral_transition`, which writes one `ReferralEvent` per change."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from maillage.core.models import Organisation
+from maillage.core.validators import NoControlCharactersValidator
+from maillage.directory.models import Service
+from maillage.directory.taxonomies import ESSENTIAL_NEEDS
+from maillage.people.models import Consent, Person
+from maillage.referrals.enums import ReferralOutcome, ReferralStatus, ReferralUrgency
+from maillage.referrals.sharing import REFERRAL_TYPE_CHOICES
+
+NEED_CODES = frozenset(code for code, _ in ESSENTIAL_NEEDS)
+
+#: Statuses in which the receiving organisation reads the shared fields (its grant holds).
+OPEN_FOR_PARTNER = (ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+#: Statuses after which nothing more happens.
+FINAL = (ReferralStatus.DECLINED, ReferralStatus.REDIRECTED, ReferralStatus.CLOSED, ReferralStatus.CANCELLED)
+
+
+class ReferralQuerySet(models.QuerySet):
+    def open_for_partner(self):
+        return self.filter(status__in=OPEN_FOR_PARTNER)
+
+
+class Referral(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="referrals", verbose_name="personne")
+    from_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="referrals_sent", verbose_name="structure qui oriente"
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="orientée par"
+    )
+    to_service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="referrals", verbose_name="service partenaire"
+    )
+    # The service's organisation when the referral was made: the partner who reads it, even if the
+    # directory entry later moves.
+    to_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="referrals_received", verbose_name="structure partenaire"
+    )
+    referral_type = models.CharField("type d'orientation", max_length=20, choices=REFERRAL_TYPE_CHOICES)
+    reason = models.TextField("motif", validators=[NoControlCharactersValidator("Motif")])
+    needs = models.JSONField("besoins", default=list, blank=True)
+    urgency = models.CharField(
+        "urgence", max_length=10, choices=ReferralUrgency.choices, default=ReferralUrgency.NORMAL
+    )
+    agreed_with_person = models.TextField("ce qui a été convenu avec la personne", blank=True)
+    # The person's consent to share this referral's set with the partner (people.Consent, scope
+    # « orientation », naming the partner). Required to send; a referral created by a redirection
+    # to another organisation waits as a draft until the sender records it.
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="consentement"
+    )
+    shared_documents = models.ManyToManyField(
+        "casework.Document", blank=True, related_name="+", verbose_name="documents partagés"
+    )
+    status = models.CharField("état", max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT)
+    outcome = models.CharField("issue", max_length=16, choices=ReferralOutcome.choices, blank=True)
+    redirected_from = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="redirected_to",
+        verbose_name="réorientation de",
+    )
+    created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
+    sent_at = models.DateTimeField("envoyée le", null=True, blank=True)
+    received_at = models.DateTimeField("reçue le", null=True, blank=True)
+    answered_at = models.DateTimeField("réponse le", null=True, blank=True)
+    started_at = models.DateTimeField("commencée le", null=True, blank=True)
+    ended_at = models.DateTimeField("terminée le", null=True, blank=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    # The last day the partner was reminded that the referral waits for an answer (tasks.py).
+    reminded_on = models.DateField("relancée le", null=True, blank=True, editable=False)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "orientation"
+        indexes = [
+            models.Index(fields=["to_organisation", "status", "-sent_at"], name="referral_inbox_idx"),
+            models.Index(fields=["person", "-created_at"], name="referral_person_idx"),
+        ]
+
+    def __str__(self):
+        return f"Orientation n° {self.pk}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL
+
+    def clean(self):
+        errors = {}
+        if (
+            self.to_service_id
+            and self.to_organisation_id
+            and self.to_service.organisation_id != self.to_organisation_id
+        ):
+            errors["to_organisation"] = "La structure partenaire est celle du service choisi."
+        if self.to_organisation_id and self.to_organisation_id == self.from_organisation_id:
+            errors["to_service"] = (
+                "Choisissez le service d'une autre structure : une orientation va vers un partenaire."
+            )
+        unknown = [code for code in self.needs or [] if code not in NEED_CODES]
+        if unknown:
+            errors["needs"] = "Un besoin choisi n'existe pas dans la liste des dix besoins essentiels."
+        if self.person_id and self.from_organisation_id and self.person.organisation_id != self.from_organisation_id:
+            errors["person"] = "Seule la structure responsable de la fiche oriente la personne."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ReferralEvent(models.Model):
+    """One transition of a referral: who, for which organisation, when, from which state to which,
+    and the reason or the outcome's note."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="par"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="pour")
+    at = models.DateTimeField("le", default=timezone.now)
+    from_status = models.CharField("de", max_length=12, choices=ReferralStatus.choices, blank=True)
+    to_status = models.CharField("vers", max_length=12, choices=ReferralStatus.choices)
+    note = models.TextField("motif ou précisions", blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "étape d'une orientation"
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from maillage.referrals import views
+
+app_name = "referrals"
+
+urlpatterns = [
+    path("personnes/<int:person_pk>/orienter/", views.referral_create, name="create"),
+    path("orientations/nouvelle/service/<int:service_pk>/", views.choose_person, name="choose_person"),
+    path("orientations/envoyees/<int:pk>/", views.sent_detail, name="sent_detail"),
+    path("orientations/envoyees/<int:pk>/annuler/", views.cancel, name="cancel"),
+    path("orientations/envoyees/<int:pk>/envoyer/", views.send_draft, name="send_draft"),
+    path("orientations/recues/", views.inbox, name="inbox"),
+    path("orientations/recues/<int:pk>/", views.received_detail, name="received_detail"),
+    path("orientations/recues/<int:pk>/<slug:action>/", views.respond, name="respond"),
+    path("orientations/recues/<int:pk>/documents/<int:document_pk>/", views.shared_document, name="shared_document"),
+]

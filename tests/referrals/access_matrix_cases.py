@@ -1,0 +1,103 @@
+"""The referral pages' rows of the access matrix (tests/core/test_access_matrix.py).
+
+A referral sent by « own » goes to a third organisation's service; a referral addressed to « own »
+comes from a third organisation. The « other » organisation's referrals are absent (404) for every
+role of « own »."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from maillage.casework.models import Document
+from maillage.core.enums import Role
+from maillage.referrals.enums import ReferralStatus
+from tests.core.factories import UserFactory
+from tests.directory.factories import ServiceFactory
+from tests.people.factories import PersonFactory
+from tests.referrals.factories import ReferralFactory
+
+CHANGE_PERSON = frozenset({Role.RECEPTION_AGENT, Role.COORDINATOR, Role.REGISTER_MANAGER})
+VIEW_PERSON = CHANGE_PERSON | {Role.DIRECTOR, Role.DPO}
+INBOX = frozenset({Role.PARTNER, Role.RECEPTION_AGENT, Role.COORDINATOR, Role.DIRECTOR})
+
+
+def _person(attr):
+    return lambda w: {"person_pk": PersonFactory(organisation=getattr(w, attr)).pk}
+
+
+def _sent(attr, **kwargs):
+    return lambda w: {"pk": ReferralFactory(from_organisation=getattr(w, attr), **kwargs).pk}
+
+
+def _received(attr, **kwargs):
+    return lambda w: {"pk": ReferralFactory(to_service=ServiceFactory(organisation=getattr(w, attr)), **kwargs).pk}
+
+
+def _respond(attr):
+    return lambda w: {**_received(attr, status=ReferralStatus.RECEIVED)(w), "action": "accepter"}
+
+
+def _document(attr):
+    def make(w):
+        referral = ReferralFactory(to_service=ServiceFactory(organisation=getattr(w, attr)))
+        document = Document(
+            person=referral.person,
+            organisation=referral.from_organisation,
+            kind="other",
+            title="Courrier transmis",
+            original_name="courrier.pdf",
+            content_type="application/pdf",
+            size=8,
+            retain_until="2099-01-01",
+            uploaded_by=UserFactory(),
+        )
+        document.file.save("courrier.pdf", SimpleUploadedFile("courrier.pdf", b"%PDF-1.4"), save=False)
+        document.save()
+        referral.shared_documents.add(document)
+        return {"pk": referral.pk, "document_pk": document.pk}
+
+    return make
+
+
+def referral_cases(Case):  # noqa: N803 — the matrix's Case class, passed in to avoid an import cycle
+    return [
+        Case("referrals:create", kwargs=_person("own"), other_kwargs=_person("other"), allowed=CHANGE_PERSON),
+        Case(
+            "referrals:create",
+            kwargs=_person("own"),
+            other_kwargs=_person("other"),
+            allowed=CHANGE_PERSON,
+            method="post",
+        ),
+        Case(
+            "referrals:choose_person",
+            kwargs=lambda w: {"service_pk": ServiceFactory().pk},
+            allowed=CHANGE_PERSON,
+        ),
+        Case("referrals:sent_detail", kwargs=_sent("own"), other_kwargs=_sent("other"), allowed=VIEW_PERSON),
+        Case("referrals:cancel", kwargs=_sent("own"), other_kwargs=_sent("other"), allowed=CHANGE_PERSON),
+        Case(
+            "referrals:cancel",
+            kwargs=_sent("own"),
+            other_kwargs=_sent("other"),
+            allowed=CHANGE_PERSON,
+            method="post",
+            allowed_status=(302,),
+        ),
+        Case(
+            "referrals:send_draft",
+            kwargs=_sent("own", status=ReferralStatus.DRAFT, sent_at=None),
+            other_kwargs=_sent("other", status=ReferralStatus.DRAFT, sent_at=None),
+            allowed=CHANGE_PERSON,
+        ),
+        Case("referrals:inbox", allowed=INBOX),
+        Case("referrals:received_detail", kwargs=_received("own"), other_kwargs=_received("other"), allowed=INBOX),
+        Case("referrals:respond", kwargs=_respond("own"), other_kwargs=_respond("other"), allowed=INBOX),
+        Case(
+            "referrals:respond",
+            kwargs=_respond("own"),
+            other_kwargs=_respond("other"),
+            allowed=INBOX,
+            method="post",
+            allowed_status=(302,),
+        ),
+        Case("referrals:shared_document", kwargs=_document("own"), other_kwargs=_document("other"), allowed=INBOX),
+    ]
