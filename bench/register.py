@@ -17,6 +17,10 @@ sponsored, some reached in an earlier campaign) and K callers (default 300), the
    p50/p95 of `next_call`, first among the calls dispatched to each, then from the shared pool (a
    campaign nobody was dispatched, SKIP LOCKED) — target p95 < 50 ms; and the same through the API
    (`POST /api/v1/campaigns/{id}/next-call`, one client, the sheet and its access log included);
+   and the same C callers at the pace of a campaign: each talks (--talk MIN MAX seconds, 5 to 15 by
+   default — real calls last minutes, so this is many times busier than a real campaign) between a
+   next call and its outcome. All at once measures the queue of one process on this machine (p95 ≈
+   callers ÷ throughput); at the pace of calls measures what a caller waits;
 3. the crisis dashboard's refresh, as its view runs it: `register.crises_selectors.crisis_dashboard`
    (totals, by commune, by caller, the campaigns) and `open_escalations` (the open alerts) of the
    crisis the campaigns belong to — target < 200 ms.
@@ -259,6 +263,17 @@ def main():  # noqa: C901 — one script, read top to bottom
         default=20,
         help="PostgreSQL : connexions que les appelants se partagent (0 : une connexion chacun).",
     )
+    parser.add_argument(
+        "--talk",
+        type=float,
+        nargs=2,
+        default=(5.0, 15.0),
+        metavar=("MIN", "MAX"),
+        help="Durée simulée d'un appel, en secondes, tirée entre MIN et MAX (les vrais durent plusieurs minutes).",
+    )
+    parser.add_argument(
+        "--paced-calls", type=int, default=4, help="Appels de chacun dans la mesure au rythme des appels."
+    )
     parser.add_argument("--keep", action="store_true", help="Réutiliser la base de banc existante.")
     args = parser.parse_args()
 
@@ -431,6 +446,62 @@ def main():  # noqa: C901 — one script, read top to bottom
             f"next-call, appels répartis, {clients} à la fois (p95)",
             percentile(own, 95),
             percentile(own_floor, 95),
+            "ms",
+            50,
+        )
+    )
+
+    # 2b. The same callers at the pace of a campaign: each talks between two calls (--talk, seconds;
+    # a real call lasts minutes, so this is a campaign many times busier than a real one), then records
+    # the outcome and asks for the next. The callers start spread over one talk, as a morning's shift.
+    low, high = args.talk
+
+    def paced(lookup):
+        def work(i):
+            rng = random.Random(i)
+            time.sleep(rng.uniform(0, high))
+            times, given = [], []
+            for _ in range(args.paced_calls):
+                start = time.perf_counter()
+                call = lookup(callers[i])
+                times.append(ms(start))
+                release()
+                time.sleep(rng.uniform(low, high))
+                if call is not None and not isinstance(call, int):
+                    given.append(call.pk)
+                    calls.call_record_outcome(actor=callers[i], call=call, outcome=Outcome.REACHED_FINE)
+                    release()
+            return times, given
+
+        start = time.perf_counter()
+        results = concurrently(clients, work)
+        return [t for r in results for t in r[0]], [pk for r in results for pk in r[1]], time.perf_counter() - start
+
+    def bare_lookup(caller):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM register_call WHERE campaign_id = %s AND assigned_to_id = %s AND status IN "
+                "('assigned', 'retry') AND due_at <= %s ORDER BY due_at, id LIMIT 1",
+                [campaign.pk, caller.pk, timezone.now()],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else 0
+
+    paced_times, paced_given, paced_elapsed = paced(
+        lambda caller: campaigns.next_call(caller=caller, campaign=campaign)
+    )
+    assert len(paced_given) == len(set(paced_given)) == clients * args.paced_calls, "appel donné deux fois ou manquant"
+    paced_floor, _, _ = paced(bare_lookup)
+    print(
+        f"next-call au rythme des appels : {clients} appelants, un appel de {low:.0f} à {high:.0f} s chacun, "
+        f"{len(paced_given)} appels donnés en {paced_elapsed:.0f} s "
+        f"({len(paced_given) / paced_elapsed:.1f} par seconde)"
+    )
+    figures.append(
+        (
+            f"next-call, {clients} appelants au rythme des appels (p95)",
+            percentile(paced_times, 95),
+            percentile(paced_floor, 95),
             "ms",
             50,
         )
