@@ -5,28 +5,10 @@ French sign language), so that a person's language, a service's and a caller's c
 
 from maillage.directory.languages import LANGUAGES as SPOKEN
 
-# The directory's languages a caller may declare, in its order.
-_CALLER_CODES = {
-    "fsl",
-    "en",
-    "ar",
-    "kab",
-    "es",
-    "pt",
-    "it",
-    "de",
-    "br",
-    "ro",
-    "pl",
-    "ru",
-    "uk",
-    "tr",
-    "fa",
-    "zh",
-    "vi",
-    "wo",
-}
-LANGUAGES: tuple[tuple[str, str], ...] = tuple((code, name) for code, name in SPOKEN if code in _CALLER_CODES)
+# Every language the directory knows but French: a person's call language is chosen from the same
+# list (register.forms.entries.CALL_LANGUAGES), and a call in a language no caller could declare would
+# wait in the shared pool for ever.
+LANGUAGES: tuple[tuple[str, str], ...] = tuple((code, name) for code, name in SPOKEN if code != "fr")
 LANGUAGE_NAMES: dict[str, str] = dict(LANGUAGES)
 
 
