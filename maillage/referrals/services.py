@@ -26,11 +26,30 @@ def _absolute(path: str) -> str:
     return settings.MAILLAGE_BASE_URL.rstrip("/") + path
 
 
+def can_receive_referrals(organisation: Organisation) -> bool:
+    """Whether someone at the organisation would read a referral: an active account with a role of
+    the referrals' inbox. Without one, a referral would wait where nobody looks."""
+    return (
+        Membership.objects.active()
+        .filter(organisation=organisation, role__in=list(REFERRAL_INBOX_ROLES), user__is_active=True)
+        .exists()
+    )
+
+
+def unreachable_message(organisation: Organisation) -> str:
+    return (
+        f"{organisation.name} n'a pas de compte dans Maillage pour recevoir une orientation : prenez contact "
+        "directement avec cette structure (ses coordonnées sont dans l'annuaire), ou choisissez un autre service."
+    )
+
+
 def _check_service(service, from_organisation) -> None:
     if service is None or service.status != ServiceStatus.PUBLISHED or not service.organisation.is_active:
         raise ApplicationError("Ce service n'est plus publié dans l'annuaire : choisissez-en un autre.")
     if service.organisation_id == from_organisation.pk:
         raise ApplicationError("Ce service est celui de votre structure : une orientation va vers un partenaire.")
+    if not can_receive_referrals(service.organisation):
+        raise ApplicationError(unreachable_message(service.organisation))
 
 
 def _record_consent(*, actor, person, partner, given_by, channel) -> Consent:

@@ -99,6 +99,8 @@ def referral_create(request, person_pk):
             )
             return redirect("referrals:sent_detail", referral.pk)
     context = {"person": person, "service": service, "form": form, "preview": sharing.preview_by_type(person)}
+    if not services.can_receive_referrals(service.organisation):
+        context["unreachable"] = services.unreachable_message(service.organisation)
     return render(request, "referrals/create.html", context, status=400 if form.errors else 200)
 
 

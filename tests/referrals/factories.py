@@ -33,3 +33,16 @@ class ReferralFactory(DjangoModelFactory):
     )
     status = ReferralStatus.SENT
     sent_at = factory.LazyFunction(timezone.now)
+
+
+class ReceivingServiceFactory(ServiceFactory):
+    """A service whose organisation has someone to read referrals (an active partner account): a
+    referral may only be sent to such a one (referrals.services.can_receive_referrals)."""
+
+    @factory.post_generation
+    def receiver(self, create, extracted, **kwargs):
+        if create:
+            from maillage.core.enums import Role
+            from tests.core.factories import MembershipFactory
+
+            MembershipFactory(organisation=self.organisation, role=Role.PARTNER)

@@ -15,8 +15,7 @@ from maillage.referrals.lifecycle import Side
 from maillage.referrals.models import Referral, ReferralEvent
 from tests.conftest import run_task_worker
 from tests.core.factories import MembershipFactory
-from tests.directory.factories import ServiceFactory
-from tests.referrals.factories import ReferralFactory
+from tests.referrals.factories import ReceivingServiceFactory, ReferralFactory
 
 STATUSES = list(ReferralStatus)
 PAIRS = [(a, b, side) for a in STATUSES for b in STATUSES for side in Side if a != b]
@@ -40,7 +39,7 @@ def _extra(to_status):
     if to_status == ReferralStatus.CLOSED:
         return {"outcome": ReferralOutcome.NEED_MET}
     if to_status == ReferralStatus.REDIRECTED:
-        return {"redirect_to": ServiceFactory()}
+        return {"redirect_to": ReceivingServiceFactory()}
     return {}
 
 
@@ -200,7 +199,7 @@ def test_cancelling_notifies_the_partner_inbox_members_only():
 def test_redirection_ends_the_referral_and_prepares_a_draft_for_the_sender():
     referral, actors = _world(ReferralStatus.RECEIVED)
     actor, organisation = actors[Side.RECEIVER]
-    elsewhere = ServiceFactory()
+    elsewhere = ReceivingServiceFactory()
     services.referral_transition(
         actor=actor, organisation=organisation, referral=referral, to_status="redirected", redirect_to=elsewhere
     )
@@ -224,7 +223,7 @@ def test_redirection_ends_the_referral_and_prepares_a_draft_for_the_sender():
 def test_redirection_within_the_partner_keeps_the_consent():
     referral, actors = _world(ReferralStatus.RECEIVED)
     actor, organisation = actors[Side.RECEIVER]
-    sibling = ServiceFactory(organisation=referral.to_organisation)
+    sibling = ReceivingServiceFactory(organisation=referral.to_organisation)
     services.referral_transition(
         actor=actor, organisation=organisation, referral=referral, to_status="redirected", redirect_to=sibling
     )
@@ -258,7 +257,7 @@ def test_sending_the_redirection_draft_records_the_new_consent():
         organisation=partner_org,
         referral=referral,
         to_status="redirected",
-        redirect_to=ServiceFactory(),
+        redirect_to=ReceivingServiceFactory(),
     )
     draft = Referral.objects.get(redirected_from=referral)
     sender, sender_org = actors[Side.SENDER]

@@ -12,8 +12,8 @@ from maillage.referrals import services
 from maillage.referrals.enums import ReferralStatus
 from maillage.referrals.models import Referral
 from tests.core.factories import MembershipFactory
-from tests.directory.factories import ServiceFactory
 from tests.people.factories import PersonFactory
+from tests.referrals.factories import ReceivingServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def sender():
 
 def test_referral_create_records_the_consent_and_sends(sender):
     person = PersonFactory(organisation=sender.organisation)
-    service = ServiceFactory()
+    service = ReceivingServiceFactory()
     document = document_of(person)
     referral = _create(sender.user, sender.organisation, person, service, documents=[document])
     assert referral.status == ReferralStatus.SENT and referral.sent_at
@@ -69,7 +69,7 @@ def test_referral_create_records_the_consent_and_sends(sender):
 def test_referral_create_without_consent_saves_nothing(sender):
     person = PersonFactory(organisation=sender.organisation)
     with pytest.raises(ValidationError):
-        _create(sender.user, sender.organisation, person, ServiceFactory(), consent_given=False)
+        _create(sender.user, sender.organisation, person, ReceivingServiceFactory(), consent_given=False)
     assert not Referral.objects.exists()
     assert not Consent.objects.filter(scope="referral").exists()
 
@@ -78,16 +78,16 @@ def test_referral_create_refuses_another_persons_document(sender):
     person = PersonFactory(organisation=sender.organisation)
     other = PersonFactory(organisation=sender.organisation)
     with pytest.raises(ApplicationError, match="document"):
-        _create(sender.user, sender.organisation, person, ServiceFactory(), documents=[document_of(other)])
+        _create(sender.user, sender.organisation, person, ReceivingServiceFactory(), documents=[document_of(other)])
     assert not Referral.objects.exists()
 
 
 def test_referral_create_refuses_a_draft_service_and_ones_own(sender):
     person = PersonFactory(organisation=sender.organisation)
     with pytest.raises(ApplicationError, match="plus publié"):
-        _create(sender.user, sender.organisation, person, ServiceFactory(draft=True))
+        _create(sender.user, sender.organisation, person, ReceivingServiceFactory(draft=True))
     with pytest.raises(ApplicationError, match="votre structure"):
-        _create(sender.user, sender.organisation, person, ServiceFactory(organisation=sender.organisation))
+        _create(sender.user, sender.organisation, person, ReceivingServiceFactory(organisation=sender.organisation))
     assert not Referral.objects.exists()
 
 
@@ -96,11 +96,11 @@ def test_roles_that_do_not_change_files_cannot_orient(role):
     membership = MembershipFactory(role=role)
     person = PersonFactory(organisation=membership.organisation)
     with pytest.raises(ApplicationError):
-        _create(membership.user, membership.organisation, person, ServiceFactory())
+        _create(membership.user, membership.organisation, person, ReceivingServiceFactory())
     assert not Referral.objects.exists()
 
 
 def test_another_organisations_person_cannot_be_oriented(sender):
     person = PersonFactory()
     with pytest.raises(ApplicationError):
-        _create(sender.user, sender.organisation, person, ServiceFactory())
+        _create(sender.user, sender.organisation, person, ReceivingServiceFactory())

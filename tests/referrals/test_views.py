@@ -18,7 +18,7 @@ from tests.conftest import login_verified
 from tests.core.factories import MembershipFactory
 from tests.directory.factories import ServiceFactory
 from tests.people.factories import PersonAddressFactory, PersonFactory, PersonPhoneFactory
-from tests.referrals.factories import ReferralFactory
+from tests.referrals.factories import ReceivingServiceFactory, ReferralFactory
 from tests.referrals.test_services import document_of
 
 pytestmark = pytest.mark.django_db
@@ -216,7 +216,7 @@ def test_send_from_the_persons_file_needs_the_consent(client):
     login_verified(client, agent.user)
     person = PersonFactory(organisation=agent.organisation, last_name="Kerbrat")
     PersonPhoneFactory(person=person, number="0299112233")
-    service = ServiceFactory(name="Portage de repas du Blosne")
+    service = ReceivingServiceFactory(name="Portage de repas du Blosne")
     url = reverse("referrals:create", args=[person.pk])
     page = client.get(url + f"?service={service.pk}").content.decode()
     assert "Portage de repas du Blosne" in page and "02 99 11 22 33" in page  # the preview
@@ -236,7 +236,7 @@ def test_orient_from_a_directory_result_asks_which_person_among_ones_own(client)
     login_verified(client, agent.user)
     mine = PersonFactory(organisation=agent.organisation, last_name="Le Goff")
     PersonFactory(last_name="Le Goffic")  # another organisation's
-    service = ServiceFactory()
+    service = ReceivingServiceFactory()
     body = client.get(reverse("referrals:choose_person", args=[service.pk]), {"q": "le goff"}).content.decode()
     assert reverse("referrals:create", args=[mine.pk]) + f"?service={service.pk}" in body
     assert "Le Goffic" not in body
@@ -265,8 +265,8 @@ def test_a_closed_referral_cannot_be_cancelled(client, referral):
 
 
 def test_the_partner_redirects_to_a_service_it_searches_and_the_sender_sends_the_draft(client, referral):
-    elsewhere = ServiceFactory(name="Épicerie solidaire du Blosne")
-    ServiceFactory(name="Transport solidaire")
+    elsewhere = ReceivingServiceFactory(name="Épicerie solidaire du Blosne")
+    ReceivingServiceFactory(name="Transport solidaire")
     _partner(client, referral)
     client.get(_detail(referral))
     url = reverse("referrals:respond", args=[referral.pk, "reorienter"])
@@ -293,3 +293,29 @@ def test_the_partner_redirects_to_a_service_it_searches_and_the_sender_sends_the
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == ReferralStatus.SENT and draft.consent.partner == elsewhere.organisation
+
+
+def test_a_service_whose_organisation_has_no_account_is_not_sent_a_referral_into_the_void(client):
+    """Nobody at the partner would read it: the page says so before the form, and a forced POST is
+    refused in French, with nothing saved (no referral, no consent)."""
+    agent = MembershipFactory(role=Role.RECEPTION_AGENT)
+    login_verified(client, agent.user)
+    person = PersonFactory(organisation=agent.organisation)
+    service = ServiceFactory(name="Épicerie solidaire du Blosne", organisation__name="Les Amis du Blosne")
+    MembershipFactory(organisation=service.organisation, role=Role.VOLUNTEER)  # no inbox role
+    MembershipFactory(organisation=service.organisation, role=Role.PARTNER, is_active=False)  # ended
+    url = reverse("referrals:create", args=[person.pk])
+    page = client.get(url + f"?service={service.pk}").content.decode()
+    assert "Les Amis du Blosne n&#x27;a pas de compte dans Maillage pour recevoir une orientation" in page
+    assert "Envoyer l&#x27;orientation" not in page and "Envoyer l'orientation" not in page
+    response = client.post(url, _form(service))
+    assert response.status_code == 400
+    assert "Les Amis du Blosne n&#x27;a pas de compte dans Maillage" in response.content.decode()
+    assert not Referral.objects.exists()
+    assert not person.consents.exists()
+
+    MembershipFactory(organisation=service.organisation, role=Role.PARTNER)
+    assert "Envoyer l&#x27;orientation" in client.get(url + f"?service={service.pk}").content.decode() or (
+        "Envoyer l'orientation" in client.get(url + f"?service={service.pk}").content.decode()
+    )
+    assert client.post(url, _form(service)).status_code == 302
