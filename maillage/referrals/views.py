@@ -7,7 +7,6 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from maillage.core import access, audit, grammar
 from maillage.core.exceptions import ApplicationError
-from maillage.core.forms import add_validation_errors
+from maillage.core.forms import run_service
 from maillage.directory.enums import ServiceStatus
 from maillage.directory.models import Service
 from maillage.people import search as person_search
@@ -29,16 +28,6 @@ from maillage.referrals.models import OPEN_FOR_PARTNER
 
 PERSON_SEARCH_LIMIT = 20
 SERVICE_SEARCH_LIMIT = 20
-
-
-def _run(form, call):
-    try:
-        return call()
-    except ValidationError as exc:
-        add_validation_errors(form, exc)
-    except ApplicationError as exc:
-        form.add_error(None, exc.message)
-    return None
 
 
 def _published_service(pk):
@@ -74,7 +63,7 @@ def referral_create(request, person_pk):
     form = forms.ReferralForm(request.POST if request.method == "POST" else None, documents=documents)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        referral = _run(
+        referral = run_service(
             form,
             lambda: services.referral_create(
                 actor=request.user,
@@ -183,7 +172,7 @@ def cancel(request, pk):
     grant.record(request, "Orientation : annulation")
     form = forms.NoteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        done = _run(
+        done = run_service(
             form,
             lambda: services.referral_transition(
                 actor=request.user,
@@ -211,7 +200,7 @@ def send_draft(request, pk):
     form = forms.ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = _run(
+        done = run_service(
             form,
             lambda: services.referral_send_draft(
                 actor=request.user,
@@ -363,7 +352,7 @@ def respond(request, pk, action):
     form = form_class(request.POST if request.method == "POST" else None, **kwargs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = _run(
+        done = run_service(
             form,
             lambda: services.referral_transition(
                 actor=request.user,
