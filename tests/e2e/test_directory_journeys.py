@@ -83,7 +83,7 @@ def search_meals_in_dijon(page) -> None:
     page.get_by_role("textbox", name=re.compile(r"^Commune")).fill("dijon")  # its name, as people know it
     page.get_by_role("button", name="Rechercher", exact=True).click()
     expect(page).to_have_url(re.compile(r"q=portage(\+|%20)de(\+|%20)repas&commune=dijon"))
-    expect(page.get_by_role("link", name="Portage de repas à domicile")).to_be_visible()
+    expect(page.get_by_role("link", name="Portage de repas à domicile", exact=True)).to_be_visible()
 
 
 def filter_step_free(page, meals) -> None:
@@ -91,13 +91,13 @@ def filter_step_free(page, meals) -> None:
     the count and the facets follow."""
     page.get_by_label("Jusqu'à").select_option(label="Dans la commune")
     expect(results_count(page)).to_have_text("2 services trouvés")
-    expect(page.get_by_role("link", name="Portage de repas de la Côte")).to_have_count(0)
-    expect(page.get_by_role("link", name="Repas livrés Les Saveurs")).to_be_visible()
+    expect(page.get_by_role("link", name="Portage de repas de la Côte", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Repas livrés Les Saveurs", exact=True)).to_be_visible()
     expect(page.locator("#resultats")).to_contain_text(f"{STEP_FREE} (1)")
     page.get_by_label("Accessibilité").select_option(label=STEP_FREE)
     expect(results_count(page)).to_have_text("1 service trouvé")
-    expect(page.get_by_role("link", name="Repas livrés Les Saveurs")).to_have_count(0)
-    expect(page.get_by_role("link", name="Portage de repas à domicile")).to_be_visible()
+    expect(page.get_by_role("link", name="Repas livrés Les Saveurs", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Portage de repas à domicile", exact=True)).to_be_visible()
     expect(page).to_have_url(re.compile(r"accessibility=step_free"))
 
 
