@@ -49,7 +49,7 @@ def test_first_contact_noted_by_the_partner_then_confirmed_by_the_sender(page, c
     expect(page.get_by_text("À confirmer")).to_be_visible()
     assert_accessible(page, "Orientation envoyée : premier contact à confirmer")
     page.get_by_role("link", name="Noter le premier contact").click()
-    page.get_by_text("N'a pas eu lieu").click()
+    page.get_by_text("N'a pas eu lieu", exact=True).click()
     page.get_by_label("S'il n'a pas eu lieu, pourquoi").fill("Elle était souffrante.")
     page.get_by_role("button", name="Enregistrer la suite").click()
     expect(page.get_by_text("Le premier contact n'a pas eu lieu : Elle était souffrante.").first).to_be_visible()
