@@ -314,6 +314,17 @@ def seed_demo(departement: str = DEFAULT_DEMO_DEPARTEMENT) -> list[DemoAccount]:
         list_sender=next((n for k, n, *_ in territory.organisations if k == OrganisationKind.DEPARTEMENT), ""),
         partner_name=next((n for k, n, *_ in territory.organisations if k == OrganisationKind.SAAD), ""),
     )
+    # Referrals from the same organisation to the partners with accounts, in various states
+    # (maillage.referrals.demo).
+    from maillage.referrals.demo import seed_referrals
+
+    home_help = next(organisations[names[0]] for part, _, names in territory.accounts if part == "partenaire")
+    seed_referrals(
+        organisation=home,
+        sender=users["coordination"],
+        partners={"clic": (partner_organisation, users["clic"]), "home": (home_help, users["partenaire"])},
+        seed=territory.seed,
+    )
     return accounts
 
 

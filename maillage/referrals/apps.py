@@ -8,7 +8,7 @@ class ReferralsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from maillage.referrals import audit  # noqa: F401  (audit of personal data)
+        from maillage.referrals import audit, retention  # noqa: F401  (audit of personal data, retention rule)
         from maillage.referrals.timeline import register_timeline_sources
 
         register_timeline_sources()

@@ -24,3 +24,11 @@ class ReferralOutcome(models.TextChoices):
     PARTLY_MET = "partly_met", "Besoin satisfait en partie"
     NOT_MET = "not_met", "Besoin non satisfait"
     PERSON_DECLINED = "person_declined", "La personne a renoncé"
+
+
+class FirstContactResult(models.TextChoices):
+    """Whether the first contact with the partner took place (point 4 of issue 14)."""
+
+    HAPPENED = "happened", "A eu lieu"
+    NOT_HAPPENED = "not_happened", "N'a pas eu lieu"
+    UNKNOWN = "unknown", "On ne sait pas"

@@ -5,7 +5,7 @@ from maillage.directory.enums import ServiceStatus
 from maillage.directory.models import Service
 from maillage.directory.taxonomies import ESSENTIAL_NEEDS
 from maillage.people.enums import ConsentChannel, ConsentGiver
-from maillage.referrals.enums import ReferralOutcome, ReferralUrgency
+from maillage.referrals.enums import FirstContactResult, ReferralOutcome, ReferralUrgency
 from maillage.referrals.sharing import REFERRAL_TYPE_CHOICES, REFERRAL_TYPES
 
 CONSENT_LABEL = (
@@ -153,4 +153,46 @@ class CloseForm(DsfrBaseForm):
     )
     note = forms.CharField(
         label="Précisions (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class FirstContactPlanForm(DsfrBaseForm):
+    """The help given to make the first contact (referrals.first_contact.first_contact_plan)."""
+
+    appointment_booked = forms.BooleanField(label="Un rendez-vous a été pris pour la personne", required=False)
+    appointment_at = forms.DateTimeField(
+        label="Date et heure du rendez-vous",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"invalid": "Saisissez une date et une heure valides, par exemple 14/01/2027 10:30."},
+    )
+    appointment_place = forms.CharField(
+        label="Où ou comment (facultatif)",
+        required=False,
+        max_length=200,
+        help_text="Par exemple : dans les locaux du partenaire, par téléphone, à domicile.",
+    )
+    accompanied_by = forms.CharField(
+        label="Qui accompagne la personne (facultatif)",
+        required=False,
+        max_length=200,
+        help_text="Par exemple : une agente de notre structure, sa fille. Laissez vide si personne.",
+    )
+
+
+class FirstContactResultForm(DsfrBaseForm):
+    """Whether the first contact took place (referrals.first_contact.first_contact_result)."""
+
+    result = forms.ChoiceField(
+        label="Le premier contact a-t-il eu lieu ?",
+        choices=FirstContactResult.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez si le premier contact a eu lieu."},
+    )
+    reason = forms.CharField(
+        label="S'il n'a pas eu lieu, pourquoi",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -12,7 +12,7 @@ from maillage.core.validators import NoControlCharactersValidator
 from maillage.directory.models import Service
 from maillage.directory.taxonomies import ESSENTIAL_NEEDS
 from maillage.people.models import Consent, Person
-from maillage.referrals.enums import ReferralOutcome, ReferralStatus, ReferralUrgency
+from maillage.referrals.enums import FirstContactResult, ReferralOutcome, ReferralStatus, ReferralUrgency
 from maillage.referrals.sharing import REFERRAL_TYPE_CHOICES
 
 NEED_CODES = frozenset(code for code, _ in ESSENTIAL_NEEDS)
@@ -138,3 +138,63 @@ class ReferralEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class FirstContact(models.Model):
+    """The help given to make the first contact with the partner (issue 14, point 4): an appointment
+    booked for the person (when, where or how), who goes with them, then whether it took place.
+    Either side records it (`first_contact.py`); each change writes a `FirstContactEvent`."""
+
+    referral = models.OneToOneField(
+        Referral, on_delete=models.CASCADE, primary_key=True, related_name="first_contact", verbose_name="orientation"
+    )
+    appointment_booked = models.BooleanField("rendez-vous pris pour la personne", default=False)
+    appointment_at = models.DateTimeField("date et heure du rendez-vous", null=True, blank=True)
+    appointment_place = models.CharField(
+        "lieu ou moyen du rendez-vous",
+        max_length=200,
+        blank=True,
+        validators=[NoControlCharactersValidator("Lieu ou moyen")],
+    )
+    accompanied_by = models.CharField(
+        "accompagnée par",
+        max_length=200,
+        blank=True,
+        validators=[NoControlCharactersValidator("Accompagnée par")],
+    )
+    result = models.CharField("premier contact", max_length=16, choices=FirstContactResult.choices, blank=True)
+    result_reason = models.TextField(
+        "pourquoi il n'a pas eu lieu", blank=True, validators=[NoControlCharactersValidator("Motif")]
+    )
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "premier contact accompagné"
+
+    def __str__(self):
+        return f"Premier contact de l'orientation n° {self.referral_id}"
+
+    def to_confirm(self, now=None) -> bool:
+        """A booked appointment whose time has passed with no answer yet: « à confirmer »."""
+        now = now or timezone.now()
+        return bool(self.appointment_booked and self.appointment_at and self.appointment_at <= now and not self.result)
+
+
+class FirstContactEvent(models.Model):
+    """One change of a referral's first contact: who, for which organisation, when, and what was
+    recorded (a sentence, as shown in the history and on the person's timeline)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="first_contact_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="par"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="pour")
+    at = models.DateTimeField("le", default=timezone.now)
+    summary = models.TextField("ce qui a été noté")
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "étape du premier contact"
+
+    def __str__(self):
+        return self.summary

@@ -4,7 +4,7 @@ redirected, closed with its outcome — read through the grant (`PersonGrant.ref
 
 from maillage.casework.selectors.timeline import TimelineEvent, _name, _short, _url, register_source
 from maillage.referrals.enums import ReferralStatus
-from maillage.referrals.models import ReferralEvent
+from maillage.referrals.models import FirstContactEvent, ReferralEvent
 
 TITLES = {
     ReferralStatus.SENT: "Orientation envoyée à {service} ({partner})",
@@ -54,5 +54,28 @@ def _referral_events(*, grant, before, limit):
     return events
 
 
+def _first_contact_events(*, grant, before, limit):
+    """The first contact's changes (issue 14, point 4) of the referrals the grant reads."""
+    qs = FirstContactEvent.objects.filter(referral__in=grant.referrals()).select_related(
+        "referral__to_service", "actor", "organisation"
+    )
+    if before is not None:
+        qs = qs.filter(at__lt=before)
+    return [
+        TimelineEvent(
+            kind="referral",
+            date=event.at,
+            title=f"Premier contact avec {event.referral.to_service.name}",
+            summary=_short(event.summary),
+            author=_name(event.actor) if event.organisation_id == grant.organisation.pk else event.organisation.name,
+            url=_url("referrals:sent_detail", event.referral_id),
+            key=f"referral-first-contact-{event.pk}",
+            kind_label="Orientation",
+        )
+        for event in qs.order_by("-at", "-pk")[:limit]
+    ]
+
+
 def register_timeline_sources():
     register_source("referral", "Orientations", _referral_events)
+    register_source("referral", "Orientations", _first_contact_events)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maillage.referrals import views
+from maillage.referrals import first_contact_views, views
 
 app_name = "referrals"
 
@@ -10,8 +10,19 @@ urlpatterns = [
     path("orientations/envoyees/<int:pk>/", views.sent_detail, name="sent_detail"),
     path("orientations/envoyees/<int:pk>/annuler/", views.cancel, name="cancel"),
     path("orientations/envoyees/<int:pk>/envoyer/", views.send_draft, name="send_draft"),
+    path(
+        "orientations/envoyees/<int:pk>/premier-contact/",
+        first_contact_views.sent_first_contact,
+        name="sent_first_contact",
+    ),
     path("orientations/recues/", views.inbox, name="inbox"),
     path("orientations/recues/<int:pk>/", views.received_detail, name="received_detail"),
+    # Before the answers' pattern, which would take « premier-contact » for an action.
+    path(
+        "orientations/recues/<int:pk>/premier-contact/",
+        first_contact_views.received_first_contact,
+        name="received_first_contact",
+    ),
     path("orientations/recues/<int:pk>/<slug:action>/", views.respond, name="respond"),
     path("orientations/recues/<int:pk>/documents/<int:document_pk>/", views.shared_document, name="shared_document"),
 ]

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -23,6 +24,7 @@ from maillage.people.forms import PersonSearchForm
 from maillage.people.models import Person
 from maillage.referrals import forms, lifecycle, services, sharing
 from maillage.referrals.enums import ReferralStatus
+from maillage.referrals.first_contact_views import first_contact_context
 from maillage.referrals.lifecycle import Side
 from maillage.referrals.models import OPEN_FOR_PARTNER
 
@@ -160,6 +162,10 @@ def sent_detail(request, pk):
         "can_cancel": may_act and ReferralStatus.CANCELLED in lifecycle.allowed_next(referral.status, Side.SENDER),
         "can_send": may_act and referral.status == ReferralStatus.DRAFT,
         "redirected_to": getattr(referral, "redirected_to", None),
+        "first_contact": first_contact_context(referral),
+        "first_contact_url": reverse("referrals:sent_first_contact", args=[referral.pk])
+        if may_act and referral.status in OPEN_FOR_PARTNER
+        else "",
     }
     return render(request, "referrals/sent_detail.html", context)
 
@@ -331,6 +337,8 @@ def received_detail(request, pk):
         "needs": shared["needs"],
         "documents": shared["documents"],
         "events": _events(referral),
+        "first_contact": first_contact_context(referral),
+        "first_contact_url": reverse("referrals:received_first_contact", args=[referral.pk]),
         "actions": [
             (ACTION_OF_STATUS[s], ACTIONS[ACTION_OF_STATUS[s]][2])
             for s in lifecycle.allowed_next(referral.status, Side.RECEIVER)

@@ -100,4 +100,30 @@ def referral_cases(Case):  # noqa: N803 — the matrix's Case class, passed in t
             allowed_status=(302,),
         ),
         Case("referrals:shared_document", kwargs=_document("own"), other_kwargs=_document("other"), allowed=INBOX),
+        # The accompanied first contact, on either side of an open referral.
+        Case("referrals:sent_first_contact", kwargs=_sent("own"), other_kwargs=_sent("other"), allowed=CHANGE_PERSON),
+        Case(
+            "referrals:sent_first_contact",
+            kwargs=_sent("own"),
+            other_kwargs=_sent("other"),
+            allowed=CHANGE_PERSON,
+            method="post",
+            data={"step": "plan", "plan-accompanied_by": "Sa fille"},
+            allowed_status=(302,),
+        ),
+        Case(
+            "referrals:received_first_contact",
+            kwargs=_received("own"),
+            other_kwargs=_received("other"),
+            allowed=INBOX,
+        ),
+        Case(
+            "referrals:received_first_contact",
+            kwargs=_received("own"),
+            other_kwargs=_received("other"),
+            allowed=INBOX,
+            method="post",
+            data={"step": "plan", "plan-accompanied_by": "Personne"},
+            allowed_status=(302,),
+        ),
     ]
