@@ -547,8 +547,8 @@ def link_respond(request, action):
             ),
         )
         if done is not None:
-            messages.success(request, done_message)
             if done.status in OPEN_FOR_PARTNER:
+                messages.success(request, done_message)
                 return redirect("referrals:link_detail")
             request.session.pop(links.SESSION_KEY, None)
             return _link_refused(request, f"{done_message} Merci : cette orientation est terminée.", status=200)
