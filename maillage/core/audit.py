@@ -212,6 +212,7 @@ ACCESS_PATH_PHRASES = {
     "sponsorship": "au titre d'un parrainage",
     "call_assignment": "au titre d'un appel qui lui était attribué",
     "referral": "au titre d'une orientation adressée à sa structure",
+    "referral_link": "par le lien d'une orientation, partenaire sans compte",
 }
 CHANGE_NOUNS = {
     AuditLogEntry.Action.CREATE: "Ajout",

@@ -299,6 +299,7 @@ class AuditLogEntry(AbstractLogEntry):
             ("call_assignment", "appel attribué"),
             ("sponsorship", "parrainage"),
             ("referral", "orientation reçue"),
+            ("referral_link", "lien d'orientation (partenaire sans compte)"),
         ],
     )
 

@@ -63,8 +63,24 @@ class ReferralForm(ConsentFieldsMixin, DsfrBaseForm):
         "consent_given", "consent_given_by", "consent_channel",
     ]  # fmt: skip
 
-    def __init__(self, *args, documents=None, **kwargs):
+    recipient_email = forms.EmailField(
+        label="Adresse électronique du partenaire",
+        required=False,
+        help_text=(
+            "Cette structure n'a pas de compte dans Maillage : elle recevra à cette adresse un lien, puis un code "
+            "pour lire l'orientation. Vérifiez l'adresse avec l'annuaire ou par téléphone."
+        ),
+    )
+
+    def __init__(self, *args, documents=None, without_account=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if without_account:
+            self.fields["recipient_email"].required = True
+            self.fields["recipient_email"].error_messages["required"] = (
+                "Indiquez l'adresse électronique du partenaire : il y recevra le lien de l'orientation."
+            )
+        else:
+            del self.fields["recipient_email"]
         self.fields["documents"].queryset = documents
         self.fields["documents"].label_from_instance = lambda d: f"{d.title} ({d.get_kind_display().lower()})"
         if not documents.exists():
@@ -195,4 +211,13 @@ class FirstContactResultForm(DsfrBaseForm):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class LinkCodeForm(DsfrBaseForm):
+    code = forms.CharField(
+        label="Code reçu par courriel (6 chiffres)",
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        error_messages={"required": "Saisissez le code à 6 chiffres reçu par courriel."},
     )

@@ -77,6 +77,10 @@ class Referral(models.Model):
     started_at = models.DateTimeField("commencée le", null=True, blank=True)
     ended_at = models.DateTimeField("terminée le", null=True, blank=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    # For a partner without an account (decision « nolink »): the address the link and its code go
+    # to, given or confirmed by the sender (prefilled from the directory). Blank for a partner with
+    # accounts, whose inbox receives the referral.
+    recipient_email = models.EmailField("adresse du partenaire", blank=True)
     # The last day the partner was reminded that the referral waits for an answer (tasks.py).
     reminded_on = models.DateField("relancée le", null=True, blank=True, editable=False)
 
@@ -131,6 +135,8 @@ class ReferralEvent(models.Model):
     from_status = models.CharField("de", max_length=12, choices=ReferralStatus.choices, blank=True)
     to_status = models.CharField("vers", max_length=12, choices=ReferralStatus.choices)
     note = models.TextField("motif ou précisions", blank=True)
+    # A partner without an account answering through its link: no user, the address it answered from.
+    actor_email = models.EmailField("partenaire sans compte (adresse)", blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -198,3 +204,27 @@ class FirstContactEvent(models.Model):
 
     def __str__(self):
         return self.summary
+
+
+class ReferralLink(models.Model):
+    """The link e-mailed to a partner without an account (decision « nolink »): only the hash of its
+    token and of its one-time code are kept. It expires after REFERRALS_LINK_DAYS and is revoked when
+    the referral ends; its code (6 digits, sent on request to the same address) is valid 10 minutes
+    and locks after 5 wrong tries."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="links")
+    email = models.EmailField("adresse")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("créé le", default=timezone.now, editable=False)
+    expires_at = models.DateTimeField("expire le")
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    code_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    code_failures = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "lien d'orientation"
+
+    def __str__(self):
+        return f"Lien de l'orientation n° {self.referral_id}"

@@ -19,7 +19,7 @@ from maillage.people.models import Consent
 from maillage.referrals import lifecycle
 from maillage.referrals.enums import ReferralOutcome, ReferralStatus
 from maillage.referrals.lifecycle import Side
-from maillage.referrals.models import Referral, ReferralEvent
+from maillage.referrals.models import FINAL, Referral, ReferralEvent
 
 
 def _absolute(path: str) -> str:
@@ -43,12 +43,12 @@ def unreachable_message(organisation: Organisation) -> str:
     )
 
 
-def _check_service(service, from_organisation) -> None:
+def _check_service(service, from_organisation, recipient_email: str = "") -> None:
     if service is None or service.status != ServiceStatus.PUBLISHED or not service.organisation.is_active:
         raise ApplicationError("Ce service n'est plus publié dans l'annuaire : choisissez-en un autre.")
     if service.organisation_id == from_organisation.pk:
         raise ApplicationError("Ce service est celui de votre structure : une orientation va vers un partenaire.")
-    if not can_receive_referrals(service.organisation):
+    if not recipient_email and not can_receive_referrals(service.organisation):
         raise ApplicationError(unreachable_message(service.organisation))
 
 
@@ -82,6 +82,7 @@ def referral_create(
     consent_given: bool,
     consent_given_by: str = ConsentGiver.PERSON,
     consent_channel: str = ConsentChannel.ORAL,
+    recipient_email: str = "",
 ) -> Referral:
     """Orient `person` to `service`: record the person's consent to share the referral's set with
     the service's organisation (required: without it nothing is saved), then create the referral and
@@ -93,7 +94,9 @@ def referral_create(
         raise ValidationError(
             {"consent_given": "Cochez la case une fois que la personne a accepté ce partage : il est obligatoire."}
         )
-    _check_service(service, organisation)
+    # A partner with accounts reads its inbox; one without gets a link at the address the sender gave.
+    recipient_email = "" if can_receive_referrals(service.organisation) else (recipient_email or "").strip().lower()
+    _check_service(service, organisation, recipient_email)
     documents = list(documents)
     if any(document.person_id != person.pk for document in documents):
         raise ApplicationError("Un document choisi n'est pas dans le dossier de cette personne.")
@@ -112,6 +115,7 @@ def referral_create(
         urgency=urgency,
         agreed_with_person=agreed_with_person.strip(),
         consent=consent,
+        recipient_email=recipient_email,
     )
     referral.full_clean()
     referral.save()
@@ -153,16 +157,29 @@ def referral_transition(
     note: str = "",
     outcome: str = "",
     redirect_to=None,
+    link=None,
 ) -> Referral:
     """Move `referral` to `to_status` for `organisation` (the side it stands on), if the lifecycle's
     table allows it (lifecycle.TRANSITIONS): a refused change raises `ApplicationError` with the
     reason in French and changes nothing. Declining needs a reason, closing an outcome, redirecting
     another published service (a new referral is prepared for the sender, as a draft: the sender
-    checks it with the person — and records their consent when the partner changes — and sends it)."""
+    checks it with the person — and records their consent when the partner changes — and sends it).
+
+    `link`: a partner without an account answering through its link (decision « nolink »): no user,
+    the receiving side, the event records the link's address; the link must be this referral's and
+    in force."""
     referral = Referral.objects.select_for_update().select_related("person", "to_service").get(pk=referral.pk)
-    side = side_of(referral, organisation)
-    if side is None or not _may_act(actor, organisation, referral, side):
-        raise ApplicationError("Cette orientation ne concerne pas votre structure.")
+    if link is not None:
+        from maillage.referrals import links
+
+        if link.referral_id != referral.pk or links.refusal(link) is not None:
+            raise ApplicationError("Ce lien ne permet pas de répondre à cette orientation.")
+        actor, organisation = None, referral.to_organisation
+        side = Side.RECEIVER
+    else:
+        side = side_of(referral, organisation)
+        if side is None or not _may_act(actor, organisation, referral, side):
+            raise ApplicationError("Cette orientation ne concerne pas votre structure.")
     from_status = referral.status
     allowed = lifecycle.side_for(from_status, to_status)
     if allowed != side:
@@ -170,7 +187,7 @@ def referral_transition(
     note = (note or "").strip()
     if to_status == ReferralStatus.SENT:
         _check_consent(referral)
-        _check_service(referral.to_service, referral.from_organisation)
+        _check_service(referral.to_service, referral.from_organisation, referral.recipient_email)
     if to_status == ReferralStatus.DECLINED and not note:
         raise ValidationError({"note": "Indiquez le motif du refus : la structure qui a orienté la personne le lira."})
     if to_status == ReferralStatus.CLOSED:
@@ -201,7 +218,10 @@ def referral_transition(
         from_status=from_status,
         to_status=to_status,
         note=note,
+        actor_email=link.email if link is not None else "",
     )
+    if to_status in FINAL:
+        referral.links.filter(revoked_at__isnull=True).update(revoked_at=now)
     if to_status == ReferralStatus.REDIRECTED:
         new_referral = _prepare_redirection(actor, organisation, referral, redirect_to)
     _notify(referral, side, new_referral=new_referral)
@@ -326,6 +346,14 @@ def _notify(referral: Referral, acting_side: Side, *, new_referral=None) -> None
             return  # a draft nobody received
         to = inbox_recipients(referral.to_organisation)
         url = _absolute(reverse("referrals:inbox"))
+        if not to and referral.recipient_email:
+            from maillage.referrals import links
+
+            if status == ReferralStatus.SENT:
+                links.send_link(referral)
+            else:
+                links.send_cancellation(referral)
+            return
     else:
         to = _sender_recipients(referral)
         url = _absolute(reverse("referrals:sent_detail", args=[referral.pk]))

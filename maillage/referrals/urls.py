@@ -25,4 +25,8 @@ urlpatterns = [
     ),
     path("orientations/recues/<int:pk>/<slug:action>/", views.respond, name="respond"),
     path("orientations/recues/<int:pk>/documents/<int:document_pk>/", views.shared_document, name="shared_document"),
+    path("orientations/lien/<str:token>/ouvrir/", views.link_open, name="link_open"),
+    path("orientations/lien/code/", views.link_code, name="link_code"),
+    path("orientations/lien/orientation/", views.link_detail, name="link_detail"),
+    path("orientations/lien/orientation/<slug:action>/", views.link_respond, name="link_respond"),
 ]

@@ -7,6 +7,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from maillage.core import access, audit, grammar
+from maillage.core import access, audit, grammar, ratelimit
 from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import run_service
 from maillage.directory.enums import ServiceStatus
@@ -22,7 +23,7 @@ from maillage.directory.models import Service
 from maillage.people import search as person_search
 from maillage.people.forms import PersonSearchForm
 from maillage.people.models import Person
-from maillage.referrals import forms, lifecycle, services, sharing
+from maillage.referrals import forms, lifecycle, links, services, sharing
 from maillage.referrals.enums import ReferralStatus
 from maillage.referrals.first_contact_views import first_contact_context
 from maillage.referrals.lifecycle import Side
@@ -62,7 +63,13 @@ def referral_create(request, person_pk):
     if service is None:
         return _choose_service(request, person)
     documents = grant.documents().order_by("-uploaded_at")
-    form = forms.ReferralForm(request.POST if request.method == "POST" else None, documents=documents)
+    without_account = not services.can_receive_referrals(service.organisation)
+    form = forms.ReferralForm(
+        request.POST if request.method == "POST" else None,
+        documents=documents,
+        without_account=without_account,
+        initial={"recipient_email": service.email or service.organisation.email} if without_account else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         referral = run_service(
@@ -81,6 +88,7 @@ def referral_create(request, person_pk):
                 consent_given=data["consent_given"],
                 consent_given_by=data["consent_given_by"],
                 consent_channel=data["consent_channel"],
+                recipient_email=data.get("recipient_email") or "",
             ),
         )
         if referral is not None:
@@ -89,9 +97,13 @@ def referral_create(request, person_pk):
                 f"Orientation envoyée à {service.name} ({service.organisation.name}). Vous suivrez sa réponse ici.",
             )
             return redirect("referrals:sent_detail", referral.pk)
-    context = {"person": person, "service": service, "form": form, "preview": sharing.preview_by_type(person)}
-    if not services.can_receive_referrals(service.organisation):
-        context["unreachable"] = services.unreachable_message(service.organisation)
+    context = {
+        "person": person,
+        "service": service,
+        "form": form,
+        "preview": sharing.preview_by_type(person),
+        "without_account": without_account,
+    }
     return render(request, "referrals/create.html", context, status=400 if form.errors else 200)
 
 
@@ -398,3 +410,155 @@ def shared_document(request, pk, document_pk):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- A partner without an account: the link, its code, the referral it opens (decision « nolink ») -----
+
+LINK_ACTIONS = {slug: ACTIONS[slug] for slug in ("accepter", "refuser", "commencer", "cloturer")}
+LINK_CODE_LIMIT = 3  # codes sent per link …
+LINK_CODE_WINDOW = 600  # … per 10 minutes
+
+
+def _link_refused(request, message, status=403):
+    return render(request, "referrals/link_refused.html", {"message": message}, status=status)
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def link_open(request, token):
+    """The link from the e-mail: checked, then forgotten from the address bar (the token never reaches
+    a log line nor a Referer): the code page knows the link from the session."""
+    link = links.find(token)
+    if link is None:
+        return _link_refused(request, links.UNKNOWN, status=404)
+    refused = links.refusal(link)
+    if refused:
+        return _link_refused(request, refused, status=410 if refused in (links.EXPIRED, links.ENDED) else 403)
+    request.session[links.PENDING_KEY] = link.pk
+    return redirect("referrals:link_code")
+
+
+def _pending_link(request):
+    from maillage.referrals.models import ReferralLink
+
+    pk = request.session.get(links.PENDING_KEY)
+    return ReferralLink.objects.select_related("referral", "referral__from_organisation").filter(pk=pk).first()
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def link_code(request):
+    """Ask for the code (sent to the link's address), then enter it."""
+    link = _pending_link(request)
+    if link is None:
+        return _link_refused(request, "Ouvrez d'abord le lien reçu par courriel.", status=404)
+    refused = links.refusal(link)
+    if refused:
+        return _link_refused(request, refused, status=410 if refused in (links.EXPIRED, links.ENDED) else 403)
+    form = forms.LinkCodeForm(request.POST if request.POST.get("action") == "verifier" else None)
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "envoyer":
+        if not ratelimit.hit(f"referral-link-code:{link.pk}", limit=LINK_CODE_LIMIT, window_seconds=LINK_CODE_WINDOW):
+            messages.error(
+                request,
+                ratelimit.refusal_message(
+                    what="recevoir un code", limit=LINK_CODE_LIMIT, window_seconds=LINK_CODE_WINDOW
+                ).replace(" par connexion", ""),
+            )
+            status = 429
+        else:
+            links.send_code(link)
+            messages.success(request, f"Un code vous a été envoyé à {link.email}. Il vaut 10 minutes.")
+            return redirect("referrals:link_code")
+    elif request.method == "POST" and form.is_valid():
+        refused = links.check_code(link, form.cleaned_data["code"])
+        if refused is None:
+            links.open_session(request, link)
+            return redirect("referrals:link_detail")
+        form.add_error("code", refused)
+    context = {"link": link, "referral": link.referral, "form": form}
+    return render(request, "referrals/link_code.html", context, status=400 if form.errors else status)
+
+
+def _link_session(request):
+    link = links.session_link(request)
+    if link is None:
+        raise Http404(
+            "Votre accès à cette orientation a pris fin (il dure 30 minutes) : rouvrez le lien reçu par courriel."
+        )
+    referral = (
+        type(link.referral)
+        .objects.select_related("person", "to_service", "from_organisation", "sender", "consent")
+        .get(pk=link.referral_id)
+    )
+    consent = referral.consent
+    if consent is None or consent.withdrawn_at is not None or consent.partner_id != referral.to_organisation_id:
+        raise Http404("Orientation introuvable.")
+    return link, referral
+
+
+def _record_link_opening(request, referral, what):
+    audit.record_access(request, referral.person, what=what, access_path="referral_link")
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def link_detail(request):
+    """The referral as the partner without an account reads it: only its shared set."""
+    link, referral = _link_session(request)
+    if referral.status == ReferralStatus.SENT:
+        with contextlib.suppress(ApplicationError):
+            services.referral_transition(
+                actor=None, organisation=None, referral=referral, to_status=ReferralStatus.RECEIVED, link=link
+            )
+        referral.refresh_from_db()
+    _record_link_opening(request, referral, "Orientation reçue par lien")
+    shared = sharing.shared_record(referral)
+    context = {
+        "referral": referral,
+        "fields": [(shared["labels"][name], sharing.display(name, value)) for name, value in shared["fields"].items()],
+        "needs": shared["needs"],
+        "documents": [],
+        "shared_documents_count": len(shared["documents"]),
+        "events": _events(referral),
+        "via_link": True,
+        "actions": [
+            (ACTION_OF_STATUS[s], ACTIONS[ACTION_OF_STATUS[s]][2])
+            for s in lifecycle.allowed_next(referral.status, Side.RECEIVER)
+            if ACTION_OF_STATUS.get(s) in LINK_ACTIONS
+        ],
+    }
+    return render(request, "referrals/received_detail.html", context)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def link_respond(request, action):
+    if action not in LINK_ACTIONS:
+        raise Http404("Page introuvable.")
+    link, referral = _link_session(request)
+    to_status, form_class, title, done_message = LINK_ACTIONS[action]
+    _record_link_opening(request, referral, f"Orientation reçue par lien : {title.lower()}")
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = run_service(
+            form,
+            lambda: services.referral_transition(
+                actor=None,
+                organisation=None,
+                referral=referral,
+                to_status=to_status,
+                note=data.get("note", ""),
+                outcome=data.get("outcome", ""),
+                link=link,
+            ),
+        )
+        if done is not None:
+            if done.status in OPEN_FOR_PARTNER:
+                messages.success(request, done_message)
+                return redirect("referrals:link_detail")
+            request.session.pop(links.SESSION_KEY, None)
+            return _link_refused(request, f"{done_message} Merci : cette orientation est terminée.", status=200)
+    context = {"referral": referral, "form": form, "title": title, "action": action, "via_link": True}
+    return render(request, "referrals/respond.html", context, status=400 if form.errors else 200)

@@ -277,6 +277,8 @@ MAILLAGE_MERGE_UNDO_DAYS = env_int("MAILLAGE_MERGE_UNDO_DAYS", 7)
 MAILLAGE_FORM_TOKEN_SECONDS = env_int("MAILLAGE_FORM_TOKEN_SECONDS", 600)
 # A referral sent or received with no answer after this many days is « en retard » (issue 14).
 REFERRALS_REMINDER_DAYS = env_int("MAILLAGE_REFERRALS_REMINDER_DAYS", 5)
+# The link e-mailed to a partner without an account expires after this many days (decision « nolink »).
+REFERRALS_LINK_DAYS = env_int("MAILLAGE_REFERRALS_LINK_DAYS", 14)
 # A list transmitted to the register (register.importing) is refused above this size, before it is read
 # (a list of 20,000 persons is about 2 MB of CSV). Larger uploads still reach Django, which streams a file
 # above FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file: set the web server's body limit above this one.

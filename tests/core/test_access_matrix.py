@@ -19,7 +19,7 @@ from tests.conftest import login_verified
 from tests.core.factories import MembershipFactory, MembershipInvitationFactory, OrganisationFactory
 from tests.directory.access_matrix_cases import DIRECTORY_PUBLIC, directory_cases
 from tests.people.access_matrix_cases import people_cases
-from tests.referrals.access_matrix_cases import referral_cases
+from tests.referrals.access_matrix_cases import REFERRAL_LINK_PUBLIC, referral_cases
 from tests.register.access_matrix_calls import JSON_API, register_api_cases
 from tests.register.access_matrix_campaigns import campaign_cases
 from tests.register.access_matrix_cases import REGISTER_PUBLIC, register_cases
@@ -54,6 +54,9 @@ class Case:
     refused_status: tuple = (404,)
     data: dict = field(default_factory=dict)
     content_type: str = ""  # a JSON API's body ("application/json"); form data when empty
+    # For a page reached without logging in that answers otherwise than the login page (a referral's
+    # link, decision « nolink »): the anonymous visitor's status.
+    anonymous_status: tuple = ()
 
 
 def _own(w):
@@ -287,6 +290,7 @@ PUBLIC = {
     "ui:contrast_toggle",
 } | DIRECTORY_PUBLIC
 PUBLIC |= REGISTER_PUBLIC
+PUBLIC |= REFERRAL_LINK_PUBLIC
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
@@ -294,6 +298,8 @@ def test_anonymous_reaches_only_public_pages(client, world, case):
     response = _request(client, case, case.kwargs(world) if case.kwargs else None)
     if case.name in JSON_API:  # a JSON API answers 401, not the login page
         assert response.status_code == 401, case.name
+    elif case.anonymous_status:
+        assert response.status_code in case.anonymous_status, case.name
     elif case.name in PUBLIC:
         assert response.status_code in (200, 302)
         if response.status_code == 302:

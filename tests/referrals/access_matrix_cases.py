@@ -57,6 +57,27 @@ def _document(attr):
     return make
 
 
+def _link_token(w):
+    """A link e-mailed to a partner without an account, for a referral « own » sent."""
+    from maillage.referrals.links import create_link
+
+    referral = ReferralFactory(from_organisation=w.own, recipient_email="partenaire@example.org")
+    _link, token = create_link(referral)
+    return {"token": token}
+
+
+#: The pages of a partner without an account (decision « nolink »): reached without logging in, by
+#: anyone — the link sends on to the code page; without the code's session, the rest is 404 for every
+#: role and for the anonymous alike.
+REFERRAL_LINK_PUBLIC = {
+    "referrals:link_open",
+    "referrals:link_code",
+    "referrals:link_detail",
+    "referrals:link_respond",
+}
+NOBODY = frozenset()
+
+
 def referral_cases(Case):  # noqa: N803 — the matrix's Case class, passed in to avoid an import cycle
     return [
         Case("referrals:create", kwargs=_person("own"), other_kwargs=_person("other"), allowed=CHANGE_PERSON),
@@ -125,5 +146,22 @@ def referral_cases(Case):  # noqa: N803 — the matrix's Case class, passed in t
             method="post",
             data={"step": "plan", "plan-accompanied_by": "Personne"},
             allowed_status=(302,),
+        ),
+        Case("referrals:link_open", kwargs=_link_token, allowed_status=(302,), anonymous_status=(302,)),
+        Case("referrals:link_code", allowed=NOBODY, anonymous_status=(404,)),
+        Case("referrals:link_code", allowed=NOBODY, method="post", anonymous_status=(404,)),
+        Case("referrals:link_detail", allowed=NOBODY, anonymous_status=(404,)),
+        Case(
+            "referrals:link_respond",
+            kwargs=lambda w: {"action": "accepter"},
+            allowed=NOBODY,
+            anonymous_status=(404,),
+        ),
+        Case(
+            "referrals:link_respond",
+            kwargs=lambda w: {"action": "accepter"},
+            allowed=NOBODY,
+            method="post",
+            anonymous_status=(404,),
         ),
     ]

@@ -295,9 +295,9 @@ def test_the_partner_redirects_to_a_service_it_searches_and_the_sender_sends_the
     assert draft.status == ReferralStatus.SENT and draft.consent.partner == elsewhere.organisation
 
 
-def test_a_service_whose_organisation_has_no_account_is_not_sent_a_referral_into_the_void(client):
-    """Nobody at the partner would read it: the page says so before the form, and a forced POST is
-    refused in French, with nothing saved (no referral, no consent)."""
+def test_a_service_whose_organisation_has_no_account_needs_the_partners_address(client):
+    """Nobody at the partner would read an inbox: the form asks for the partner's address (decision
+    « nolink »); a POST without it is refused in French, with nothing saved (no referral, no consent)."""
     agent = MembershipFactory(role=Role.RECEPTION_AGENT)
     login_verified(client, agent.user)
     person = PersonFactory(organisation=agent.organisation)
@@ -305,17 +305,12 @@ def test_a_service_whose_organisation_has_no_account_is_not_sent_a_referral_into
     MembershipFactory(organisation=service.organisation, role=Role.VOLUNTEER)  # no inbox role
     MembershipFactory(organisation=service.organisation, role=Role.PARTNER, is_active=False)  # ended
     url = reverse("referrals:create", args=[person.pk])
-    page = client.get(url + f"?service={service.pk}").content.decode()
-    assert "Les Amis du Blosne n&#x27;a pas de compte dans Maillage pour recevoir une orientation" in page
-    assert "Envoyer l&#x27;orientation" not in page and "Envoyer l'orientation" not in page
+    page = html.unescape(client.get(url + f"?service={service.pk}").content.decode())
+    assert "Les Amis du Blosne n'a pas de compte dans Maillage" in page and 'name="recipient_email"' in page
     response = client.post(url, _form(service))
     assert response.status_code == 400
-    assert "Les Amis du Blosne n&#x27;a pas de compte dans Maillage" in response.content.decode()
+    assert "Indiquez l'adresse électronique du partenaire" in html.unescape(response.content.decode())
     assert not Referral.objects.exists()
     assert not person.consents.exists()
-
-    MembershipFactory(organisation=service.organisation, role=Role.PARTNER)
-    assert "Envoyer l&#x27;orientation" in client.get(url + f"?service={service.pk}").content.decode() or (
-        "Envoyer l'orientation" in client.get(url + f"?service={service.pk}").content.decode()
-    )
-    assert client.post(url, _form(service)).status_code == 302
+    assert client.post(url, {**_form(service), "recipient_email": "blosne@example.org"}).status_code == 302
+    assert Referral.objects.get().recipient_email == "blosne@example.org"
