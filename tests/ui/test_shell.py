@@ -15,7 +15,18 @@ from tests.directory.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
-STATE_MARKS = ("République française", "République<br>française", "Marianne", "/static/dsfr/", "fr-logo", "dsfr")
+# « Marianne » alone is also a first name a member may carry: the marks are the font's files and
+# its family name as CSS writes it.
+STATE_MARKS = (
+    "République française",
+    "République<br>française",
+    "Marianne-",
+    "font-family: Marianne",
+    "font-family:Marianne",
+    "/static/dsfr/",
+    "fr-logo",
+    "dsfr",
+)
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
 
 
