@@ -6,6 +6,7 @@ from maillage.directory.models import Service
 from maillage.directory.taxonomies import ESSENTIAL_NEEDS
 from maillage.people.enums import ConsentChannel, ConsentGiver
 from maillage.referrals.enums import FirstContactResult, ReferralOutcome, ReferralUrgency
+from maillage.referrals.services import RECIPIENT_EMAIL_REQUIRED
 from maillage.referrals.sharing import REFERRAL_TYPE_CHOICES, REFERRAL_TYPES
 
 CONSENT_LABEL = (
@@ -24,6 +25,26 @@ class ConsentFieldsMixin(forms.Form):
     )
     consent_given_by = forms.ChoiceField(label="Accord donné par", choices=ConsentGiver.choices)
     consent_channel = forms.ChoiceField(label="Comment", choices=ConsentChannel.choices)
+
+
+def recipient_email_field() -> forms.EmailField:
+    return forms.EmailField(
+        label="Adresse électronique du partenaire",
+        required=False,
+        help_text=(
+            "Cette structure n'a pas de compte dans Maillage : elle recevra à cette adresse un lien, puis un code "
+            "pour lire l'orientation. Vérifiez l'adresse avec l'annuaire ou par téléphone."
+        ),
+    )
+
+
+def require_recipient_email(form: forms.Form, without_account: bool) -> None:
+    """The partner's address: required for an organisation without accounts, absent otherwise."""
+    if without_account:
+        form.fields["recipient_email"].required = True
+        form.fields["recipient_email"].error_messages["required"] = RECIPIENT_EMAIL_REQUIRED
+    else:
+        del form.fields["recipient_email"]
 
 
 class ReferralForm(ConsentFieldsMixin, DsfrBaseForm):
@@ -63,24 +84,11 @@ class ReferralForm(ConsentFieldsMixin, DsfrBaseForm):
         "consent_given", "consent_given_by", "consent_channel",
     ]  # fmt: skip
 
-    recipient_email = forms.EmailField(
-        label="Adresse électronique du partenaire",
-        required=False,
-        help_text=(
-            "Cette structure n'a pas de compte dans Maillage : elle recevra à cette adresse un lien, puis un code "
-            "pour lire l'orientation. Vérifiez l'adresse avec l'annuaire ou par téléphone."
-        ),
-    )
+    recipient_email = recipient_email_field()
 
     def __init__(self, *args, documents=None, without_account=False, **kwargs):
         super().__init__(*args, **kwargs)
-        if without_account:
-            self.fields["recipient_email"].required = True
-            self.fields["recipient_email"].error_messages["required"] = (
-                "Indiquez l'adresse électronique du partenaire : il y recevra le lien de l'orientation."
-            )
-        else:
-            del self.fields["recipient_email"]
+        require_recipient_email(self, without_account)
         self.fields["documents"].queryset = documents
         self.fields["documents"].label_from_instance = lambda d: f"{d.title} ({d.get_kind_display().lower()})"
         if not documents.exists():
@@ -89,7 +97,14 @@ class ReferralForm(ConsentFieldsMixin, DsfrBaseForm):
 
 
 class ConsentForm(ConsentFieldsMixin, DsfrBaseForm):
-    pass
+    """Sending a draft: the consent when the partner changed, and the partner's address when it has no
+    accounts (a redirection proposed to such an organisation)."""
+
+    recipient_email = recipient_email_field()
+
+    def __init__(self, *args, without_account=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        require_recipient_email(self, without_account)
 
 
 class ServiceSearchForm(DsfrBaseForm):

@@ -36,6 +36,9 @@ def can_receive_referrals(organisation: Organisation) -> bool:
     )
 
 
+RECIPIENT_EMAIL_REQUIRED = "Indiquez l'adresse électronique du partenaire : il y recevra le lien de l'orientation."
+
+
 def unreachable_message(organisation: Organisation) -> str:
     return (
         f"{organisation.name} n'a pas de compte dans Maillage pour recevoir une orientation : prenez contact "
@@ -43,12 +46,15 @@ def unreachable_message(organisation: Organisation) -> str:
     )
 
 
-def _check_service(service, from_organisation, recipient_email: str = "") -> None:
+def _check_service(service, from_organisation, recipient_email: str = "", *, reachable: bool = True) -> None:
+    """A service one may orient to: published, of another active organisation, and — when `reachable`
+    — read by someone (accounts, or the address given for the link). A partner's redirection proposes
+    any published service: the sender gives the address when sending the draft."""
     if service is None or service.status != ServiceStatus.PUBLISHED or not service.organisation.is_active:
         raise ApplicationError("Ce service n'est plus publié dans l'annuaire : choisissez-en un autre.")
     if service.organisation_id == from_organisation.pk:
         raise ApplicationError("Ce service est celui de votre structure : une orientation va vers un partenaire.")
-    if not recipient_email and not can_receive_referrals(service.organisation):
+    if reachable and not recipient_email and not can_receive_referrals(service.organisation):
         raise ApplicationError(unreachable_message(service.organisation))
 
 
@@ -205,7 +211,7 @@ def referral_transition(
                     "avec le motif."
                 }
             )
-        _check_service(redirect_to, referral.from_organisation)
+        _check_service(redirect_to, referral.from_organisation, reachable=False)
     now = timezone.now()
     referral.status = to_status
     setattr(referral, lifecycle.TIMESTAMP_FIELD[to_status], now)
@@ -278,11 +284,20 @@ def referral_send_draft(
     consent_given: bool,
     consent_given_by: str = ConsentGiver.PERSON,
     consent_channel: str = ConsentChannel.ORAL,
+    recipient_email: str = "",
 ) -> Referral:
     """Send a draft (a redirection prepared by a partner): its consent is recorded first when it has
-    none in force for its partner."""
+    none in force for its partner. To an organisation without accounts, `recipient_email` is the
+    address its link goes to (required then, ignored otherwise)."""
     if side_of(referral, organisation) != Side.SENDER:
         raise ApplicationError("Cette orientation ne concerne pas votre structure.")
+    if can_receive_referrals(referral.to_organisation):
+        recipient_email = ""
+    elif not recipient_email:
+        raise ValidationError({"recipient_email": RECIPIENT_EMAIL_REQUIRED})
+    if recipient_email != referral.recipient_email:
+        referral.recipient_email = recipient_email
+        referral.save(update_fields=["recipient_email", "updated_at"])
     consent = referral.consent
     if consent is None or consent.withdrawn_at is not None or consent.partner_id != referral.to_organisation_id:
         if not consent_given:

@@ -215,7 +215,15 @@ def send_draft(request, pk):
     ):
         raise Http404("Page introuvable.")
     grant.record(request, "Orientation : envoi du brouillon")
-    form = forms.ConsentForm(request.POST if request.method == "POST" else None)
+    without_account = not services.can_receive_referrals(referral.to_organisation)
+    service = referral.to_service
+    form = forms.ConsentForm(
+        request.POST if request.method == "POST" else None,
+        without_account=without_account,
+        initial={"recipient_email": referral.recipient_email or service.email or service.organisation.email}
+        if without_account
+        else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -227,6 +235,7 @@ def send_draft(request, pk):
                 consent_given=data["consent_given"],
                 consent_given_by=data["consent_given_by"],
                 consent_channel=data["consent_channel"],
+                recipient_email=data.get("recipient_email") or "",
             ),
         )
         if done is not None:

@@ -14,7 +14,7 @@ from maillage.core.models import AuditLogEntry
 from maillage.referrals.enums import ReferralStatus
 from maillage.referrals.models import Referral
 from tests.casework.factories_assessments import NoteFactory
-from tests.conftest import login_verified
+from tests.conftest import login_verified, run_task_worker
 from tests.core.factories import MembershipFactory
 from tests.directory.factories import ServiceFactory
 from tests.people.factories import PersonAddressFactory, PersonFactory, PersonPhoneFactory
@@ -293,6 +293,43 @@ def test_the_partner_redirects_to_a_service_it_searches_and_the_sender_sends_the
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == ReferralStatus.SENT and draft.consent.partner == elsewhere.organisation
+
+
+def test_a_redirection_to_an_organisation_without_account_asks_the_sender_for_its_address(client, referral):
+    """The partner may propose any published service; when its organisation has no account, sending the
+    draft asks for the address its link goes to, refused in French without it, and the link leaves
+    with no personal data."""
+    from django.core import mail
+
+    elsewhere = ServiceFactory(
+        name="Épicerie solidaire du Blosne", organisation__name="Les Amis du Blosne", email="epicerie@example.org"
+    )
+    _partner(client, referral)
+    client.get(_detail(referral))
+    url = reverse("referrals:respond", args=[referral.pk, "reorienter"])
+    assert client.post(url, {"redirect_to": elsewhere.pk, "note": "Plus proche."}).status_code == 302
+    referral.refresh_from_db()
+    draft = referral.redirected_to
+    assert (referral.status, draft.status) == (ReferralStatus.REDIRECTED, ReferralStatus.DRAFT)
+    sender = MembershipFactory(organisation=referral.from_organisation, role=Role.RECEPTION_AGENT)
+    login_verified(client, sender.user)
+    send = reverse("referrals:send_draft", args=[draft.pk])
+    page = html.unescape(client.get(send).content.decode())
+    assert 'name="recipient_email"' in page and 'value="epicerie@example.org"' in page
+    consent = {"consent_given": "on", "consent_given_by": "person", "consent_channel": "oral"}
+    response = client.post(send, {**consent, "recipient_email": ""})
+    assert response.status_code == 400
+    assert "Indiquez l'adresse électronique du partenaire" in html.unescape(response.content.decode())
+    draft.refresh_from_db()
+    assert draft.status == ReferralStatus.DRAFT and draft.recipient_email == ""
+    mail.outbox.clear()
+    assert client.post(send, {**consent, "recipient_email": "blosne@example.org"}).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.status, draft.recipient_email) == (ReferralStatus.SENT, "blosne@example.org")
+    assert draft.links.filter(email="blosne@example.org", revoked_at__isnull=True).count() == 1
+    run_task_worker()
+    (message,) = [m for m in mail.outbox if m.to == ["blosne@example.org"]]
+    assert "/orientations/lien/" in message.body and referral.person.last_name not in message.body
 
 
 def test_a_service_whose_organisation_has_no_account_needs_the_partners_address(client):
