@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from maillage.core import emails
+from maillage.core import emails, grammar
 from maillage.referrals.models import ReferralLink
 
 CODE_MINUTES = 10
@@ -83,18 +83,26 @@ def create_link(referral) -> tuple[ReferralLink, str]:
     return link, token
 
 
-def send_link(referral) -> ReferralLink:
-    """Create the link and e-mail it: the sending organisation, the number, the link — no name, no reason."""
+def send_link(referral, *, reminder: bool = False) -> ReferralLink:
+    """Create the link and e-mail it: the sending organisation, the number, the link — no name, no reason.
+    `reminder`: the referral waits for an answer (tasks.send_overdue_reminders); the new link replaces
+    the one sent before."""
     referral.links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
     link, token = create_link(referral)
     context = {
         "referral": referral,
         "url": _absolute(reverse("referrals:link_open", args=[token])),
         "days": settings.REFERRALS_LINK_DAYS,
+        "reminder": reminder,
+        "waiting": grammar.count((timezone.now() - referral.sent_at).days, "jour") if reminder else "",
     }
+    subject = (
+        f"[Maillage] Rappel : une orientation attend votre réponse (n° {referral.pk})"
+        if reminder
+        else f"[Maillage] Une orientation vous est adressée par {referral.from_organisation.name} (n° {referral.pk})"
+    )
     emails.send(
-        subject=f"[Maillage] Une orientation vous est adressée par {referral.from_organisation.name} "
-        f"(n° {referral.pk})",
+        subject=subject,
         body=render_to_string("referrals/emails/link.txt", context),
         to=[link.email],
     )

@@ -1,7 +1,11 @@
 """Reminders (issue 14, point 2): a referral sent or received with no answer after
 REFERRALS_REMINDER_DAYS is « en retard »; the partner's members who receive referrals get one e-mail
 per organisation with how many wait — no name, no reason, a link to the inbox — and again every
-REFERRALS_REMINDER_DAYS while they wait (`manage.py referrals_reminders`, daily)."""
+REFERRALS_REMINDER_DAYS while they wait (`manage.py referrals_reminders`, daily).
+
+A partner without an account (decision « nolink ») is reminded at the address its link went to, one
+e-mail per referral carrying a new link (the previous one is revoked: a link lives
+REFERRALS_LINK_DAYS, a referral may wait longer), with no personal data either."""
 
 import datetime
 
@@ -35,11 +39,16 @@ def overdue_referrals(now: datetime.datetime | None = None):
 def send_overdue_reminders() -> int:
     """E-mail each partner organisation the number of referrals waiting for its answer, and mark them
     reminded today. Returns the number of referrals reminded."""
+    from maillage.referrals import links
     from maillage.referrals.services import inbox_recipients
 
     today = timezone.localdate()
     with transaction.atomic():
-        referrals = list(overdue_referrals().select_for_update(of=("self",)).select_related("to_organisation"))
+        referrals = list(
+            overdue_referrals()
+            .select_for_update(of=("self",))
+            .select_related("to_organisation", "to_service", "from_organisation")
+        )
         by_partner: dict = {}
         for referral in referrals:
             by_partner.setdefault(referral.to_organisation, []).append(referral)
@@ -47,6 +56,9 @@ def send_overdue_reminders() -> int:
         for organisation, items in by_partner.items():
             to = inbox_recipients(organisation)
             if not to:
+                for referral in items:
+                    if referral.recipient_email:
+                        links.send_link(referral, reminder=True)
                 continue
             context = {
                 "organisation": organisation,
