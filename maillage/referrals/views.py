@@ -411,6 +411,10 @@ def shared_document(request, pk, document_pk):
     grant = access.referral_grant_for(request, pk)
     document = grant.document(document_pk)
     grant.record(request, f"Orientation reçue : document « {document.title} »")
+    return _document_response(document)
+
+
+def _document_response(document):
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
@@ -527,8 +531,7 @@ def link_detail(request):
         "referral": referral,
         "fields": [(shared["labels"][name], sharing.display(name, value)) for name, value in shared["fields"].items()],
         "needs": shared["needs"],
-        "documents": [],
-        "shared_documents_count": len(shared["documents"]),
+        "documents": shared["documents"],
         "events": _events(referral),
         "via_link": True,
         "actions": [
@@ -538,6 +541,19 @@ def link_detail(request):
         ],
     }
     return render(request, "referrals/received_detail.html", context)
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def link_document(request, document_pk):
+    """A document the sender chose to share, read through the link's session: only that referral's
+    documents, while the link and the consent hold; each download logged like an opening."""
+    link, referral = _link_session(request)
+    document = referral.shared_documents.filter(pk=document_pk).first()
+    if document is None:
+        raise Http404("Document introuvable.")
+    _record_link_opening(request, referral, f"Orientation reçue par lien : document « {document.title} »")
+    return _document_response(document)
 
 
 @login_not_required

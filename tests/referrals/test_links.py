@@ -6,6 +6,7 @@ each in French and changing nothing. Then the journey: the link, the code, the s
 accept then close, each opening logged with the path « referral_link »."""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -327,3 +328,30 @@ def test_the_partner_reads_only_the_shared_set_accepts_then_closes(client, sende
     notified = [m for m in _mails() if m.to == [sender.user.email]]
     assert notified and "clôturée" in notified[-1].subject
     assert AuditLogEntry.objects.filter(access_path="referral_link").count() >= 3
+
+
+def test_the_documents_chosen_are_read_through_the_link_and_each_download_is_logged(client, sender, person):
+    """The partner without an account downloads the documents the sender chose, and only them, while
+    the link holds: another document of the person, or of another referral, is 404; after the
+    referral is cancelled, nothing."""
+    from tests.referrals.test_services import document_of
+
+    chosen = document_of(person, title="Avis d'imposition 2026")
+    other = document_of(person, title="Pièce d'identité")
+    referral = _send(sender, person, documents=[chosen])
+    (message,) = _mails()
+    mail.outbox.clear()
+    response = _open_with_code(client, _path(_link_url(message)))
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    url = reverse("referrals:link_document", args=[chosen.pk])
+    assert "Avis d'imposition 2026" in page and url in page and "Pièce d'identité" not in page
+    download = client.get(url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4"
+    assert download["Cache-Control"] == "private, no-store"
+    line = AuditLogEntry.objects.filter(access_path="referral_link", changes_text__contains="document").get()
+    assert line.subject_person_id == person.pk and "Avis d'imposition 2026" in line.changes_text and line.actor is None
+    assert client.get(reverse("referrals:link_document", args=[other.pk])).status_code == 404
+    services.referral_transition(
+        actor=sender.user, organisation=sender.organisation, referral=referral, to_status=ReferralStatus.CANCELLED
+    )
+    assert client.get(url).status_code == 404
