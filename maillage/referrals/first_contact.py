@@ -18,16 +18,25 @@ from maillage.referrals.models import OPEN_FOR_PARTNER, FirstContact, FirstConta
 from maillage.referrals.services import _may_act, side_of
 
 
-def _check_may_record(actor: User, organisation: Organisation, referral: Referral) -> Referral:
+def _check_may_record(actor: User | None, organisation: Organisation | None, referral: Referral, link=None):
+    """The referral locked, and who records for it: (referral, actor, organisation). `link`: the
+    partner without an account, through its link in force (no user; the receiving organisation)."""
     referral = Referral.objects.select_for_update().select_related("person").get(pk=referral.pk)
-    side = side_of(referral, organisation)
-    if side is None or not _may_act(actor, organisation, referral, side):
-        raise ApplicationError("Cette orientation ne concerne pas votre structure.")
+    if link is not None:
+        from maillage.referrals import links
+
+        if link.referral_id != referral.pk or links.refusal(link) is not None:
+            raise ApplicationError("Ce lien ne permet pas de noter le premier contact de cette orientation.")
+        actor, organisation = None, referral.to_organisation
+    else:
+        side = side_of(referral, organisation)
+        if side is None or not _may_act(actor, organisation, referral, side):
+            raise ApplicationError("Cette orientation ne concerne pas votre structure.")
     if referral.status not in OPEN_FOR_PARTNER:
         raise ApplicationError(
             "Cette orientation est terminée (ou pas encore envoyée) : on ne peut plus y noter le premier contact."
         )
-    return referral
+    return referral, actor, organisation
 
 
 def _when(value) -> str:
@@ -58,19 +67,20 @@ def result_summary(contact: FirstContact) -> str:
 @transaction.atomic
 def first_contact_plan(
     *,
-    actor: User,
-    organisation: Organisation,
+    actor: User | None,
+    organisation: Organisation | None,
     referral: Referral,
     appointment_booked: bool,
     appointment_at=None,
     appointment_place: str = "",
     accompanied_by: str = "",
     now=None,
+    link=None,
 ) -> FirstContact:
     """Record (or change) the help given for the first contact. A booked appointment needs its date
     and time, in the future; without one, no date nor place. Changing the plan clears a result
     recorded for the previous one (the new appointment has not taken place yet)."""
-    referral = _check_may_record(actor, organisation, referral)
+    referral, actor, organisation = _check_may_record(actor, organisation, referral, link)
     now = now or timezone.now()
     appointment_place = (appointment_place or "").strip()
     accompanied_by = (accompanied_by or "").strip()
@@ -105,11 +115,18 @@ def first_contact_plan(
 
 @transaction.atomic
 def first_contact_result(
-    *, actor: User, organisation: Organisation, referral: Referral, result: str, reason: str = "", now=None
+    *,
+    actor: User | None,
+    organisation: Organisation | None,
+    referral: Referral,
+    result: str,
+    reason: str = "",
+    now=None,
+    link=None,
 ) -> FirstContact:
     """Record whether the first contact took place: « n'a pas eu lieu » needs the reason; an
     appointment still to come cannot have taken place (or not) yet."""
-    referral = _check_may_record(actor, organisation, referral)
+    referral, actor, organisation = _check_may_record(actor, organisation, referral, link)
     now = now or timezone.now()
     reason = (reason or "").strip()
     if result not in FirstContactResult.values:

@@ -4,8 +4,10 @@ Each shows the plan and its history and takes two forms: the plan (appointment, 
 person) and, afterwards, whether the first contact took place. Every opening is logged."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -41,7 +43,10 @@ def _initial(contact):
     }
 
 
-def _page(request, referral, *, back_url_name, template_context):
+def _page(request, referral, *, back_url, form_url, template_context, link=None):
+    """The page of either side; `link`: the partner without an account (its link's session)."""
+    actor = None if link is not None else request.user
+    organisation = None if link is not None else request.organisation
     contact = first_contact.first_contact_of(referral)
     step = request.POST.get("step") if request.method == "POST" else None
     if step is not None and step not in STEPS:
@@ -55,8 +60,9 @@ def _page(request, referral, *, back_url_name, template_context):
         done = run_service(
             plan_form,
             lambda: first_contact.first_contact_plan(
-                actor=request.user,
-                organisation=request.organisation,
+                actor=actor,
+                organisation=organisation,
+                link=link,
                 referral=referral,
                 appointment_booked=data["appointment_booked"],
                 appointment_at=data["appointment_at"],
@@ -66,14 +72,15 @@ def _page(request, referral, *, back_url_name, template_context):
         )
         if done is not None:
             messages.success(request, "Premier contact enregistré.")
-            return redirect(back_url_name, referral.pk)
+            return redirect(back_url)
     if step == "result" and result_form.is_valid():
         data = result_form.cleaned_data
         done = run_service(
             result_form,
             lambda: first_contact.first_contact_result(
-                actor=request.user,
-                organisation=request.organisation,
+                actor=actor,
+                organisation=organisation,
+                link=link,
                 referral=referral,
                 result=data["result"],
                 reason=data["reason"],
@@ -81,13 +88,14 @@ def _page(request, referral, *, back_url_name, template_context):
         )
         if done is not None:
             messages.success(request, "Suite du premier contact enregistrée.")
-            return redirect(back_url_name, referral.pk)
+            return redirect(back_url)
     context = {
         "referral": referral,
         "plan_form": plan_form,
         "result_form": result_form,
         "first_contact": first_contact_context(referral),
-        "back_url_name": back_url_name,
+        "back_url": back_url,
+        "form_url": form_url,
         **template_context,
     }
     has_errors = plan_form.errors or result_form.errors
@@ -106,8 +114,9 @@ def sent_first_contact(request, pk):
     return _page(
         request,
         referral,
-        back_url_name="referrals:sent_detail",
-        template_context={"form_url_name": "referrals:sent_first_contact", "partner_view": False},
+        back_url=reverse("referrals:sent_detail", args=[referral.pk]),
+        form_url=reverse("referrals:sent_first_contact", args=[referral.pk]),
+        template_context={"partner_view": False},
     )
 
 
@@ -119,6 +128,26 @@ def received_first_contact(request, pk):
     return _page(
         request,
         grant.referral,
-        back_url_name="referrals:received_detail",
-        template_context={"form_url_name": "referrals:received_first_contact", "partner_view": True},
+        back_url=reverse("referrals:received_detail", args=[grant.referral.pk]),
+        form_url=reverse("referrals:received_first_contact", args=[grant.referral.pk]),
+        template_context={"partner_view": True},
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def link_first_contact(request):
+    """The partner without an account, through its link's session (decision « nolink »): the same page,
+    its addresses without the referral's number; each opening logged with path « referral_link »."""
+    from maillage.referrals.views import _link_session, _record_link_opening
+
+    link, referral = _link_session(request)
+    _record_link_opening(request, referral, "Orientation reçue par lien : premier contact")
+    return _page(
+        request,
+        referral,
+        back_url=reverse("referrals:link_detail"),
+        form_url=reverse("referrals:link_first_contact"),
+        template_context={"partner_view": True},
+        link=link,
     )

@@ -28,6 +28,11 @@ urlpatterns = [
     path("orientations/lien/<str:token>/ouvrir/", views.link_open, name="link_open"),
     path("orientations/lien/code/", views.link_code, name="link_code"),
     path("orientations/lien/orientation/", views.link_detail, name="link_detail"),
+    path(
+        "orientations/lien/orientation/premier-contact/",
+        first_contact_views.link_first_contact,
+        name="link_first_contact",
+    ),
     path("orientations/lien/orientation/documents/<int:document_pk>/", views.link_document, name="link_document"),
     path("orientations/lien/orientation/<slug:action>/", views.link_respond, name="link_respond"),
 ]

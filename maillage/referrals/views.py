@@ -534,6 +534,8 @@ def link_detail(request):
         "documents": shared["documents"],
         "events": _events(referral),
         "via_link": True,
+        "first_contact": first_contact_context(referral),
+        "first_contact_url": reverse("referrals:link_first_contact"),
         "actions": [
             (ACTION_OF_STATUS[s], ACTIONS[ACTION_OF_STATUS[s]][2])
             for s in lifecycle.allowed_next(referral.status, Side.RECEIVER)

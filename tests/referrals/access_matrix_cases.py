@@ -74,6 +74,7 @@ REFERRAL_LINK_PUBLIC = {
     "referrals:link_code",
     "referrals:link_detail",
     "referrals:link_document",
+    "referrals:link_first_contact",
     "referrals:link_respond",
 }
 NOBODY = frozenset()
@@ -152,6 +153,8 @@ def referral_cases(Case):  # noqa: N803 — the matrix's Case class, passed in t
         Case("referrals:link_code", allowed=NOBODY, anonymous_status=(404,)),
         Case("referrals:link_code", allowed=NOBODY, method="post", anonymous_status=(404,)),
         Case("referrals:link_detail", allowed=NOBODY, anonymous_status=(404,)),
+        Case("referrals:link_first_contact", allowed=NOBODY, anonymous_status=(404,)),
+        Case("referrals:link_first_contact", allowed=NOBODY, method="post", anonymous_status=(404,)),
         Case(
             "referrals:link_document",
             kwargs=lambda w: {"document_pk": 1},

@@ -355,3 +355,36 @@ def test_the_documents_chosen_are_read_through_the_link_and_each_download_is_log
         actor=sender.user, organisation=sender.organisation, referral=referral, to_status=ReferralStatus.CANCELLED
     )
     assert client.get(url).status_code == 404
+
+
+def test_the_partner_without_an_account_records_the_first_contact_through_the_link(client, sender, sent):
+    """The accompanied first contact (point 4) from the link's session: the plan, then whether it took
+    place, each written for the receiving organisation with no user, each opening logged; once the
+    session is gone, the page is 404."""
+    referral, link_path = sent
+    _open_with_code(client, link_path)
+    detail = html.unescape(client.get(reverse("referrals:link_detail")).content.decode())
+    url = reverse("referrals:link_first_contact")
+    assert url in detail and "Noter le premier contact" in detail
+    page = html.unescape(client.get(url).content.decode())
+    assert "Premier contact de Lucienne ARMORIQUE" in page and "Orientation vers" in page
+    bad = client.post(url, {"step": "plan", "plan-appointment_booked": "on", "plan-accompanied_by": ""})
+    assert bad.status_code == 400 and "Indiquez la date et l'heure du rendez-vous pris." in html.unescape(
+        bad.content.decode()
+    )
+    assert not referral.first_contact_events.exists()
+    response = client.post(url, {"step": "plan", "plan-accompanied_by": "Sa fille, Mme Armorique"})
+    assert response.status_code == 302 and response["Location"] == reverse("referrals:link_detail")
+    event = referral.first_contact_events.get()
+    assert (event.actor, event.organisation) == (None, referral.to_organisation)
+    assert "accompagnée par : Sa fille, Mme Armorique" in event.summary
+    response = client.post(url, {"step": "result", "result-result": "happened", "result-reason": ""})
+    assert response.status_code == 302
+    assert referral.first_contact.result == "happened"
+    assert (
+        AuditLogEntry.objects.filter(access_path="referral_link", changes_text__contains="premier contact").count()
+        == 4  # the page, the refused plan, the plan, the result
+    )
+    client.session.flush()
+    client.cookies.clear()
+    assert client.get(url).status_code == 404
