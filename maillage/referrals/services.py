@@ -228,6 +228,10 @@ def referral_transition(
     )
     if to_status in FINAL:
         referral.links.filter(revoked_at__isnull=True).update(revoked_at=now)
+    if to_status == ReferralStatus.SENT:
+        from maillage.register.services.orientation import close_referral_tasks
+
+        close_referral_tasks(referral, now=now)
     if to_status == ReferralStatus.REDIRECTED:
         new_referral = _prepare_redirection(actor, organisation, referral, redirect_to)
     _notify(referral, side, new_referral=new_referral)

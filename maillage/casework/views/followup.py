@@ -31,10 +31,36 @@ def _run(form, call) -> bool:
     return False
 
 
+def _is_referral_task(task) -> bool:
+    from maillage.register.services.orientation import is_referral_task
+
+    return is_referral_task(task)
+
+
+def _referral_task_url(request, person, tasks) -> str:
+    """An open level-3 task of the register (« Mise en relation avec le CLIC… ») becomes a referral:
+    the referral form, its service search filled with the CLIC (or DAC) serving the person, for those
+    who orient persons."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from maillage.register.services.orientation import territory_partner_of
+
+    if not any(task.done_at is None and _is_referral_task(task) for task in tasks):
+        return ""
+    if not access.can_refer_person(request.user, request.organisation, person):
+        return ""
+    partner = territory_partner_of(person)
+    query = partner.name if partner is not None else "CLIC"
+    return reverse("referrals:create", args=[person.pk]) + "?" + urlencode({"q": query})
+
+
 def _notes_page(request, grant, note_form=None, task_form=None, status=200):
     person = grant.person
     common = person_context(request, person)
     notes = list(selectors.note_list(grant=grant))
+    tasks = list(selectors.followup_task_list(organisation=request.organisation, person=person))
     now = timezone.now()
     context = {
         **common,
@@ -46,7 +72,9 @@ def _notes_page(request, grant, note_form=None, task_form=None, status=200):
                 request.user, request.organisation, note, now=now, can_follow=common["can_follow"]
             )
         },
-        "tasks": selectors.followup_task_list(organisation=request.organisation, person=person),
+        "tasks": tasks,
+        "referral_task_url": _referral_task_url(request, person, tasks),
+        "referral_tasks": {task.pk for task in tasks if task.done_at is None and _is_referral_task(task)},
         "note_form": note_form or NoteForm(),
         "task_form": task_form
         or FollowUpTaskForm(organisation=request.organisation, initial={"assignee": request.user}),

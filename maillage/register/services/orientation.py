@@ -12,8 +12,9 @@ What each level creates (docs/decisions.md, « Orientation after the first call 
   manager « Orienter vers les actions de la commune ou un service dédié », listing the needs found.
 - **3** (isolated, a potential medical problem): as 2, plus a task « Mise en relation avec le CLIC,
   le DAC ou l'équipe APA du département » naming the CLIC (else the DAC) serving the person's commune
-  when the directory of organisations has one. The manager makes the contact: nothing is sent
-  to the partner from here (issue 14's referrals will carry it).
+  when the directory of organisations has one. The task on the person's file offers « Orienter vers
+  ce partenaire » (a referral, issue 14, searched by the partner's name); the referral sent to a
+  CLIC, a DAC or the département closes it (`close_referral_tasks`).
 - **4** (very fragile): the emergency is escalated by `call_record_outcome`; nothing is planned until
   the manager handles the escalation (the next call is theirs to decide).
 
@@ -150,7 +151,15 @@ def register_managers(organisation: Organisation):
 
 def territory_partner(entry: RegisterEntry) -> Organisation | None:
     """The CLIC serving the person's commune, else the DAC (the directory of organisations)."""
-    address = entry.person.addresses.filter(is_current=True).select_related("commune").first()
+    return territory_partner_of(entry.person)
+
+
+#: The partners a level-3 « mise en relation » goes to: the CLIC, the DAC, the département's APA team.
+REFERRAL_TASK_PARTNERS = (OrganisationKind.CLIC, OrganisationKind.DAC, OrganisationKind.DEPARTEMENT)
+
+
+def territory_partner_of(person) -> Organisation | None:
+    address = person.addresses.filter(is_current=True).select_related("commune").first()
     if address is None or address.commune_id is None:
         return None
     for kind in (OrganisationKind.CLIC, OrganisationKind.DAC):
@@ -197,6 +206,26 @@ def referral_title(entry: RegisterEntry) -> str:
     if partner is None:
         return REFERRAL_TASK
     return f"{REFERRAL_TASK} ({partner.name})"
+
+
+def is_referral_task(task) -> bool:
+    return task.title.startswith(REFERRAL_TASK)
+
+
+def close_referral_tasks(referral, *, now) -> int:
+    """A referral sent to a CLIC, a DAC or the département does the level-3 task « Mise en relation… »
+    of the person's file at the sending organisation: it is marked done. Returns how many."""
+    if referral.to_organisation.kind not in REFERRAL_TASK_PARTNERS:
+        return 0
+    tasks = FollowUpTask.objects.open().filter(
+        person=referral.person_id, organisation=referral.from_organisation_id, title__startswith=REFERRAL_TASK
+    )
+    done = 0
+    for task in tasks:
+        task.done_at = now
+        task.save(update_fields=["done_at"])
+        done += 1
+    return done
 
 
 def plan_follow_ups(*, call: Call, actor: User, now: datetime.datetime) -> list[Call]:
