@@ -16,6 +16,7 @@ from tests.casework.access_matrix_assessments import assessment_cases
 from tests.casework.access_matrix_care_team import care_team_cases
 from tests.casework.access_matrix_cases import casework_requests_cases
 from tests.conftest import login_verified
+from tests.core.access_matrix_api_keys import api_key_cases
 from tests.core.factories import MembershipFactory, MembershipInvitationFactory, OrganisationFactory
 from tests.directory.access_matrix_cases import DIRECTORY_PUBLIC, directory_cases
 from tests.people.access_matrix_cases import people_cases
@@ -153,6 +154,7 @@ CASES += sponsorship_cases(Case)
 CASES += register_api_cases(Case)
 CASES += campaign_cases(Case)
 CASES += referral_cases(Case)
+CASES += api_key_cases(Case)
 
 # URL names outside the matrix on purpose: the technical administration (Django admin) has its own
 # test below; debug-only helpers.
