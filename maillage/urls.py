@@ -15,6 +15,7 @@ urlpatterns = [
     path("registre/import/", include("maillage.register.urls_imports")),
     path("", include("maillage.people.urls")),
     path("api/v1/", include("maillage.register.api_urls")),  # before the directory's: its last pattern is a 404
+    path("api/v1/", include("maillage.referrals.api_urls")),  # the partner API, before the directory's too
     path("api/v1/", include("maillage.directory.api_urls")),
     path("", include("maillage.casework.urls")),
     path("", include("maillage.referrals.urls")),

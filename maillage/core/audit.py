@@ -32,7 +32,7 @@ from django.utils.text import capfirst
 
 from maillage.core.clientip import client_ip
 from maillage.core.migrations import _audit_triggers
-from maillage.core.models import AuditLogEntry, Membership, Organisation, User
+from maillage.core.models import ApiKey, AuditLogEntry, Membership, Organisation, User
 
 # What a line of a personal-data model holds in place of every value.
 MASK = "[masqué]"
@@ -201,6 +201,8 @@ def _ref_or_none(model, pk) -> str:
 register(User, exclude_fields=["last_login", "password"], personal=False)
 register(Membership, personal=False)
 register(Organisation, exclude_fields=["updated_at"], personal=False)
+# Creation and revocation of API keys; never the digest, nor each use (last_used_at).
+register(ApiKey, exclude_fields=["secret_hash", "last_used_at"], personal=False)
 
 
 # The trail in sentences, for the person's right of access (people.exports): what was done, by whom,

@@ -323,3 +323,26 @@ class AuditFilterForm(DsfrBaseForm):
         if start and end and start > end:
             self.add_error("date_to", "La date de fin doit être postérieure ou égale à la date de début.")
         return cleaned
+
+
+class ApiKeyForm(DsfrBaseForm):
+    name = forms.CharField(
+        label="Nom de la clé",
+        max_length=100,
+        help_text="Le logiciel qui l'utilisera, pour la reconnaître dans la liste (par exemple « Logiciel de suivi "
+        "de l'association »).",
+        error_messages={"required": "Indiquez le nom de la clé : le logiciel qui l'utilisera."},
+    )
+    days = forms.TypedChoiceField(
+        label="Durée de validité",
+        coerce=int,
+        initial=90,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez la durée de validité de la clé."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from maillage.core.api_keys import VALIDITY_CHOICES
+
+        super().__init__(*args, **kwargs)
+        self.fields["days"].choices = VALIDITY_CHOICES

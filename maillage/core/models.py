@@ -370,3 +370,55 @@ class RateLimitCount(models.Model):
 
     def __str__(self):
         return f"{self.count} demandes"
+
+
+class ApiKeyScope(models.TextChoices):
+    """What a key opens. One scope today: the partner API (the referrals addressed to the key's
+    organisation); a key never reaches the callers' API, the web pages or anything else."""
+
+    REFERRALS = "referrals", "Orientations reçues (API des partenaires)"
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def in_force(self, now=None):
+        """Neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class ApiKey(models.Model):
+    """A personal API key (decision « api »): made by a member for themselves and for one
+    organisation they work for, for a partner's own software. Only a digest of the secret is kept
+    (SHA-256 of a 256-bit random token); the secret is shown once, at creation. Each request
+    re-checks the key (in force), the account (active) and the membership (active, a role that
+    receives referrals)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys", verbose_name="titulaire")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_keys", verbose_name="structure"
+    )
+    name = models.CharField(
+        "nom (le logiciel qui l'utilise)", max_length=100, validators=[NoControlCharactersValidator("Nom")]
+    )
+    scope = models.CharField("portée", max_length=20, choices=ApiKeyScope.choices, default=ApiKeyScope.REFERRALS)
+    prefix = models.CharField("début de la clé", max_length=16, db_index=True, editable=False)
+    secret_hash = models.CharField("empreinte", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
+    expires_at = models.DateTimeField("expire le")
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField("révoquée le", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="révoquée par"
+    )
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "clé d'API"
+        verbose_name_plural = "clés d'API"
+
+    def __str__(self):
+        return f"Clé d'API « {self.name} »"
+
+    def is_in_force(self, now=None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())

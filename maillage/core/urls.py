@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maillage.core.views import audit, auth, invitations, organisations, pages
+from maillage.core.views import api_keys, audit, auth, invitations, organisations, pages
 
 app_name = "core"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("compte/invitations/", invitations.invitation_list, name="invitation_list"),
     path("compte/invitations/<int:pk>/accepter/", invitations.invitation_accept, name="invitation_accept"),
     path("compte/invitations/<int:pk>/refuser/", invitations.invitation_decline, name="invitation_decline"),
+    path("compte/cles-api/", api_keys.api_key_list, name="api_key_list"),
+    path("compte/cles-api/<int:pk>/revoquer/", api_keys.api_key_revoke, name="api_key_revoke"),
     # Organisations and members
     path("structure/choisir/", pages.organisation_switch, name="organisation_switch"),
     path("structures/<int:pk>/", organisations.organisation_detail, name="organisation_detail"),

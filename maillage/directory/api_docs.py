@@ -56,9 +56,16 @@ def _operation(endpoint: Endpoint) -> dict:
 
 def openapi_document() -> dict:
     """The OpenAPI 3.1 description, generated from the endpoints and their pydantic schemas."""
+    from maillage.referrals import apis as partner_apis  # the partner API (issue 14), under the same /api/v1
     from maillage.register import apis as caller_apis  # the callers' API (issue 13), under the same /api/v1
 
-    models = [s.Error, s.ApiIndex, *(e.response for e in ENDPOINTS.values()), *caller_apis.openapi_models()]
+    models = [
+        s.Error,
+        s.ApiIndex,
+        *(e.response for e in ENDPOINTS.values()),
+        *caller_apis.openapi_models(),
+        *partner_apis.openapi_models(),
+    ]
     _, definitions = models_json_schema(
         [(m, "serialization") for m in dict.fromkeys(models)], ref_template="#/components/schemas/{model}"
     )
@@ -90,23 +97,27 @@ def openapi_document() -> dict:
     for endpoint in ENDPOINTS.values():
         paths[endpoint.path] = _operation(endpoint)
     paths.update(caller_apis.openapi_paths("#/components/schemas/Error"))
+    paths.update(partner_apis.openapi_paths("#/components/schemas/Error"))
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "API de Maillage",
             "version": API_VERSION,
             "summary": "Les services publiés de l'annuaire, au format Open Referral HSDS 3.0 ; les appels des "
-            "campagnes du registre, pour l'application des appelants.",
+            "campagnes du registre, pour l'application des appelants ; les orientations reçues, pour le logiciel "
+            "d'un partenaire.",
             "description": "Annuaire (étiquette « annuaire ») : lecture seule, sans authentification. Appels "
             "(étiquette « appels ») : POST, pour un compte connecté avec son second facteur (cookie de session) "
-            'et le jeton CSRF (en-tête X-CSRFToken). Erreurs : `{"message", "extra"}` en français.',
+            "et le jeton CSRF (en-tête X-CSRFToken). Orientations (étiquette « orientations ») : pour le logiciel "
+            "d'une structure partenaire, avec une clé d'API personnelle (en-tête Authorization: Bearer), sans "
+            'session. Erreurs : `{"message", "extra"}` en français.',
             "license": {"name": "Licence Ouverte 2.0", "identifier": "etalab-2.0"},
         },
         "servers": [{"url": "/api/v1"}],
         "paths": paths,
         "components": {
             "schemas": definitions.get("$defs", {}),
-            "securitySchemes": caller_apis.SECURITY_SCHEMES,
+            "securitySchemes": {**caller_apis.SECURITY_SCHEMES, **partner_apis.SECURITY_SCHEMES},
         },
     }
 
@@ -152,9 +163,26 @@ def docs(request) -> HttpResponse:
         }
         for e in caller_apis.CALLER_ENDPOINTS.values()
     ]
+    from maillage.referrals import apis as partner_apis  # the partner API (issue 14)
+
+    partner_endpoints = [
+        {
+            "endpoint": e,
+            "method": e.method.upper(),
+            "anchor": f"orientations-{e.name}",
+            "request": e.request_example.model_dump_json(indent=2) if e.request_example else "",
+            "request_schema": e.request.__name__ if e.request else "",
+            "example": e.example.model_dump_json(indent=2),
+            "schema": e.response.__name__,
+            "errors": sorted({**e.errors, **partner_apis.AUTH_ERRORS}.items()),
+        }
+        for e in partner_apis.PARTNER_ENDPOINTS.values()
+    ]
     context = {
         "endpoints": endpoints,
         "caller_endpoints": caller_endpoints,
+        "partner_endpoints": partner_endpoints,
+        "partner_rate_limit": partner_apis.API_RATE_LIMIT,
         "openapi_url": openapi_url,
         "max_per_page": MAX_PER_PAGE,
         "error": s.EXAMPLE_ERROR.model_dump_json(indent=2),

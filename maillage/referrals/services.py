@@ -164,6 +164,7 @@ def referral_transition(
     outcome: str = "",
     redirect_to=None,
     link=None,
+    api_key=None,
 ) -> Referral:
     """Move `referral` to `to_status` for `organisation` (the side it stands on), if the lifecycle's
     table allows it (lifecycle.TRANSITIONS): a refused change raises `ApplicationError` with the
@@ -173,7 +174,10 @@ def referral_transition(
 
     `link`: a partner without an account answering through its link (decision « nolink »): no user,
     the receiving side, the event records the link's address; the link must be this referral's and
-    in force."""
+    in force.
+
+    `api_key`: the partner's software answering through the partner API with the key of `actor`
+    (decision « api »): the event records the key; everything else is the web's."""
     referral = Referral.objects.select_for_update().select_related("person", "to_service").get(pk=referral.pk)
     if link is not None:
         from maillage.referrals import links
@@ -225,6 +229,7 @@ def referral_transition(
         to_status=to_status,
         note=note,
         actor_email=link.email if link is not None else "",
+        api_key=api_key,
     )
     if to_status in FINAL:
         referral.links.filter(revoked_at__isnull=True).update(revoked_at=now)

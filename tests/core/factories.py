@@ -73,3 +73,25 @@ class MembershipInvitationFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = Role.RECEPTION_AGENT
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))
+
+
+def api_key_for(user, organisation, **fields):
+    """A personal API key row and its secret, written directly (whatever the holder's role: the
+    attack tests need keys that the service would refuse to make). Returns (key, secret)."""
+    import datetime
+    import secrets
+
+    from django.utils import timezone
+
+    from maillage.core import api_keys
+    from maillage.core.models import ApiKey
+
+    secret = api_keys.TOKEN_PREFIX + secrets.token_urlsafe(32)
+    values = {
+        "name": "Logiciel de suivi",
+        "prefix": secret[: api_keys.PREFIX_LENGTH],
+        "secret_hash": api_keys.digest(secret),
+        "expires_at": timezone.now() + datetime.timedelta(days=90),
+        **fields,
+    }
+    return ApiKey.objects.create(user=user, organisation=organisation, **values), secret

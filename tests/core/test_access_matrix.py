@@ -16,10 +16,11 @@ from tests.casework.access_matrix_assessments import assessment_cases
 from tests.casework.access_matrix_care_team import care_team_cases
 from tests.casework.access_matrix_cases import casework_requests_cases
 from tests.conftest import login_verified
+from tests.core.access_matrix_api_keys import api_key_cases
 from tests.core.factories import MembershipFactory, MembershipInvitationFactory, OrganisationFactory
 from tests.directory.access_matrix_cases import DIRECTORY_PUBLIC, directory_cases
 from tests.people.access_matrix_cases import people_cases
-from tests.referrals.access_matrix_cases import REFERRAL_LINK_PUBLIC, referral_cases
+from tests.referrals.access_matrix_cases import REFERRAL_API, REFERRAL_LINK_PUBLIC, referral_api_cases, referral_cases
 from tests.register.access_matrix_calls import JSON_API, register_api_cases
 from tests.register.access_matrix_campaigns import campaign_cases
 from tests.register.access_matrix_cases import REGISTER_PUBLIC, register_cases
@@ -153,6 +154,8 @@ CASES += sponsorship_cases(Case)
 CASES += register_api_cases(Case)
 CASES += campaign_cases(Case)
 CASES += referral_cases(Case)
+CASES += api_key_cases(Case)
+CASES += referral_api_cases(Case)
 
 # URL names outside the matrix on purpose: the technical administration (Django admin) has its own
 # test below; debug-only helpers.
@@ -321,6 +324,8 @@ def test_password_without_second_factor_reaches_nothing(client, world, case):
         assert response.status_code in (200, 405)
     elif case.name in JSON_API:  # a JSON API answers 403, not the second-factor page
         assert response.status_code == 403, case.name
+    elif case.name in REFERRAL_API:  # the partner API reads no session at all: 401
+        assert response.status_code == 401, case.name
     else:
         assert response.status_code in (302, 405), case.name
         if response.status_code == 302:

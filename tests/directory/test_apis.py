@@ -8,6 +8,7 @@ from openapi_spec_validator import validate
 from maillage.core.models import Commune
 from maillage.directory import api_urls
 from maillage.directory.apis import MAX_PER_PAGE
+from maillage.referrals import api_urls as referrals_api_urls
 from maillage.register import api_urls as register_api_urls
 from tests.core.factories import CommuneFactory, OrganisationFactory
 from tests.directory.factories import (
@@ -166,8 +167,13 @@ def test_openapi_document_is_valid_and_lists_every_route(client):
     validate(document)
     assert document["openapi"].startswith("3.1")
     routes = set()
-    # The directory's routes and, under the same /api/v1, the callers' (register.api_urls).
-    for namespace, urls in (("api", api_urls), ("register_api", register_api_urls)):
+    # The directory's routes and, under the same /api/v1, the callers' (register.api_urls) and the
+    # partners' (referrals.api_urls).
+    for namespace, urls in (
+        ("api", api_urls),
+        ("register_api", register_api_urls),
+        ("referrals_api", referrals_api_urls),
+    ):
         for pattern in urls.urlpatterns:
             if isinstance(pattern, URLPattern) and pattern.name:
                 kwargs = {"pk": 1} if "<int:pk>" in str(pattern.pattern) else {}
@@ -176,7 +182,7 @@ def test_openapi_document_is_valid_and_lists_every_route(client):
     assert routes == set(document["paths"])
     for path_item in document["paths"].values():
         for operation in path_item.values():
-            if operation["tags"] in (["annuaire"], ["appels"]):
+            if operation["tags"] in (["annuaire"], ["appels"], ["orientations"]):
                 assert operation["responses"]["200"]["content"]["application/json"]["example"]
 
 

@@ -175,3 +175,44 @@ def referral_cases(Case):  # noqa: N803 — the matrix's Case class, passed in t
             anonymous_status=(404,),
         ),
     ]
+
+
+#: The partner API (decision « api »): a bearer key only. A session, whatever its role and second
+#: factor, opens nothing (401): the key's own matrix is in tests/referrals/test_api.py.
+REFERRAL_API = {
+    "referrals_api:list",
+    "referrals_api:detail",
+    "referrals_api:receive",
+    "referrals_api:accept",
+    "referrals_api:decline",
+    "referrals_api:redirect",
+    "referrals_api:start",
+    "referrals_api:close",
+}
+
+
+def referral_api_cases(Case):  # noqa: N803
+    cases = [
+        Case("referrals_api:list", allowed=NOBODY, refused_status=(401,), anonymous_status=(401,)),
+        Case(
+            "referrals_api:detail",
+            kwargs=_received("own"),
+            allowed=NOBODY,
+            refused_status=(401,),
+            anonymous_status=(401,),
+        ),
+    ]
+    for name in sorted(REFERRAL_API - {"referrals_api:list", "referrals_api:detail"}):
+        cases.append(
+            Case(
+                name,
+                kwargs=_received("own", status=ReferralStatus.RECEIVED),
+                allowed=NOBODY,
+                method="post",
+                data={"note": "Vu", "outcome": "need_met", "service_id": 1},
+                content_type="application/json",
+                refused_status=(401,),
+                anonymous_status=(401,),
+            )
+        )
+    return cases

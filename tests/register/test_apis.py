@@ -318,6 +318,6 @@ def test_both_operations_are_in_the_openapi_document(client):
     schemas = document["components"]["schemas"]
     assert {"NextCall", "CallSheet", "OutcomeIn", "CallState", "Error"} <= set(schemas)
     assert set(schemas["CallSheet"]["properties"]) == SHEET_KEYS
-    assert set(document["components"]["securitySchemes"]) == {"session", "csrf"}
+    assert set(document["components"]["securitySchemes"]) == {"session", "csrf", "partnerKey"}
     assert "/services" in document["paths"]  # the directory's, unchanged
     assert Outcome.NOT_REACHED in json.dumps(schemas["OutcomeIn"])

@@ -4,6 +4,7 @@ One package, one module per domain; everything is read as ``from maillage.core i
 ``access.<rule>``. `base` holds the roles, permissions and the core's own rules.
 """
 
+from maillage.core.access.api_keys import *  # noqa: F403
 from maillage.core.access.base import *  # noqa: F403
 from maillage.core.access.casework import *  # noqa: F403
 from maillage.core.access.directory import *  # noqa: F403

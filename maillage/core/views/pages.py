@@ -18,6 +18,7 @@ def dashboard(request):
     context = {
         "role_perms": _perms(request),
         "pending_invitations_count": access.invitations_received_by(request.user).count(),
+        "can_use_api_keys": access.can_use_api_keys_page(request.user, organisation),
     }
     if organisation is not None and context["role_perms"]["view_audit_log"]:
         context["audit_summary"] = selectors.audit_summary(actor=request.user, organisation=organisation)
