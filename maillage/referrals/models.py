@@ -90,7 +90,11 @@ class Referral(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = "orientation"
         indexes = [
-            models.Index(fields=["to_organisation", "status", "-sent_at"], name="referral_inbox_idx"),
+            # The partner's inbox: its counts by state and overdue, and the chosen tab's page in its
+            # order (urgency, then the oldest sent), read from the index alone (bench/referrals.py).
+            models.Index(
+                fields=["to_organisation", "status", "-urgency", "sent_at", "id"], name="referral_inbox_order_idx"
+            ),
             models.Index(fields=["person", "-created_at"], name="referral_person_idx"),
         ]
 

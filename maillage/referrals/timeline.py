@@ -17,12 +17,34 @@ TITLES = {
     ReferralStatus.CANCELLED: "Orientation vers {service} annulée",
 }
 
+# What an event shows (its title, author and link), not the rest of the referral nor the service's texts.
+EVENT_COLUMNS = (
+    "at",
+    "referral",
+    "referral__to_service",
+    "referral__to_service__name",
+    "actor",
+    "actor__first_name",
+    "actor__last_name",
+    "actor__email",
+    "organisation",
+    "organisation__name",
+)
+
 
 def _referral_events(*, grant, before, limit):
     qs = (
         ReferralEvent.objects.filter(referral__in=grant.referrals())
         .exclude(to_status=ReferralStatus.DRAFT)
         .select_related("referral__to_service", "referral__to_organisation", "actor", "organisation")
+        .only(
+            *EVENT_COLUMNS,
+            "to_status",
+            "note",
+            "referral__outcome",
+            "referral__to_organisation",
+            "referral__to_organisation__name",
+        )
     )
     if before is not None:
         qs = qs.filter(at__lt=before)
@@ -56,8 +78,10 @@ def _referral_events(*, grant, before, limit):
 
 def _first_contact_events(*, grant, before, limit):
     """The first contact's changes (issue 14, point 4) of the referrals the grant reads."""
-    qs = FirstContactEvent.objects.filter(referral__in=grant.referrals()).select_related(
-        "referral__to_service", "actor", "organisation"
+    qs = (
+        FirstContactEvent.objects.filter(referral__in=grant.referrals())
+        .select_related("referral__to_service", "actor", "organisation")
+        .only(*EVENT_COLUMNS, "summary")
     )
     if before is not None:
         qs = qs.filter(at__lt=before)
