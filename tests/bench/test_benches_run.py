@@ -38,6 +38,11 @@ BENCHES = [
             re.compile(r"Tableau de bord : 3\d\d appels, 43 faits, 30 alertes, \d+ communes, 13 lignes d'appelants"),
         ],
     ),
+    (
+        "referral_figures.py",
+        ["--referrals", "2000", "--partners", "20", "--senders", "5", "--runs", "2"],
+        ["Orientations : 2000", "Chiffres des orientations envoyées", "plancher", "p95"],
+    ),
 ]
 
 
