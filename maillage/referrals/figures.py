@@ -77,7 +77,7 @@ NEED_MET_OUTCOMES = (ReferralOutcome.NEED_MET, ReferralOutcome.PARTLY_MET)
 
 #: Where a referral stands today: one row each, every referral in exactly one (the « par issue » table).
 OUTCOME_ROWS: list[tuple[str, str, Q]] = [
-    ("waiting", "En attente de réponse du partenaire", Q(status__in=WAITING)),
+    ("waiting", "En attente de réponse", Q(status__in=WAITING)),
     ("ongoing", "Acceptée, accompagnement en cours", Q(status__in=ONGOING)),
     ("need_met", "Clôturée : besoin satisfait", Q(status=S.CLOSED, outcome=ReferralOutcome.NEED_MET)),
     ("partly_met", "Clôturée : besoin satisfait en partie", Q(status=S.CLOSED, outcome=ReferralOutcome.PARTLY_MET)),
@@ -92,8 +92,8 @@ OUTCOME_ROWS: list[tuple[str, str, Q]] = [
         "Clôturée sans issue renseignée",
         Q(status=S.CLOSED) & ~Q(outcome__in=[o.value for o in ReferralOutcome]),
     ),
-    ("declined", "Refusée par le partenaire", Q(status=S.DECLINED)),
-    ("redirected", "Réorientée par le partenaire vers un autre service", Q(status=S.REDIRECTED)),
+    ("declined", "Refusée", Q(status=S.DECLINED)),
+    ("redirected", "Réorientée vers un autre service", Q(status=S.REDIRECTED)),
     ("cancelled", "Annulée par la structure qui oriente", Q(status=S.CANCELLED)),
 ]
 
@@ -191,10 +191,11 @@ def spoken_duration(delay: datetime.timedelta | None) -> str:
 
 
 def days_number(delay: datetime.timedelta | None) -> str:
-    """The delay in days with one decimal and a comma, for a spreadsheet (« 2,5 »); empty when none."""
+    """The delay in days with two decimals and a comma, for a spreadsheet (« 2,50 »; two hours are
+    « 0,08 »); empty when none."""
     if delay is None:
         return ""
-    return formats.number_format(delay.total_seconds() / 86400, decimal_pos=1, use_l10n=True)
+    return formats.number_format(delay.total_seconds() / 86400, decimal_pos=2, use_l10n=True)
 
 
 def french_number(value: int) -> str:

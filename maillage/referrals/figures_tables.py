@@ -1,7 +1,7 @@
 """The referrals' figures as tables (`figures.py` computes them): one list of tables that the page shows
 and the CSV writes, so the export is the page's tables, cell for cell. A cell holds a raw value (a count,
 a delay, a text); the page writes it as French reads it (« 1 234 », « 2 jours »), the spreadsheet as a
-number (« 1234 », « 2,0 » days)."""
+number (« 1234 », « 2,50 » days)."""
 
 import csv
 import datetime
@@ -55,7 +55,7 @@ def side_tables(figures: SideFigures) -> list[Table]:
         ),
         Table(
             f"{prefix}-delais",
-            "Délais" if not sent else "Délais de réponse des partenaires",
+            "Délais de réponse des partenaires" if sent else "Délais de réponse de la structure",
             ["Étape", "Orientations concernées", "Délai médian", "Délai maximal pour 90 % d'entre elles"],
             [[d.label, d.count, d.median, d.p90] for d in figures.delays],
             note=(
@@ -131,7 +131,7 @@ def page_cell(value) -> str:
 
 
 def csv_cell(value) -> str:
-    """A cell as the spreadsheet reads it: counts bare, delays in days (« 2,5 »), text made inert."""
+    """A cell as the spreadsheet reads it: counts bare, delays in days (« 2,50 »), text made inert."""
     if value is None:
         return ""
     if isinstance(value, datetime.timedelta):
@@ -154,7 +154,12 @@ def csv_bytes(organisation, period, sides: list[SideFigures]) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([neutralise_formula(f"Chiffres des orientations — {organisation.name}")])
     writer.writerow([f"Période : {period.label} (orientations envoyées pendant la période, état au {_today()})"])
-    writer.writerow(["Effectifs exacts ; aucune personne nommée, aucun motif."])
+    writer.writerow(
+        [
+            "Effectifs exacts, aucune personne nommée, aucun motif. Avant de publier un tableau, regroupez les "
+            "petits effectifs selon les règles de l'observatoire."
+        ]
+    )
     for figures in sides:
         writer.writerow([])
         title = SIDE_TITLES[figures.side]

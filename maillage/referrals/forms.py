@@ -227,7 +227,7 @@ def _years():
     from django.utils import timezone
 
     current = timezone.localdate().year
-    return [(year, str(year)) for year in range(current, current - 10, -1)]
+    return [("", "Cette année"), *((year, str(year)) for year in range(current, current - 10, -1))]
 
 
 class FiguresPeriodForm(DsfrBaseForm):

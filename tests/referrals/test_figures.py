@@ -94,7 +94,8 @@ def test_delays_are_spoken_naturally(delay, spoken):
 
 def test_numbers_are_written_the_french_way():
     assert figures.french_number(1234567).replace("\xa0", " ").replace("\u202f", " ") == "1 234 567"
-    assert figures.days_number(2.5 * DAY) == "2,5"
+    assert figures.days_number(2.5 * DAY) == "2,50"
+    assert figures.days_number(2 * HOUR) == "0,08"
     assert figures.share(1, 3) == "33\xa0%"
     assert figures.share(0, 0) == "—"
 
@@ -158,16 +159,16 @@ def test_close_delay_counts_only_closed_referrals():
 
 OUTCOME_CASES = [
     # (status, outcome, the « par issue » row, the columns of the tables by partner)
-    (ReferralStatus.SENT, "", "En attente de réponse du partenaire", {"total", "waiting"}),
-    (ReferralStatus.RECEIVED, "", "En attente de réponse du partenaire", {"total", "waiting"}),
+    (ReferralStatus.SENT, "", "En attente de réponse", {"total", "waiting"}),
+    (ReferralStatus.RECEIVED, "", "En attente de réponse", {"total", "waiting"}),
     (ReferralStatus.ACCEPTED, "", "Acceptée, accompagnement en cours", {"total", "accepted"}),
     (ReferralStatus.IN_PROGRESS, "", "Acceptée, accompagnement en cours", {"total", "accepted"}),
     (ReferralStatus.CLOSED, "need_met", "Clôturée : besoin satisfait", {"total", "accepted", "met"}),
     (ReferralStatus.CLOSED, "partly_met", "Clôturée : besoin satisfait en partie", {"total", "accepted", "met"}),
     (ReferralStatus.CLOSED, "not_met", "Clôturée : besoin non satisfait", {"total", "accepted"}),
     (ReferralStatus.CLOSED, "person_declined", "Clôturée : la personne a renoncé", {"total", "accepted"}),
-    (ReferralStatus.DECLINED, "", "Refusée par le partenaire", {"total", "declined"}),
-    (ReferralStatus.REDIRECTED, "", "Réorientée par le partenaire vers un autre service", {"total", "redirected"}),
+    (ReferralStatus.DECLINED, "", "Refusée", {"total", "declined"}),
+    (ReferralStatus.REDIRECTED, "", "Réorientée vers un autre service", {"total", "redirected"}),
     (ReferralStatus.CANCELLED, "", "Annulée par la structure qui oriente", {"total", "cancelled"}),
 ]
 
@@ -435,7 +436,7 @@ def test_csv_has_the_pages_tables(client, world):
         "Délai médian (jours)",
         "Délai maximal pour 90 % d'entre elles (jours)",
     ]
-    assert rows[delays + 3] == ["Envoi → réponse (acceptée, refusée ou réorientée)", "1", "2,0", "2,0"]
+    assert rows[delays + 3] == ["Envoi → réponse (acceptée, refusée ou réorientée)", "1", "2,00", "2,00"]
     text = response.content.decode("utf-8-sig")
     for secret in ("Armorique", "Lucienne", "Motif-tres-confidentiel", "Structure Oméga secrète"):
         assert secret not in text
