@@ -244,6 +244,7 @@ class SideFigures:
     by_urgency: list[Row] = field(default_factory=list)
     delays: list[Delay] = field(default_factory=list)
     delays_by_organisation: list[OrganisationDelays] = field(default_factory=list)
+    delays_by_key: dict = field(default_factory=dict)  # the other organisation's number → its delays
 
 
 def overdue_before(now=None) -> datetime.datetime:
@@ -286,7 +287,8 @@ def _figures(side: str, referrals, period: Period, *, other: str, now=None) -> S
         for key, label, _ in OUTCOME_ROWS
         if key != "closed_other" or summary[f"outcome_{key}"]
     ]
-    by_other = _grouped(scoped, f"{other}_id")
+    overdue_by_other: dict = {}
+    by_other = _grouped(scoped, f"{other}_id", overdue=(late, overdue_by_other))
     names = dict(Organisation.objects.filter(pk__in=by_other).values_list("pk", "name"))
     figures.by_organisation = _rows(by_other, lambda pk: names.get(pk, ""))
     by_service = _grouped(scoped, "to_service_id")
@@ -308,14 +310,32 @@ def _figures(side: str, referrals, period: Period, *, other: str, now=None) -> S
     figures.by_urgency = [
         Row(label, by_urgency.get(value, dict.fromkeys(COLUMN_KEYS, 0))) for value, label in ReferralUrgency.choices
     ]
-    figures.by_need = _needs(scoped)
-    _delays(figures, scoped, other, late)
+    _needs_and_delays(figures, scoped, other)
+    figures.delays_by_organisation = [
+        OrganisationDelays(
+            label=row.label,
+            read=figures.delays_by_key.get(row.key, {}).get("read") or Delay.of("", []),
+            answer=figures.delays_by_key.get(row.key, {}).get("answer") or Delay.of("", []),
+            overdue=overdue_by_other.get(row.key, 0),
+        )
+        for row in figures.by_organisation
+    ]
     return figures
 
 
-def _grouped(scoped, field_name: str) -> dict:
-    rows = scoped.values(field_name).annotate(**_conditional_counts(COLUMNS)).order_by()
-    return {row[field_name]: {key: row[key] for key in COLUMN_KEYS} for row in rows}
+def _grouped(scoped, field_name: str, overdue=None) -> dict:
+    """Counts of COLUMNS by `field_name`; with `overdue` = (moment, dict), also the referrals still
+    unanswered since before that moment, into the dict."""
+    extra = {}
+    if overdue is not None:
+        extra["overdue"] = Count("pk", filter=Q(status__in=WAITING, sent_at__lt=overdue[0]))
+    rows = scoped.values(field_name).annotate(**_conditional_counts(COLUMNS), **extra).order_by()
+    result = {}
+    for row in rows:
+        result[row[field_name]] = {key: row[key] for key in COLUMN_KEYS}
+        if overdue is not None:
+            overdue[1][row[field_name]] = row["overdue"]
+    return result
 
 
 def _rows(grouped: dict, label_of) -> list[Row]:
@@ -324,35 +344,26 @@ def _rows(grouped: dict, label_of) -> list[Row]:
     return sorted(rows, key=lambda row: (-row.counts["total"], row.label.lower()))
 
 
-def _needs(scoped) -> list[Row]:
-    """The ten essential needs, each referral counted under each of its needs, then those with none."""
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for needs, status, outcome in scoped.values_list("needs", "status", "outcome").iterator(chunk_size=5000):
-        keys = columns_of(status, outcome)
-        for code in set(needs or []) or {""}:
-            counts[code].update(keys)
-    rows = [Row(label, {key: counts[code][key] for key in COLUMN_KEYS}) for code, label in ESSENTIAL_NEEDS]
-    if counts.get(""):
-        rows.append(Row("Aucun besoin précisé", {key: counts[""][key] for key in COLUMN_KEYS}))
-    return rows
-
-
 def _duration(end_field: str):
     return ExpressionWrapper(F(end_field) - F("sent_at"), output_field=DurationField())
 
 
-def _delays(figures: SideFigures, scoped, other: str, late) -> None:
-    """Medians and 90th percentiles of the delays, overall and by the other organisation, from the
-    referrals that reached that stage (one narrow read: the other organisation and three durations)."""
-    rows = (
-        scoped.filter(received_at__isnull=False)
-        .annotate(read=_duration("received_at"), answer=_duration("answered_at"), close=_duration("ended_at"))
-        .values_list(f"{other}_id", "status", "read", "answer", "close")
-    )
+def _needs_and_delays(figures: SideFigures, scoped, other: str) -> None:
+    """One narrow read of the period's referrals (the other organisation, state, needs and three durations
+    computed by the database) for what SQL cannot group on both databases: the ten essential needs (each
+    referral counted under each of its needs, then those with none) and the delays' medians and 90th
+    percentiles, overall and by the other organisation."""
+    rows = scoped.annotate(
+        read=_duration("received_at"), answer=_duration("answered_at"), close=_duration("ended_at")
+    ).values_list(f"{other}_id", "status", "outcome", "needs", "read", "answer", "close")
+    by_need: dict[str, Counter] = defaultdict(Counter)
     overall: dict[str, list] = {kind: [] for kind, _ in DELAY_KINDS}
     per_other: dict[int, dict[str, list]] = defaultdict(lambda: {kind: [] for kind, _ in DELAY_KINDS})
     limit = datetime.timedelta(days=settings.REFERRALS_REMINDER_DAYS)
-    for other_id, status, read, answer, close in rows.iterator(chunk_size=5000):
+    for other_id, status, outcome, needs, read, answer, close in rows.iterator(chunk_size=5000):
+        keys = columns_of(status, outcome)
+        for code in set(needs or []) or {""}:
+            by_need[code].update(keys)
         values = {"read": read, "answer": answer, "close": close if status == S.CLOSED else None}
         for kind, value in values.items():
             if value is not None:
@@ -360,31 +371,10 @@ def _delays(figures: SideFigures, scoped, other: str, late) -> None:
                 per_other[other_id][kind].append(value)
         if answer is not None and answer > limit:
             figures.answered_late += 1
+    figures.by_need = [Row(label, {key: by_need[code][key] for key in COLUMN_KEYS}) for code, label in ESSENTIAL_NEEDS]
+    if by_need.get(""):
+        figures.by_need.append(Row("Aucun besoin précisé", {key: by_need[""][key] for key in COLUMN_KEYS}))
     figures.delays = [Delay.of(label, overall[kind]) for kind, label in DELAY_KINDS]
-    overdue = dict(
-        scoped.filter(status__in=WAITING, sent_at__lt=late)
-        .values_list(f"{other}_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    organisation_names = dict(Organisation.objects.filter(pk__in=[*per_other, *overdue]).values_list("pk", "name"))
-    result = []
-    for pk in {*per_other, *overdue}:
-        label = organisation_names.get(pk, "")
-        lists = per_other.get(pk) or {kind: [] for kind, _ in DELAY_KINDS}
-        result.append(
-            (
-                pk,
-                OrganisationDelays(
-                    label=label,
-                    read=Delay.of("", lists["read"]),
-                    answer=Delay.of("", lists["answer"]),
-                    overdue=overdue.get(pk, 0),
-                ),
-            )
-        )
-    # In the order of the table by organisation (most referrals first).
-    order = {row.key: index for index, row in enumerate(figures.by_organisation)}
-    figures.delays_by_organisation = [
-        row for _, row in sorted(result, key=lambda pair: order.get(pair[0], len(order)))
-    ]
+    figures.delays_by_key = {
+        pk: {kind: Delay.of("", values) for kind, values in lists.items()} for pk, lists in per_other.items()
+    }
