@@ -236,3 +236,63 @@ class LinkCodeForm(DsfrBaseForm):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
         error_messages={"required": "Saisissez le code à 6 chiffres reçu par courriel."},
     )
+
+
+def _years():
+    from django.utils import timezone
+
+    current = timezone.localdate().year
+    return [("", "Cette année"), *((year, str(year)) for year in range(current, current - 10, -1))]
+
+
+class FiguresPeriodForm(DsfrBaseForm):
+    """The period of the referrals' figures: a calendar year (this one by default), or two dates."""
+
+    year = forms.TypedChoiceField(
+        label="Année",
+        choices=_years,
+        coerce=int,
+        required=False,
+        error_messages={"invalid_choice": "Année : choisissez une année de la liste."},
+    )
+    date_from = forms.DateField(
+        label="Du",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Date de début : saisissez une date valide, par exemple 01/03/2026."},
+    )
+    date_to = forms.DateField(
+        label="Au",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Pour une autre période que l'année civile ; laissez vide pour l'année choisie.",
+        error_messages={"invalid": "Date de fin : saisissez une date valide, par exemple 31/05/2026."},
+    )
+
+    def clean(self):
+        from django.utils import timezone
+
+        from maillage.referrals.figures import MAX_PERIOD_DAYS, Period
+
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if self.errors:
+            return cleaned
+        if start or end:
+            # One date alone: the other is the start of that date's year, or today.
+            end = end or max(start, timezone.localdate())
+            start = start or end.replace(month=1, day=1)
+            if start > end:
+                self.add_error("date_to", "Date de fin : elle doit être le jour de la date de début ou après.")
+                return cleaned
+            if (end - start).days > MAX_PERIOD_DAYS:
+                field_name = "date_to" if cleaned.get("date_to") else "date_from"
+                label = "Date de fin" if field_name == "date_to" else "Date de début"
+                self.add_error(field_name, f"{label} : la période ne peut pas dépasser cinq ans.")
+                return cleaned
+            cleaned["period"] = Period(start, end)
+        elif cleaned.get("year"):
+            cleaned["period"] = Period.year(cleaned["year"])
+        else:
+            cleaned["period"] = Period.current_year()
+        return cleaned

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maillage.referrals import first_contact_views, views
+from maillage.referrals import figures_views, first_contact_views, views
 
 app_name = "referrals"
 
@@ -15,6 +15,7 @@ urlpatterns = [
         first_contact_views.sent_first_contact,
         name="sent_first_contact",
     ),
+    path("orientations/chiffres/", figures_views.referral_figures, name="figures"),
     path("orientations/recues/", views.inbox, name="inbox"),
     path("orientations/recues/<int:pk>/", views.received_detail, name="received_detail"),
     # Before the answers' pattern, which would take « premier-contact » for an action.

@@ -331,6 +331,9 @@ def inbox(request):
         "tabs": tabs,
         "current_label": next(t["label"] for t in tabs if t["current"]),
         "reminder_days": grammar.count(settings.REFERRALS_REMINDER_DAYS, "jour"),
+        "figures_url": reverse("referrals:figures")
+        if access.can_view_received_referral_figures(request.user, request.organisation)
+        else "",
     }
     return render(request, "referrals/inbox.html", context)
 

@@ -57,6 +57,11 @@ BENCHES = [
             re.compile(r"Orientation envoyée : [3-9] étapes dans son historique"),
         ],
     ),
+    (
+        "referral_figures.py",
+        ["--referrals", "2000", "--partners", "20", "--senders", "5", "--runs", "2"],
+        ["Orientations : 2000", "Chiffres des orientations envoyées", "plancher", "p95"],
+    ),
 ]
 
 

@@ -208,7 +208,7 @@ def test_roles_that_follow_no_one_see_no_person_even_with_a_place(client, ccas, 
     FollowUpTaskFactory(person=_person(ccas, "Tachee"), assignee=membership.user, organisation=ccas, due_on=_days(0))
     CarePlanFactory(person=_person(ccas, "Planifiee"), coordinator=membership.user, next_review_on=_days(0))
     page = _dashboard(client, membership.user)
-    for absent in ("CACHEE", "TACHEE", "PLANIFIEE", "Dossiers partagés", "Tâches à faire", "chiffres"):
+    for absent in ("CACHEE", "TACHEE", "PLANIFIEE", "Dossiers partagés", "Tâches à faire", "La structure en chiffres"):
         assert absent not in page
     assert not AuditLogEntry.objects.filter(changes_text__startswith="Tableau de bord").exists()
 

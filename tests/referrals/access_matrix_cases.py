@@ -17,6 +17,18 @@ from tests.referrals.factories import ReferralFactory
 CHANGE_PERSON = frozenset({Role.RECEPTION_AGENT, Role.COORDINATOR, Role.REGISTER_MANAGER})
 VIEW_PERSON = CHANGE_PERSON | {Role.DIRECTOR, Role.DPO}
 INBOX = frozenset({Role.PARTNER, Role.RECEPTION_AGENT, Role.COORDINATOR, Role.DIRECTOR})
+#: The figures (issue 14, point 6): the sent part for direction and coordination, the received part
+#: for them and the partner professional; the page answers 404 to a role that reads neither.
+FIGURES = frozenset({Role.DIRECTOR, Role.COORDINATOR, Role.PARTNER})
+
+
+def _figures_world(w):
+    """Referrals « own » sent and received, and the « other » organisation's, none of which may show."""
+    ReferralFactory(from_organisation=w.own)
+    ReferralFactory(to_service=ServiceFactory(organisation=w.own))
+    ReferralFactory(from_organisation=w.other)
+    ReferralFactory(to_service=ServiceFactory(organisation=w.other))
+    return {}
 
 
 def _person(attr):
@@ -112,6 +124,8 @@ def referral_cases(Case):  # noqa: N803 — the matrix's Case class, passed in t
             allowed=CHANGE_PERSON,
         ),
         Case("referrals:inbox", allowed=INBOX),
+        Case("referrals:figures", kwargs=_figures_world, allowed=FIGURES),
+        Case("referrals:figures", kwargs=_figures_world, allowed=FIGURES, data={"format": "csv"}),
         Case("referrals:received_detail", kwargs=_received("own"), other_kwargs=_received("other"), allowed=INBOX),
         Case("referrals:respond", kwargs=_respond("own"), other_kwargs=_respond("other"), allowed=INBOX),
         Case(

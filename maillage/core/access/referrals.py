@@ -23,9 +23,13 @@ from maillage.core.models import Organisation, User
 
 __all__ = [
     "REFERRAL_INBOX_ROLES",
+    "RECEIVED_FIGURES_ROLES",
+    "SENT_FIGURES_ROLES",
     "ReferralGrant",
     "can_refer_person",
     "can_use_referral_inbox",
+    "can_view_received_referral_figures",
+    "can_view_sent_referral_figures",
     "get_sent_referral_for",
     "referral_grant_for",
     "referrals_addressed_to",
@@ -33,6 +37,12 @@ __all__ = [
 
 REFERRAL_PATH = "referral"
 REFERRAL_INBOX_ROLES = frozenset({Role.PARTNER, Role.RECEPTION_AGENT, Role.COORDINATOR, Role.DIRECTOR})
+#: The referrals' figures (issue 14, point 6): counts and delays, no person named. Those who steer the
+#: organisation's activity and write its activity report or its share of the observatory (ABS).
+SENT_FIGURES_ROLES = frozenset({Role.DIRECTOR, Role.COORDINATOR})
+#: ... and, for the referrals addressed to it, the partner professional: in an association or a home
+#: help service, often the only account, and those figures describe its own work.
+RECEIVED_FIGURES_ROLES = frozenset({Role.DIRECTOR, Role.COORDINATOR, Role.PARTNER})
 
 
 def can_refer_person(user: User, organisation: Organisation | None, person) -> bool:
@@ -46,6 +56,20 @@ def can_refer_person(user: User, organisation: Organisation | None, person) -> b
 def can_use_referral_inbox(user: User, organisation: Organisation | None) -> bool:
     """Members of the organisation who receive referrals addressed to it (REFERRAL_INBOX_ROLES)."""
     return role_in(user, organisation) in REFERRAL_INBOX_ROLES
+
+
+def can_view_sent_referral_figures(user: User, organisation: Organisation | None) -> bool:
+    """The director (or elected official) and the coordinators read the figures of the referrals their
+    organisation sent: counts by partner, service, need, urgency and outcome, the partners' delays.
+    Not the reception agent nor the register manager (they send, they do not steer), not a volunteer,
+    the administrator (accounts) or the DPO (the trail)."""
+    return role_in(user, organisation) in SENT_FIGURES_ROLES
+
+
+def can_view_received_referral_figures(user: User, organisation: Organisation | None) -> bool:
+    """The director, the coordinators and the partner professionals read the figures of the
+    referrals addressed to their organisation (by sending organisation, service, outcome, own delays)."""
+    return role_in(user, organisation) in RECEIVED_FIGURES_ROLES
 
 
 def referrals_addressed_to(user: User, organisation: Organisation | None):
