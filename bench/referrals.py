@@ -15,7 +15,7 @@ law (the busiest receives thousands, most a few dozen), and one person was orien
 second factor (Django test client, R requests each, default 50):
 
 1. the busiest partner's inbox (`/orientations/recues/`): the default tab « À traiter », « En retard »
-   and « Terminées » (the largest, cut at 200 rows);
+   and « Terminées » (the largest, paged 50 rows at a time);
 2. the much-oriented person's file (`/personnes/<pk>/`, its timeline included) and the timeline filtered
    on referrals (`/personnes/<pk>/chronologie/?type=referral`, the htmx fragment), read by the sender's
    coordinator;
@@ -555,11 +555,11 @@ def main():  # noqa: C901 — one script, read top to bottom
                 )
                 cursor.fetchall()
                 cursor.execute(
-                    # The page's 200 first, then their rows: joining first would join all of them.
+                    # The page's 50 first, then their rows: joining first would join all of them.
                     "SELECT r.id, r.status, r.urgency, r.sent_at, r.outcome, p.last_name, p.first_names, "
                     "s.name, o.name FROM (SELECT id FROM referrals_referral r "
                     f"WHERE r.to_organisation_id = %s AND r.status IN ({marks}){overdue} "
-                    "ORDER BY r.urgency DESC, r.sent_at, r.id LIMIT 200) page "
+                    "ORDER BY r.urgency DESC, r.sent_at, r.id LIMIT 50) page "
                     "JOIN referrals_referral r ON r.id = page.id JOIN people_person p ON p.id = r.person_id "
                     "JOIN directory_service s ON s.id = r.to_service_id "
                     "JOIN core_organisation o ON o.id = r.from_organisation_id "
@@ -584,7 +584,7 @@ def main():  # noqa: C901 — one script, read top to bottom
         assert counts == expected, (counts, expected)
         rows = len(re.findall(r"<tr>", html)) - 1  # the header's row
         named = len(re.findall(r'href="/orientations/recues/\d+/"', html))
-        assert rows == min(200, expected[key]), (rows, expected[key])
+        assert rows == min(50, expected[key]), (rows, expected[key])
         assert named == (rows if key != "terminees" else 0), (named, rows)
         with CaptureQueriesContext(connection) as queries:
             client.get(url)

@@ -4,10 +4,12 @@ set, its answers). Every page reading a person writes its opening, with its gran
 
 import contextlib
 import datetime
+import urllib.parse
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -253,7 +255,7 @@ def send_draft(request, pk):
 # --- The partner's side ------------------------------------------------------------------------------
 
 #: The inbox shows at most this many referrals of the chosen tab (the tabs give the counts).
-INBOX_LIMIT = 200
+INBOX_PER_PAGE = 50
 #: What an inbox row shows (inbox.html): not the rest of the referral, the file nor the service's texts.
 INBOX_COLUMNS = (
     "status",
@@ -304,15 +306,20 @@ def inbox(request):
     current = request.GET.get("etat", "a-traiter")
     if current == "en-retard":
         shown = addressed.filter(status__in=unanswered, sent_at__lt=late)
+        total = counts["overdue"]
     else:
         current = current if current in INBOX_FILTERS else "a-traiter"
         shown = addressed.filter(status__in=INBOX_FILTERS[current][1])
+        total = counts[current]
     order = ("-urgency", "sent_at", "pk")
-    # The page's 200 first, chosen in the index alone, then read with their person, service and sender:
+    # The page's 50 first, chosen in the index alone, then read with their person, service and sender:
     # joining first would join all of a busy partner's referrals before cutting (decision « bench »).
-    page = shown.order_by(*order).values("pk")[:INBOX_LIMIT]
+    # The tab's count above is the paginator's: no second COUNT.
+    page_obj = Paginator(
+        _Counted(shown.order_by(*order).values_list("pk", flat=True), total), INBOX_PER_PAGE
+    ).get_page(request.GET.get("page"))
     rows = list(
-        Referral.objects.filter(pk__in=page)
+        Referral.objects.filter(pk__in=page_obj.object_list)
         .select_related("person", "to_service", "from_organisation")
         .only(*INBOX_COLUMNS)
         .order_by(*order)
@@ -330,12 +337,27 @@ def inbox(request):
         "rows": [{"referral": r, "open": r.status in OPEN_FOR_PARTNER, "late": _is_late(r, late)} for r in rows],
         "tabs": tabs,
         "current_label": next(t["label"] for t in tabs if t["current"]),
+        "page_obj": page_obj,
+        "query": urllib.parse.urlencode({"etat": current}),
         "reminder_days": grammar.count(settings.REFERRALS_REMINDER_DAYS, "jour"),
         "figures_url": reverse("referrals:figures")
         if access.can_view_received_referral_figures(request.user, request.organisation)
         else "",
     }
     return render(request, "referrals/inbox.html", context)
+
+
+class _Counted:
+    """A queryset whose count is already known, for the paginator (which would count it again)."""
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return self.queryset[key]  # still a query: the page's rows read it as a subquery
 
 
 def _is_late(referral, late) -> bool:

@@ -46,12 +46,20 @@ BENCHES = [
             "chronologie, orientations (p95)",
             "plancher SQL",
             # What the timed pages found (the script also asserts it): each inbox tab counts what the
-            # generator addressed to the busiest partner and lists as many rows, naming the persons of
-            # the open ones only; the much-oriented person's timeline shows the 50 newest steps and
-            # first-contact notes of their referrals.
-            re.compile(r"Boîte « a-traiter » : (\d+) orientations \(attendu \1\), \1 lignes affichées, \1 personnes"),
-            re.compile(r"Boîte « en-retard » : (\d+) orientations \(attendu \1\), \1 lignes affichées, \1 personnes"),
-            re.compile(r"Boîte « terminees » : ([1-9]\d+) orientations \(attendu \1\), \1 lignes affichées, 0 person"),
+            # generator addressed to the busiest partner and lists as many rows (50 at most, a page),
+            # naming the persons of the open ones only; the much-oriented person's timeline shows the
+            # 50 newest steps and first-contact notes of their referrals.
+            re.compile(
+                r"Boîte « a-traiter » : (\d+) orientations \(attendu \1\), (?:\1|50) lignes affichées, "
+                r"(?:\1|50) personnes"
+            ),
+            re.compile(
+                r"Boîte « en-retard » : (\d+) orientations \(attendu \1\), (?:\1|50) lignes affichées, "
+                r"(?:\1|50) personnes"
+            ),
+            re.compile(
+                r"Boîte « terminees » : ([1-9]\d+) orientations \(attendu \1\), (?:\1|50) lignes affichées, 0 person"
+            ),
             re.compile(r"Personne la plus orientée : (1[5-9]|[2-9]\d) orientations, \d+ étapes"),
             "Chronologie : 50 événements d'orientation affichés, les plus récents",
             re.compile(r"Orientation envoyée : [3-9] étapes dans son historique"),

@@ -60,8 +60,8 @@ def test_the_inbox_reads_as_many_queries_for_many_referrals_as_for_few(client, d
     assert few <= 8
 
 
-def test_the_inbox_shows_the_most_urgent_then_the_oldest_and_cuts_at_its_limit(client, monkeypatch):
-    monkeypatch.setattr(views, "INBOX_LIMIT", 3)
+def test_the_inbox_shows_the_most_urgent_then_the_oldest_and_pages_the_rest(client, monkeypatch):
+    monkeypatch.setattr(views, "INBOX_PER_PAGE", 3)
     service = ServiceFactory(name="Visites de convivialité")
     made = {
         "Normale-ancienne": ReferralFactory(to_service=service, sent_at=ago(days=9), person__last_name="Ancienne"),
@@ -86,6 +86,11 @@ def test_the_inbox_shows_the_most_urgent_then_the_oldest_and_cuts_at_its_limit(c
     assert urgent.person.full_name in body and urgent.from_organisation.name in body
     assert body.count("Visites de convivialité") == 3
     assert reverse("referrals:received_detail", args=[urgent.pk]) in body
+    # The rest on the next page, the tab kept; a page beyond the last shows the last.
+    assert 'href="?etat=a-traiter&amp;page=2"' in body and "1 / 2" in body
+    for page in ("2", "9"):
+        second = client.get(reverse("referrals:inbox"), {"etat": "a-traiter", "page": page}).content.decode()
+        assert "RECENTE" in second and "VITE" not in second and "2 / 2" in second and "À traiter (4)" in second
 
 
 def _history(referral, partner_user):
