@@ -1,4 +1,4 @@
-"""Personal API keys (decision « api »): made, revoked, and checked at each request of the partner
+"""Personal API keys (decision 60): made, revoked, and checked at each request of the partner
 API. Only the SHA-256 digest of a key is stored: the secret (« mlg_ » + 43 characters, 256 random
 bits — a slow hash adds nothing to such a secret) is shown once, at creation. Creation and
 revocation go to the audit trail (`core.audit`: the model is registered, its digest excluded)."""

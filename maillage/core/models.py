@@ -386,7 +386,7 @@ class ApiKeyQuerySet(models.QuerySet):
 
 
 class ApiKey(models.Model):
-    """A personal API key (decision « api »): made by a member for themselves and for one
+    """A personal API key (decision 60): made by a member for themselves and for one
     organisation they work for, for a partner's own software. Only a digest of the secret is kept
     (SHA-256 of a 256-bit random token); the secret is shown once, at creation. Each request
     re-checks the key (in force), the account (active) and the membership (active, a role that

@@ -2,7 +2,7 @@
 case tool) lists the referrals addressed to its organisation, reads one, and answers it — receive,
 accept, decline, redirect, start, close — without a browser.
 
-**Authentication**: a personal API key (`core.api_keys`, decision « api »), header
+**Authentication**: a personal API key (`core.api_keys`, decision 60), header
 `Authorization: Bearer <clé>`; nothing else — a session cookie opens nothing here (401), so there is
 no CSRF to check. Each request re-checks the key (in force), the account (active) and the membership
 (active, a role that receives referrals): 401 for a missing, unknown, revoked or expired key (one

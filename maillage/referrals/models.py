@@ -141,7 +141,7 @@ class ReferralEvent(models.Model):
     note = models.TextField("motif ou précisions", blank=True)
     # A partner without an account answering through its link: no user, the address it answered from.
     actor_email = models.EmailField("partenaire sans compte (adresse)", blank=True)
-    # A partner's software answering through the partner API (decision « api »): the key it used.
+    # A partner's software answering through the partner API (decision 60): the key it used.
     api_key = models.ForeignKey(
         "core.ApiKey",
         on_delete=models.SET_NULL,

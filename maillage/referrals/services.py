@@ -177,7 +177,7 @@ def referral_transition(
     in force.
 
     `api_key`: the partner's software answering through the partner API with the key of `actor`
-    (decision « api »): the event records the key; everything else is the web's."""
+    (decision 60): the event records the key; everything else is the web's."""
     referral = Referral.objects.select_for_update().select_related("person", "to_service").get(pk=referral.pk)
     if link is not None:
         from maillage.referrals import links

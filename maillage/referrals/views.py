@@ -313,7 +313,7 @@ def inbox(request):
         total = counts[current]
     order = ("-urgency", "sent_at", "pk")
     # The page's 50 first, chosen in the index alone, then read with their person, service and sender:
-    # joining first would join all of a busy partner's referrals before cutting (decision « bench »).
+    # joining first would join all of a busy partner's referrals before cutting (decision 61).
     # The tab's count above is the paginator's: no second COUNT.
     page_obj = Paginator(
         _Counted(shown.order_by(*order).values_list("pk", flat=True), total), INBOX_PER_PAGE

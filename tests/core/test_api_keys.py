@@ -1,4 +1,4 @@
-"""Personal API keys (decision « api »): who makes, sees and revokes them, what is stored, what the
+"""Personal API keys (decision 60): who makes, sees and revokes them, what is stored, what the
 trail keeps, and the « Clés d'API » page in both themes."""
 
 import datetime

@@ -191,7 +191,7 @@ def referral_cases(Case):  # noqa: N803 — the matrix's Case class, passed in t
     ]
 
 
-#: The partner API (decision « api »): a bearer key only. A session, whatever its role and second
+#: The partner API (decision 60): a bearer key only. A session, whatever its role and second
 #: factor, opens nothing (401): the key's own matrix is in tests/referrals/test_api.py.
 REFERRAL_API = {
     "referrals_api:list",

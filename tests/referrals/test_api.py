@@ -1,4 +1,4 @@
-"""The partner API (decision « api »): a personal key, the same grant as the web inbox, the same
+"""The partner API (decision 60): a personal key, the same grant as the web inbox, the same
 lifecycle. Attacks first: another organisation's referral, an ended membership, a revoked or expired
 key, a volunteer's or administrator's key, a withdrawn consent, a session cookie without a key — each
 refused, nothing changed."""

@@ -1,4 +1,4 @@
-"""Personal API keys (decision « api »): who makes, sees and revokes them.
+"""Personal API keys (decision 60): who makes, sees and revokes them.
 
 - A member working for an organisation in a role that receives referrals (`REFERRAL_INBOX_ROLES`:
   partner professional, reception, coordination, direction), past the second factor, makes keys for

@@ -1,4 +1,4 @@
-"""« Mes clés d'API » (decision « api »): a member who receives referrals makes personal keys for
+"""« Mes clés d'API » (decision 60): a member who receives referrals makes personal keys for
 their organisation's partner software, sees their secret once, lists and revokes them; the
 organisation's administrator sees every key made for it and revokes any. Past the second factor
 only (the middleware, and `access.role_in`)."""
