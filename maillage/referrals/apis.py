@@ -16,7 +16,6 @@ ended, withdrawn or not addressed to the key's organisation (alike), 409 a chang
 refuses, 429 too many requests with the key.
 """
 
-import contextlib
 import datetime
 import functools
 import hashlib
@@ -582,15 +581,9 @@ def referral_detail(request, pk):
     grant = access.referral_grant_for(request, pk)
     referral = grant.referral
     if referral.status == ReferralStatus.SENT:
-        # A colleague may have opened it a moment before, or the sender cancelled it in between.
-        with contextlib.suppress(ApplicationError):
-            services.referral_transition(
-                actor=request.user,
-                organisation=request.organisation,
-                referral=referral,
-                to_status=ReferralStatus.RECEIVED,
-                api_key=request.api_key,
-            )
+        services.receive_on_opening(
+            actor=request.user, organisation=request.organisation, referral=referral, api_key=request.api_key
+        )
         grant = access.referral_grant_for(request, pk)
         referral = grant.referral
     grant.record(request, _what(request, "Orientation reçue"))

@@ -2,6 +2,8 @@
 `referral_transition`, which checks the lifecycle's table, dates the change, writes its event (the
 audit trail records the referral's and the event's changes) and tells the other side by e-mail."""
 
+import contextlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -240,6 +242,24 @@ def referral_transition(
     if to_status == ReferralStatus.REDIRECTED:
         new_referral = _prepare_redirection(actor, organisation, referral, redirect_to)
     _notify(referral, side, new_referral=new_referral)
+    return referral
+
+
+def receive_on_opening(*, actor, organisation, referral: Referral, api_key=None, link=None) -> Referral:
+    """A sent referral its partner opens (web page, link or API) becomes « reçue », timestamped and
+    notified like any transition. A colleague may have opened it a moment before, or the sender
+    cancelled it in between: the referral is read again, whatever its state now."""
+    if referral.status == ReferralStatus.SENT:
+        with contextlib.suppress(ApplicationError):
+            referral_transition(
+                actor=actor,
+                organisation=organisation,
+                referral=referral,
+                to_status=ReferralStatus.RECEIVED,
+                api_key=api_key,
+                link=link,
+            )
+        referral.refresh_from_db()
     return referral
 
 

@@ -2,7 +2,6 @@
 the referral, cancel it, send a redirection's draft) and the partner's (inbox, the referral's shared
 set, its answers). Every page reading a person writes its opening, with its grant's path."""
 
-import contextlib
 import datetime
 import urllib.parse
 
@@ -18,7 +17,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from maillage.core import access, audit, grammar, ratelimit
-from maillage.core.exceptions import ApplicationError
 from maillage.core.forms import run_service
 from maillage.directory.enums import ServiceStatus
 from maillage.directory.models import Service
@@ -391,18 +389,9 @@ def received_detail(request, pk):
     """The referral as the partner reads it: only its shared set. Opening it marks it received."""
     grant = access.referral_grant_for(request, pk)
     referral = grant.referral
-    if referral.status == ReferralStatus.SENT:
-        # A colleague may have opened it a moment before, or the sender cancelled it in between.
-        with contextlib.suppress(ApplicationError):
-            services.referral_transition(
-                actor=request.user,
-                organisation=request.organisation,
-                referral=referral,
-                to_status=ReferralStatus.RECEIVED,
-            )
-        referral.refresh_from_db()
-        if referral.status not in OPEN_FOR_PARTNER:
-            raise Http404("Orientation introuvable.")
+    referral = services.receive_on_opening(actor=request.user, organisation=request.organisation, referral=referral)
+    if referral.status not in OPEN_FOR_PARTNER:
+        raise Http404("Orientation introuvable.")
     grant.record(request, "Orientation reçue")
     shared = grant.shared()
     context = {
@@ -572,12 +561,7 @@ def _record_link_opening(request, referral, what):
 def link_detail(request):
     """The referral as the partner without an account reads it: only its shared set."""
     link, referral = _link_session(request)
-    if referral.status == ReferralStatus.SENT:
-        with contextlib.suppress(ApplicationError):
-            services.referral_transition(
-                actor=None, organisation=None, referral=referral, to_status=ReferralStatus.RECEIVED, link=link
-            )
-        referral.refresh_from_db()
+    referral = services.receive_on_opening(actor=None, organisation=None, referral=referral, link=link)
     _record_link_opening(request, referral, "Orientation reçue par lien")
     shared = sharing.shared_record(referral)
     context = {
