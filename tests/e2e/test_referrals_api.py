@@ -108,7 +108,7 @@ def test_a_partner_with_an_account_answers_through_the_api(page, context, login_
 
     # The key page shows it used; the API's documentation page.
     page.goto("/compte/cles-api/")
-    expect(page.get_by_role("cell", name="Logiciel de suivi du CLIC")).to_be_visible()
+    expect(page.get_by_role("cell", name="Logiciel de suivi du CLIC", exact=True)).to_be_visible()
     expect(page.get_by_role("cell", name="Jamais")).to_have_count(0)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/api/v1/")
