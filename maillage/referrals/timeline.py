@@ -2,8 +2,8 @@
 of a referral the reader's organisation sent — sent, received, accepted, declined with its reason,
 redirected, closed with its outcome — read through the grant (`PersonGrant.referrals`)."""
 
-from maillage.casework.selectors.timeline import TimelineEvent, _name, _short, _url, register_source
-from maillage.referrals.enums import ReferralStatus
+from maillage.casework.selectors.timeline import TimelineEvent, _short, _url, register_source
+from maillage.referrals.enums import ReferralOutcome, ReferralStatus
 from maillage.referrals.models import FirstContactEvent, ReferralEvent
 
 TITLES = {
@@ -17,59 +17,64 @@ TITLES = {
     ReferralStatus.CANCELLED: "Orientation vers {service} annulée",
 }
 
-# What an event shows (its title, author and link), not the rest of the referral nor the service's texts.
-EVENT_COLUMNS = (
+# What an event shows (its title, author and link), read as plain values: not the rest of the referral
+# nor the service's texts, and no model built per row (a much-oriented person has hundreds of steps).
+EVENT_VALUES = (
+    "pk",
     "at",
-    "referral",
-    "referral__to_service",
+    "referral_id",
     "referral__to_service__name",
-    "actor",
     "actor__first_name",
     "actor__last_name",
     "actor__email",
-    "organisation",
+    "organisation_id",
     "organisation__name",
 )
+OUTCOME_LABELS = dict(ReferralOutcome.choices)
+
+
+def _author(row, grant) -> str:
+    """The colleague's name for the reader's own organisation's steps, the partner's name for its own."""
+    if row["organisation_id"] != grant.organisation.pk:
+        return row["organisation__name"]
+    name = f"{row['actor__first_name'] or ''} {row['actor__last_name'] or ''}".strip()
+    return name or row["actor__email"] or ""
+
+
+def _detail_urls():
+    """The sent referral's page address, for any number (one reverse, not one per event)."""
+    marker = 999999999
+    pattern = _url("referrals:sent_detail", marker)
+    return lambda pk: pattern.replace(str(marker), str(pk)) if pattern else ""
 
 
 def _referral_events(*, grant, before, limit):
-    qs = (
-        ReferralEvent.objects.filter(referral__in=grant.referrals())
-        .exclude(to_status=ReferralStatus.DRAFT)
-        .select_related("referral__to_service", "referral__to_organisation", "actor", "organisation")
-        .only(
-            *EVENT_COLUMNS,
-            "to_status",
-            "note",
-            "referral__outcome",
-            "referral__to_organisation",
-            "referral__to_organisation__name",
-        )
-    )
+    qs = ReferralEvent.objects.filter(referral__in=grant.referrals()).exclude(to_status=ReferralStatus.DRAFT)
     if before is not None:
         qs = qs.filter(at__lt=before)
+    rows = qs.order_by("-at", "-pk").values(
+        *EVENT_VALUES, "to_status", "note", "referral__outcome", "referral__to_organisation__name"
+    )[:limit]
+    detail_url = _detail_urls()
     events = []
-    for event in qs.order_by("-at", "-pk")[:limit]:
-        referral = event.referral
-        title = TITLES[ReferralStatus(event.to_status)].format(
-            service=referral.to_service.name, partner=referral.to_organisation.name
+    for row in rows:
+        title = TITLES[ReferralStatus(row["to_status"])].format(
+            service=row["referral__to_service__name"], partner=row["referral__to_organisation__name"]
         )
         summary = ""
-        if event.to_status == ReferralStatus.CLOSED:
-            summary = f"Issue : {referral.get_outcome_display().lower()}."
-        if event.note:
-            summary = f"{summary} {_short(event.note)}".strip()
+        if row["to_status"] == ReferralStatus.CLOSED and row["referral__outcome"]:
+            summary = f"Issue : {OUTCOME_LABELS[row['referral__outcome']].lower()}."
+        if row["note"]:
+            summary = f"{summary} {_short(row['note'])}".strip()
         events.append(
             TimelineEvent(
                 kind="referral",
-                date=event.at,
+                date=row["at"],
                 title=title,
                 summary=summary,
-                author=_name(event.actor)
-                if event.organisation_id == grant.organisation.pk
-                else event.organisation.name,
-                url=_url("referrals:sent_detail", referral.pk),
-                key=f"referral-event-{event.pk}",
+                author=_author(row, grant),
+                url=detail_url(row["referral_id"]),
+                key=f"referral-event-{row['pk']}",
                 kind_label="Orientation",
             )
         )
@@ -78,25 +83,22 @@ def _referral_events(*, grant, before, limit):
 
 def _first_contact_events(*, grant, before, limit):
     """The first contact's changes (issue 14, point 4) of the referrals the grant reads."""
-    qs = (
-        FirstContactEvent.objects.filter(referral__in=grant.referrals())
-        .select_related("referral__to_service", "actor", "organisation")
-        .only(*EVENT_COLUMNS, "summary")
-    )
+    qs = FirstContactEvent.objects.filter(referral__in=grant.referrals())
     if before is not None:
         qs = qs.filter(at__lt=before)
+    detail_url = _detail_urls()
     return [
         TimelineEvent(
             kind="referral",
-            date=event.at,
-            title=f"Premier contact avec {event.referral.to_service.name}",
-            summary=_short(event.summary),
-            author=_name(event.actor) if event.organisation_id == grant.organisation.pk else event.organisation.name,
-            url=_url("referrals:sent_detail", event.referral_id),
-            key=f"referral-first-contact-{event.pk}",
+            date=row["at"],
+            title=f"Premier contact avec {row['referral__to_service__name']}",
+            summary=_short(row["summary"]),
+            author=_author(row, grant),
+            url=detail_url(row["referral_id"]),
+            key=f"referral-first-contact-{row['pk']}",
             kind_label="Orientation",
         )
-        for event in qs.order_by("-at", "-pk")[:limit]
+        for row in qs.order_by("-at", "-pk").values(*EVENT_VALUES, "summary")[:limit]
     ]
 
 
