@@ -16,9 +16,9 @@ second factor (Django test client, R requests each, default 50):
 
 1. the busiest partner's inbox (`/orientations/recues/`): the default tab « À traiter », « En retard »
    and « Terminées » (the largest, paged 50 rows at a time);
-2. the much-oriented person's file (`/personnes/<pk>/`, its timeline included) and the timeline filtered
-   on referrals (`/personnes/<pk>/chronologie/?type=referral`, the htmx fragment), read by the sender's
-   coordinator;
+2. the much-oriented person's file (`/personnes/<pk>/`, its timeline included), the whole timeline page
+   (`/personnes/<pk>/chronologie/`) and the timeline filtered on referrals
+   (`/personnes/<pk>/chronologie/?type=referral`, the htmx fragment), read by the sender's coordinator;
 3. one of that person's sent referrals (`/orientations/envoyees/<pk>/`).
 
 Each p95 beside the floor measured in the same run — the bare SQL fetching the same rows (the counts
@@ -673,6 +673,16 @@ def main():  # noqa: C901 — one script, read top to bottom
     found = events_in(html)
     newest = [key for _at, key in dated[: len(found)]]
     assert len(found) >= min(50, len(newest)) and set(found) == set(newest), (found[:5], newest[:5])
+    # The whole timeline page, every kind (the person's other sources are empty in this benchmark: its
+    # floor is the person and the referral steps, as the file's).
+    html = timed(
+        page(sender_client, f"/personnes/{person.pk}/chronologie/"),
+        person_floor,
+        "chronologie complète, page (p95)",
+        args.requests,
+    )
+    whole = events_in(html)  # the referral steps among the page's newest events of every kind (consents too)
+    assert whole and set(whole) == {key for _at, key in dated[: len(whole)]}, whole[:5]
     with CaptureQueriesContext(connection) as queries:
         sender_client.get(f"/personnes/{person.pk}/")
     with CaptureQueriesContext(connection) as timeline_queries:

@@ -44,6 +44,7 @@ BENCHES = [
         [
             "boîte de réception, par défaut, à traiter (p95)",
             "chronologie, orientations (p95)",
+            "chronologie complète, page (p95)",
             "plancher SQL",
             # What the timed pages found (the script also asserts it): each inbox tab counts what the
             # generator addressed to the busiest partner and lists as many rows (50 at most, a page),
