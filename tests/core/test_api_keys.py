@@ -129,6 +129,7 @@ def test_member_makes_a_key_sees_its_secret_once_and_the_trail_records_it(client
     key = ApiKey.objects.get()
     secret = response.context["created"].secret
     assert secret in response.content.decode()
+    assert "no-store" in response["Cache-Control"]  # the page with the secret is kept by no cache
     assert api_keys.authenticate(f"Bearer {secret}")[0] == key
     assert key.expires_at.date() == (timezone.now() + datetime.timedelta(days=30)).date()
     again = client.get(URL).content.decode()
